@@ -1,0 +1,112 @@
+/**
+ * The typed contract of `headroom load` — options in, result out. The result serialises to DESIGN.md's
+ * `headroom.load/v1` JSON unchanged: fields may be added, never renamed. `headroom limits` is built on it.
+ */
+import type { Context } from '../context/index.js';
+import type { Duration } from '../units/duration.js';
+
+/** Options for one load run; everything but `url` (or a scenario) has a default. */
+export interface LoadOptions {
+  /** Target base URL, e.g. `http://127.0.0.1:8080/` (its path is the default request path). */
+  url: string;
+  /** Connections kept open (closed model: each keeps `pipelining` requests in flight). Default 64. */
+  connections?: number;
+  /** Worker threads sharing the connections. Default: sensible for the cores. */
+  threads?: number;
+  /** How long to measure. Default `10s`. */
+  duration?: Duration;
+  /** Open model: requests per second scheduled whatever the server does. Absent → closed model. */
+  rate?: number;
+  /** Requests in flight per connection (HTTP/1.1 pipelining). Default 1. */
+  pipelining?: number;
+  /** Method for the single-request mode. Default GET. */
+  method?: string;
+  /** Extra headers for the single-request mode. */
+  headers?: Record<string, string>;
+  /** Body for the single-request mode. */
+  body?: string | Uint8Array;
+  /** A scenario module/JSON path: a weighted mix of templated requests (overrides method/headers/body). */
+  scenario?: string;
+  /** Per-request timeout. Default `10s`. */
+  timeout?: Duration;
+  /** Load applied but not measured before the run. Default `0s`. */
+  warmup?: Duration;
+  /** k6-style thresholds: `p99<50ms`, `errors<1%`, `rps>1000`. */
+  thresholds?: string[];
+  /** Skip TLS certificate verification (self-signed staging certificates). */
+  insecure?: boolean;
+  /** Cancels the run early (the result covers what was measured). */
+  ctx?: Context;
+  /** Called about once a second with live figures (for progress display). */
+  onProgress?: (progress: LoadProgress) => void;
+}
+
+/** Live figures during a run. */
+export interface LoadProgress {
+  elapsedS: number;
+  durationS: number;
+  rps: number;
+  p99Ms: number;
+  errors: number;
+  completed: number;
+}
+
+/** Latency summary in milliseconds (HDR histogram, microsecond resolution). */
+export interface LatencySummary {
+  min: number;
+  mean: number;
+  p50: number;
+  p75: number;
+  p90: number;
+  p99: number;
+  p999: number;
+  max: number;
+}
+
+/** One second of the run. */
+export interface TimelinePoint {
+  t: number;
+  rps: number;
+  p50Ms: number;
+  p99Ms: number;
+  errors: number;
+}
+
+/** The generator's self-check: was the load generator, not the target, the bottleneck? */
+export interface GeneratorHealth {
+  cpuPct: number;
+  eventLoopDelayP99Ms: number;
+  /** Open model: how far sends slipped behind schedule (p99, ms); null in the closed model. */
+  sendLagP99Ms: number | null;
+  bound: boolean;
+  warnings: string[];
+}
+
+/** A threshold and whether it held. */
+export interface ThresholdOutcome {
+  expr: string;
+  ok: boolean;
+  actual: number;
+}
+
+/** The result of one run: `headroom.load/v1`. */
+export interface LoadResult {
+  schema: 'headroom.load/v1';
+  target: string;
+  model: 'closed' | 'open';
+  durationS: number;
+  connections: number;
+  threads: number;
+  pipelining: number;
+  requests: { sent: number; completed: number; errors: number; timeouts: number };
+  /** Errors by kind: connect-refused, reset, timeout, malformed, tls, other. */
+  errorsByKind: Record<string, number>;
+  status: { '2xx': number; '3xx': number; '4xx': number; '5xx': number };
+  throughput: { rps: number; offeredRps: number | null; bytesPerS: number };
+  latencyMs: LatencySummary;
+  /** Per-phase timings (Go's httptrace): connect/TLS per connection, first byte vs full response. */
+  phasesMs: { connect: LatencySummary | null; tls: LatencySummary | null; firstByte: LatencySummary };
+  generator: GeneratorHealth;
+  timeline: TimelinePoint[];
+  thresholds: ThresholdOutcome[];
+}
