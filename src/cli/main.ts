@@ -18,6 +18,9 @@ const program = new Command('headroom')
   .configureOutput({ outputError: (text, write) => write(text.trimEnd().split('\n')[0] + '\n') });
 
 // Subcommands register here, one line each, as the parts land.
+(await import('./bench-command.js')).registerBench(program);
+(await import('./load-command.js')).registerLoadCommand(program);
+(await import('./limits-command.js')).registerLimitsCommand(program);
 
 try {
   await program.parseAsync(process.argv);

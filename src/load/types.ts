@@ -41,6 +41,18 @@ export interface LoadOptions {
   onProgress?: (progress: LoadProgress) => void;
 }
 
+/** Sent and completed counts of one scenario request (or of the single request). */
+export interface RequestCounts {
+  sent: number;
+  completed: number;
+}
+
+/** One point of the percentile distribution: percentile `p` (0–100) and its latency in ms. */
+export interface PercentilePoint {
+  p: number;
+  ms: number;
+}
+
 /** Live figures during a run. */
 export interface LoadProgress {
   elapsedS: number;
@@ -74,9 +86,13 @@ export interface TimelinePoint {
 
 /** The generator's self-check: was the load generator, not the target, the bottleneck? */
 export interface GeneratorHealth {
+  /** Process CPU over the measured window, % of one core (all threads summed; can exceed 100). */
   cpuPct: number;
+  /** Busy fraction of each generator thread's event loop (0–1), from eventLoopUtilization. */
+  threadUtilization: number[];
+  /** Worst event-loop delay p99 over the generator threads. */
   eventLoopDelayP99Ms: number;
-  /** Open model: how far sends slipped behind schedule (p99, ms); null in the closed model. */
+  /** Open model: how far the generator's own timers slipped behind schedule (p99, ms); null closed. */
   sendLagP99Ms: number | null;
   bound: boolean;
   warnings: string[];
@@ -98,12 +114,33 @@ export interface LoadResult {
   connections: number;
   threads: number;
   pipelining: number;
-  requests: { sent: number; completed: number; errors: number; timeouts: number };
-  /** Errors by kind: connect-refused, reset, timeout, malformed, tls, other. */
+  /**
+   * `sent` requests written, `completed` responses received (any status), `errors` failed requests: no response
+   * (refused, reset, closed, timeout, malformed, tls, other) or a status ≥ 400 (as k6 counts failures).
+   * `byName`: per scenario request name (the single request is named `METHOD path`).
+   */
+  requests: {
+    sent: number;
+    completed: number;
+    errors: number;
+    timeouts: number;
+    byName: Record<string, RequestCounts>;
+  };
+  /** Errors by kind: connect-refused, reset, closed, timeout, malformed, tls, other, http-4xx, http-5xx. */
   errorsByKind: Record<string, number>;
   status: { '2xx': number; '3xx': number; '4xx': number; '5xx': number };
-  throughput: { rps: number; offeredRps: number | null; bytesPerS: number };
+  /** `rps` completed/s; `offeredRps` the open model's rate (null closed); `sentRps` requests written/s. */
+  throughput: {
+    rps: number;
+    offeredRps: number | null;
+    sentRps: number;
+    bytesPerS: number;
+    sentBytesPerS: number;
+  };
+  /** Latency of every completed response: from send (closed model) or intended send time (open model). */
   latencyMs: LatencySummary;
+  /** The latency percentile distribution (HDR-style, 0 → 99.999 → max) for plots. */
+  latencyDistribution: PercentilePoint[];
   /** Per-phase timings (Go's httptrace): connect/TLS per connection, first byte vs full response. */
   phasesMs: { connect: LatencySummary | null; tls: LatencySummary | null; firstByte: LatencySummary };
   generator: GeneratorHealth;

@@ -1,0 +1,98 @@
+/**
+ * `npm run demo`: YAES on the embedded PGlite (ephemeral ports), seeded, then `headroom limits` with the YAES
+ * scenario and the admin port for the bottleneck profile. Prints the capacity, the bottleneck and the path of
+ * the HTML report. Needs the root build (`npm run build`) for the CLI.
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createYaes } from '../src/app.js';
+import { createPasswordHasher } from '../src/auth/passwords.js';
+import { seedDatabase } from '../src/seed/seed.js';
+
+const SEED_USERS = 200;
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '../../..');
+const reports = join(root, 'reports');
+const started = Date.now();
+const say = (line: string) =>
+  console.log(`[demo ${((Date.now() - started) / 1000).toFixed(0).padStart(3)}s] ${line}`);
+
+interface LimitsJson {
+  outcome: string;
+  capacity: { rps: number; low: number; high: number | null } | null;
+  bottleneck: { kind: string; evidence: string[]; topFunctions: { name: string; selfPct: number }[] };
+  profile: string | null;
+}
+
+say('starting YAES on embedded PGlite (BCRYPT_COST=4, logs at error)');
+const { service, db } = await createYaes({
+  env: {
+    ...process.env,
+    APP_ENV: 'development',
+    PORT: '0',
+    ADMIN_PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'error',
+    BCRYPT_COST: '4',
+  },
+});
+const { url, adminUrl } = await service.listen();
+say(`YAES listening on ${url} (admin ${adminUrl})`);
+
+try {
+  const scope = { signal: new AbortController().signal };
+  const seeded = await db.scoped(scope, (k) =>
+    seedDatabase(k, createPasswordHasher(4), { users: SEED_USERS, onProgress: (l) => say(l) }),
+  );
+  say(`seed done: ${seeded.users} users, ${seeded.expenses} expenses, ${seeded.payables} payables`);
+
+  mkdirSync(reports, { recursive: true });
+  const html = join(reports, 'yaes-limits.html');
+  const json = join(reports, 'yaes-limits.json');
+  const args = [
+    join(root, 'dist/cli/main.js'),
+    'limits',
+    url,
+    '--scenario',
+    join(here, '../scenario/yaes.scenario.ts'),
+    '--admin',
+    adminUrl,
+    '--slo',
+    'p99<50ms',
+    '--slo',
+    'errors<1%',
+    '--max-time',
+    '120s',
+    '--html',
+    html,
+    '--json',
+    json,
+  ];
+  say(
+    `running: headroom limits ${url} --scenario examples/yaes/scenario/yaes.scenario.ts --slo 'p99<50ms' …`,
+  );
+  const code = await new Promise<number>((resolve) => {
+    const child = spawn(process.execPath, args, {
+      stdio: 'inherit',
+      env: { ...process.env, YAES_SEED_USERS: String(SEED_USERS) },
+    });
+    child.on('exit', (c) => resolve(c ?? 1));
+  });
+  const result = JSON.parse(readFileSync(json, 'utf8')) as LimitsJson;
+  console.log('');
+  say(
+    result.capacity
+      ? `YAES capacity on PGlite under p99<50ms: ${Math.round(result.capacity.rps)} req/s (${result.outcome})`
+      : `no capacity claimed (${result.outcome})`,
+  );
+  say(`bottleneck: ${result.bottleneck.kind} — ${result.bottleneck.evidence.slice(0, 2).join('; ')}`);
+  const top = result.bottleneck.topFunctions.slice(0, 3).map((f) => `${f.name} ${f.selfPct.toFixed(1)}%`);
+  if (top.length > 0) say(`top functions: ${top.join(', ')}`);
+  say(`HTML report: ${relative(process.cwd(), html)}   JSON: ${relative(process.cwd(), json)}`);
+  if (result.profile) say(`CPU profile: ${result.profile}`);
+  process.exitCode = code === 2 ? 2 : 0;
+} finally {
+  await service.close();
+}

@@ -1,0 +1,38 @@
+/**
+ * The one place that chooses the database engine: PostgreSQL through node-postgres when configured,
+ * otherwise an embedded PGlite (in memory, or persisted in YAES_DATA_DIR) so a newcomer needs no server.
+ *
+ * PGlite dialect: Kysely 0.29 ships its own `PGliteDialect`, but it requires Node 22; on Node 20 we use
+ * Kysely 0.28 with `kysely-pglite-dialect`. Upgrading is this file's import line only.
+ */
+import { PGlite } from '@electric-sql/pglite';
+import { type Dialect, PostgresDialect } from 'kysely';
+import { PGliteDialect } from 'kysely-pglite-dialect';
+import pg from 'pg';
+import type { DatabaseConfig } from '../config/config.js';
+import { cancellablePool } from './cancellable-pool.js';
+
+/** A dialect and whether it can cancel statements that are already running. */
+export interface DialectChoice {
+  dialect: Dialect;
+  cancelsRunningQueries: boolean;
+}
+
+/**
+ * Builds the Kysely dialect for `config`. `onPoolError` receives idle-connection errors (which would
+ * otherwise crash the process); its argument never carries the connection string.
+ */
+export function createDialect(config: DatabaseConfig, onPoolError: (error: Error) => void): DialectChoice {
+  if (config.kind === 'pglite') {
+    return { dialect: new PGliteDialect(new PGlite(config.dataDir)), cancelsRunningQueries: false };
+  }
+  const ssl = config.ssl ? { rejectUnauthorized: !/sslmode=require/.test(config.url) } : undefined;
+  const pool = new pg.Pool({ connectionString: config.url, max: config.poolSize, ssl });
+  const cancelPool = new pg.Pool({ connectionString: config.url, max: 2, ssl });
+  pool.on('error', onPoolError);
+  cancelPool.on('error', onPoolError);
+  return {
+    dialect: new PostgresDialect({ pool: cancellablePool(pool, cancelPool) }),
+    cancelsRunningQueries: true,
+  };
+}

@@ -1,0 +1,74 @@
+/** Configuration: production refuses to start without JWT_KEY, bad values fail with one line, secrets never show. */
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config/config.js';
+import { databaseUrlFromParts, redactUrl } from '../src/config/database-url.js';
+
+describe('loadConfig', () => {
+  it('defaults to an in-memory PGlite, migrations on, a low bcrypt cost only under test', () => {
+    const dev = loadConfig({});
+    expect(dev.database).toEqual({ kind: 'pglite', dataDir: undefined });
+    expect(dev.migrateOnStart).toBe(true);
+    expect(dev.bcryptCost).toBe(10);
+    expect(dev.jwtTtlS).toBe(24 * 3600);
+    expect(loadConfig({ APP_ENV: 'test' }).bcryptCost).toBe(4);
+    expect(loadConfig({ YAES_DATA_DIR: '/tmp/yaes' }).database).toEqual({
+      kind: 'pglite',
+      dataDir: '/tmp/yaes',
+    });
+  });
+
+  it('refuses production without JWT_KEY, and does not migrate at start there', () => {
+    expect(() => loadConfig({ APP_ENV: 'production' })).toThrow(
+      'invalid configuration: JWT_KEY is required in production',
+    );
+    const prod = loadConfig({
+      APP_ENV: 'production',
+      JWT_KEY: 'k'.repeat(32),
+      DATABASE_URL: 'postgres://db/yaes',
+    });
+    expect(prod.migrateOnStart).toBe(false);
+    expect(prod.bcryptCost).toBe(10);
+  });
+
+  it.each([
+    [{ JWT_TTL: 'forever' }, /JWT_TTL/],
+    [{ BCRYPT_COST: '3' }, /BCRYPT_COST/],
+    [{ DATABASE_URL: 'mysql://x' }, /DATABASE_URL/],
+    [{ DB_POOL_SIZE: '0' }, /DB_POOL_SIZE/],
+    [{ JWT_KEY: 'short' }, /JWT_KEY/],
+  ])('%o → one clear line', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(message);
+    try {
+      loadConfig(env);
+    } catch (error) {
+      expect((error as Error).message).not.toContain('\n');
+    }
+  });
+
+  it('builds the URL from DB_* parts and never describes the password or the key', () => {
+    const config = loadConfig({
+      DB_HOST: 'db.internal',
+      DB_USER: 'yaes',
+      DB_PASSWORD: 's3cr3t p@ss',
+      DB_NAME: 'yaes',
+      DB_SSL_MODE: 'require',
+      JWT_KEY: 'super-secret-signing-key-0123456789',
+    });
+    expect(config.database).toMatchObject({ kind: 'postgres', ssl: true, poolSize: 10 });
+    const described = JSON.stringify(config.describe());
+    expect(described).toContain('db.internal');
+    expect(described).not.toContain('s3cr3t');
+    expect(described).not.toContain('super-secret');
+  });
+});
+
+describe('database URLs', () => {
+  it('encodes parts and redacts passwords', () => {
+    expect(databaseUrlFromParts({ DB_HOST: 'h', DB_USER: 'u', DB_PASSWORD: 'p/w' })).toBe(
+      'postgres://u:p%2Fw@h:5432/yaes',
+    );
+    expect(databaseUrlFromParts({})).toBeUndefined();
+    expect(redactUrl('postgres://u:secret@h:5432/db')).toBe('postgres://u:***@h:5432/db');
+    expect(redactUrl('not a url')).not.toContain('not a url');
+  });
+});

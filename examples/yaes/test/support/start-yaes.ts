@@ -1,0 +1,51 @@
+/** Starts YAES on ephemeral ports against PGlite or a fresh PostgreSQL database, for tests. */
+import type { FastifyInstance } from 'fastify';
+import { createYaes } from '../../src/app.js';
+import type { Db } from '../../src/db/database.js';
+import { createTestDatabase, type TestDatabase } from './test-database.js';
+
+/** Which database the run uses. */
+export type DatabaseKind = 'pglite' | 'postgres';
+
+/** A running YAES. */
+export interface RunningYaes {
+  url: string;
+  adminUrl: string;
+  db: Db;
+  /** Only for `postgres`. */
+  database: TestDatabase | undefined;
+  stop(): Promise<void>;
+}
+
+/** Starts YAES (APP_ENV=test, bcrypt cost 4, logs silent unless YAES_TEST_LOGS is set). */
+export async function startYaes(
+  kind: DatabaseKind,
+  env: Record<string, string> = {},
+  extraRoutes?: (app: FastifyInstance, db: Db) => void | Promise<void>,
+): Promise<RunningYaes> {
+  const database = kind === 'postgres' ? await createTestDatabase() : undefined;
+  const { service, db } = await createYaes({
+    env: {
+      APP_ENV: 'test',
+      PORT: '0',
+      ADMIN_PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: process.env.YAES_TEST_LOGS ? 'debug' : 'silent',
+      BCRYPT_COST: '4',
+      ...(database ? { DATABASE_URL: database.url, DB_POOL_SIZE: '4' } : {}),
+      ...env,
+    },
+    ...(extraRoutes ? { extraRoutes } : {}),
+  });
+  const { url, adminUrl } = await service.listen();
+  return {
+    url: url.replace(/\/$/, ''),
+    adminUrl: adminUrl.replace(/\/$/, ''),
+    db,
+    database,
+    async stop() {
+      await service.close();
+      await database?.drop();
+    },
+  };
+}

@@ -1,0 +1,163 @@
+/**
+ * `headroom bench compare`: judges two runs benchmark by benchmark, as benchstat does, and decides the CI gate.
+ *
+ * - Timing: two-sided Mann-Whitney U on the ns/op samples, p-values Holm-adjusted across the benchmarks compared,
+ *   Hodges-Lehmann shift as the effect estimate. Not significant at `alpha` → `same` (printed `~`). A confirmed
+ *   regression — significant **and** the median slower by more than `threshold` — fails the gate. Fewer than 5
+ *   samples a side → `underpowered` (no verdict). Different environment fingerprints → timings are reported but
+ *   not gated.
+ * - Heap: B/op regresses when it grows by more than max(2%, 64 B); it is gated even across environments.
+ */
+import { fingerprintDifferences } from './environment.js';
+import { hodgesLehmann, holm, type MannWhitneyResult, mannWhitney } from './statistics/index.js';
+import type { BenchmarkResult, BenchReport, MedianInterval } from './types.js';
+
+/** Gate settings. */
+export interface CompareOptions {
+  /** Significance level after Holm correction. Default 0.01. */
+  alpha?: number;
+  /** Slowdown (fraction: 0.1 = 10%) a significant change must exceed to fail. Default 0.1. */
+  threshold?: number;
+}
+
+/** Minimum samples a side for a timing verdict. */
+export const MIN_SAMPLES = 5;
+const HEAP_RELATIVE = 0.02;
+const HEAP_ABSOLUTE = 64;
+
+/** Timing verdict: `same` is benchstat's `~`; only `regression` fails the gate. */
+export type TimeVerdict = 'same' | 'faster' | 'slower' | 'regression' | 'underpowered' | 'missing';
+
+/** Heap verdict: only `regression` fails the gate. */
+export type HeapVerdict = 'same' | 'improvement' | 'regression' | 'missing';
+
+/** One side's summary. */
+export interface SideSummary extends MedianInterval {
+  n: number;
+}
+
+/** One benchmark's comparison. */
+export interface BenchComparison {
+  name: string;
+  old: SideSummary | null;
+  new: SideSummary | null;
+  /** (new − old) / old of the medians, in percent. */
+  deltaPct: number | null;
+  /** Hodges-Lehmann shift new − old, ns/op, and relative to the old median in percent. */
+  shiftNs: number | null;
+  shiftPct: number | null;
+  test: (MannWhitneyResult & { pAdjusted: number }) | null;
+  time: TimeVerdict;
+  heap: { old: number | null; new: number | null; deltaBytes: number | null; verdict: HeapVerdict };
+  /** Whether this benchmark fails the gate (timing or heap regression). */
+  failed: boolean;
+}
+
+/** The result of a comparison: `headroom.bench-compare/v1`. */
+export interface CompareResult {
+  schema: 'headroom.bench-compare/v1';
+  alpha: number;
+  thresholdPct: number;
+  /** Why timings are not comparable (empty when they are). */
+  environmentDifferences: string[];
+  timingsGated: boolean;
+  benchmarks: BenchComparison[];
+  /** True when no benchmark failed the gate. */
+  ok: boolean;
+}
+
+function side(result: BenchmarkResult): SideSummary {
+  return {
+    median: result.summary.median,
+    low: result.summary.low,
+    high: result.summary.high,
+    confidence: result.summary.confidence,
+    n: result.samples.length,
+  };
+}
+
+function heapVerdict(oldBytes: number | null, newBytes: number | null): BenchComparison['heap'] {
+  if (oldBytes === null || newBytes === null)
+    return { old: oldBytes, new: newBytes, deltaBytes: null, verdict: 'missing' };
+  const allowed = Math.max(oldBytes * HEAP_RELATIVE, HEAP_ABSOLUTE);
+  const deltaBytes = newBytes - oldBytes;
+  const verdict = deltaBytes > allowed ? 'regression' : deltaBytes < -allowed ? 'improvement' : 'same';
+  return { old: oldBytes, new: newBytes, deltaBytes, verdict };
+}
+
+/** Compares `older` with `newer`. Benchmarks present on one side only are listed as `missing`. */
+export function compareReports(
+  older: BenchReport,
+  newer: BenchReport,
+  options: CompareOptions = {},
+): CompareResult {
+  const alpha = options.alpha ?? 0.01;
+  const threshold = options.threshold ?? 0.1;
+  const environmentDifferences = fingerprintDifferences(older.environment, newer.environment);
+  if (older.settings.clock !== newer.settings.clock) {
+    environmentDifferences.push(`clock ${older.settings.clock} vs ${newer.settings.clock}`);
+  }
+  const timingsGated = environmentDifferences.length === 0;
+  const oldByName = new Map(older.benchmarks.map((b) => [b.name, b]));
+  const newByName = new Map(newer.benchmarks.map((b) => [b.name, b]));
+  const names = [...new Set([...oldByName.keys(), ...newByName.keys()])];
+
+  const tested = names.flatMap((name) => {
+    const a = oldByName.get(name);
+    const b = newByName.get(name);
+    if (!a || !b || a.samples.length < MIN_SAMPLES || b.samples.length < MIN_SAMPLES) return [];
+    return [{ name, test: mannWhitney(b.samples, a.samples) }];
+  });
+  const adjusted = holm(tested.map((t) => t.test.p));
+  const tests = new Map(tested.map((t, i) => [t.name, { ...t.test, pAdjusted: adjusted[i]! }]));
+
+  const benchmarks = names.map((name): BenchComparison => {
+    const a = oldByName.get(name);
+    const b = newByName.get(name);
+    const heap = heapVerdict(a?.heapBytesPerOp ?? null, b?.heapBytesPerOp ?? null);
+    if (!a || !b) {
+      return {
+        name,
+        old: a ? side(a) : null,
+        new: b ? side(b) : null,
+        deltaPct: null,
+        shiftNs: null,
+        shiftPct: null,
+        test: null,
+        time: 'missing',
+        heap,
+        failed: false,
+      };
+    }
+    const oldMedian = a.summary.median;
+    const deltaPct = ((b.summary.median - oldMedian) / oldMedian) * 100;
+    const shiftNs = hodgesLehmann(a.samples, b.samples);
+    const test = tests.get(name) ?? null;
+    let time: TimeVerdict;
+    if (!test) time = 'underpowered';
+    else if (test.pAdjusted >= alpha) time = 'same';
+    else if (deltaPct < 0) time = 'faster';
+    else time = timingsGated && deltaPct > threshold * 100 ? 'regression' : 'slower';
+    return {
+      name,
+      old: side(a),
+      new: side(b),
+      deltaPct,
+      shiftNs,
+      shiftPct: (shiftNs / oldMedian) * 100,
+      test,
+      time,
+      heap,
+      failed: time === 'regression' || heap.verdict === 'regression',
+    };
+  });
+  return {
+    schema: 'headroom.bench-compare/v1',
+    alpha,
+    thresholdPct: threshold * 100,
+    environmentDifferences,
+    timingsGated,
+    benchmarks,
+    ok: benchmarks.every((b) => !b.failed),
+  };
+}

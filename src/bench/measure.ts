@@ -1,0 +1,192 @@
+/**
+ * Measures one registered benchmark inside its own process. `prepare` runs setup and calibrates N (Go's rule: grow
+ * N until one batch lasts at least the target time; the calibration batches are the warm-up) plus one discarded
+ * batch; `sample` times batches of N; `finish` measures heap bytes per op — the heapUsed delta over a batch right
+ * after a full GC (needs `--expose-gc`), minus the batch's fixed cost, from batches no collection interrupted,
+ * median of five — then runs teardown.
+ */
+import { constants, PerformanceObserver } from 'node:perf_hooks';
+import { type Clock, type ClockKind, clockOf } from './clock.js';
+import { BatchTimer } from './timer.js';
+import type { RegisteredBench } from './types.js';
+
+/** What to measure. */
+export interface MeasureSettings {
+  /** Minimum duration of one timed batch, in milliseconds. */
+  timeMs: number;
+  /** Timed batches to take. */
+  count: number;
+  /** Clock timing the batches (default `wall`). */
+  clock?: ClockKind;
+}
+
+/** Raw measurements of one benchmark in one process. */
+export interface Measurement {
+  /** ns/op per batch. */
+  samples: number[];
+  /** N of each batch. */
+  iterations: number[];
+  heapBytesPerOp: number | null;
+}
+
+const MAX_N = 1_000_000_000;
+const HEAP_BATCH_BYTES = 256 * 1024;
+const HEAP_BATCHES = 5;
+
+/** Results land here so the optimiser cannot drop the benchmarked call as dead code. */
+export const sink: { value: unknown } = { value: undefined };
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function'
+  );
+}
+
+/** Runs a batch of n operations; returns nanoseconds and (when asked) heap growth while timed. */
+type Batch = (n: number, trackHeap?: boolean) => Promise<{ ns: number; heapBytes: number }>;
+
+async function makeBatch(entry: RegisteredBench, now: Clock): Promise<Batch> {
+  const fn = entry.fn;
+  if (fn.length >= 1) {
+    const goStyle = fn as (b: BatchTimer) => unknown;
+    return async (n, trackHeap = false) => {
+      const timer = new BatchTimer(n, now, trackHeap);
+      timer.begin();
+      const out = goStyle(timer);
+      if (isThenable(out)) await out;
+      return timer.finish();
+    };
+  }
+  const plain = fn as () => unknown;
+  // One call tells sync from async (it also counts as warm-up).
+  const first = plain();
+  const loop = isThenable(first)
+    ? async (n: number) => {
+        for (let i = 0; i < n; i++) sink.value = await plain();
+      }
+    : async (n: number) => {
+        for (let i = 0; i < n; i++) sink.value = plain();
+      };
+  if (isThenable(first)) await first;
+  return async (n, trackHeap = false) => {
+    const heapStart = trackHeap ? process.memoryUsage().heapUsed : 0;
+    const start = now();
+    await loop(n);
+    const ns = Number(now() - start);
+    return { ns, heapBytes: trackHeap ? process.memoryUsage().heapUsed - heapStart : 0 };
+  };
+}
+
+async function calibrate(batch: Batch, targetNs: number): Promise<number> {
+  let n = 1;
+  for (;;) {
+    const { ns } = await batch(n);
+    if (ns >= targetNs || n >= MAX_N) return n;
+    const perOp = Math.max(ns / n, 1);
+    const predicted = Math.ceil((targetNs * 1.2) / perOp);
+    n = Math.min(MAX_N, Math.max(n + 1, Math.min(predicted, n * 100)));
+  }
+}
+
+/** Counts garbage collections V8 ran by itself (not our forced `gc()`), to reject heap batches they disturbed. */
+function collectionCounter(): { count(): Promise<number>; stop(): void } {
+  let seen = 0;
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      const flags = (entry as { detail?: { flags?: number } }).detail?.flags ?? 0;
+      if ((flags & constants.NODE_PERFORMANCE_GC_FLAGS_FORCED) === 0) seen++;
+    }
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  return {
+    async count() {
+      // GC entries are delivered asynchronously: let them arrive.
+      for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
+      return seen;
+    },
+    stop: () => observer.disconnect(),
+  };
+}
+
+/**
+ * Heap bytes per op from batches during which no collection ran (a scavenge would free garbage and hide it). The
+ * batch starts at one op and doubles up to about HEAP_BATCH_BYTES of allocation; a disturbed batch is halved and
+ * retried. Null when gc is not exposed or no clean batch could be taken.
+ */
+async function heapBytesPerOp(batch: Batch, n: number): Promise<number | null> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (typeof gc !== 'function') return null;
+  const collections = collectionCounter();
+  try {
+    const clean = async (ops: number): Promise<number | null> => {
+      gc();
+      const before = await collections.count();
+      const { heapBytes } = await batch(ops, true);
+      return (await collections.count()) === before ? heapBytes : null;
+    };
+    // The fixed cost of a batch (its promise, the heap reading itself), subtracted so a free op reads 0 B/op.
+    const overhead = (await clean(0)) ?? 0;
+    let ops = 1;
+    for (;;) {
+      const bytes = await clean(ops);
+      if (bytes === null) break;
+      if (ops >= n || bytes - overhead >= HEAP_BATCH_BYTES) break;
+      ops = Math.min(n, ops * 2);
+    }
+    const values: number[] = [];
+    for (let attempt = 0; values.length < HEAP_BATCHES && attempt < 4 * HEAP_BATCHES; attempt++) {
+      const bytes = await clean(ops);
+      if (bytes === null) ops = Math.max(1, ops >> 1);
+      else values.push(Math.max(0, (bytes - overhead) / ops));
+    }
+    if (values.length === 0) return null;
+    values.sort((a, b) => a - b);
+    return values[values.length >> 1]!;
+  } finally {
+    collections.stop();
+  }
+}
+
+/** A benchmark set up, calibrated and warm, ready to be sampled. */
+export interface PreparedBench {
+  /** Batch size of every sample. */
+  n: number;
+  /** Times `count` batches of N; ns/op each. */
+  sample(count: number): Promise<number[]>;
+  /** Measures heap B/op, then runs teardown. */
+  finish(): Promise<number | null>;
+}
+
+/** Runs setup, then calibrates (unless `fixedN` is given) and warms up. Teardown runs on failure or in `finish`. */
+export async function prepare(
+  entry: RegisteredBench,
+  timeMs: number,
+  clock: ClockKind = 'wall',
+  fixedN?: number,
+): Promise<PreparedBench> {
+  await entry.options.setup?.();
+  try {
+    const batch = await makeBatch(entry, clockOf(clock));
+    const n = fixedN ?? (await calibrate(batch, timeMs * 1e6));
+    await batch(n);
+    return {
+      n,
+      async sample(count) {
+        const out: number[] = [];
+        for (let i = 0; i < count; i++) out.push((await batch(n)).ns / n);
+        return out;
+      },
+      async finish() {
+        try {
+          return await heapBytesPerOp(batch, n);
+        } finally {
+          sink.value = undefined;
+          await entry.options.teardown?.();
+        }
+      },
+    };
+  } catch (error) {
+    await entry.options.teardown?.();
+    throw error;
+  }
+}

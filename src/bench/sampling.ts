@@ -1,0 +1,120 @@
+/**
+ * Sampling a benchmark in processes. `measureInChild` runs one process; `measureInterleaved` runs one process per
+ * side (e.g. base and head) at once and takes their samples in lockstep — A, B, A, B… — with the same batch size, so
+ * a noisy neighbour or a frequency change hits both sides alike instead of biasing whichever ran during it.
+ */
+import { BenchChild } from './child-process.js';
+import type { Measurement, MeasureSettings } from './measure.js';
+import type { PlannedBench } from './plan.js';
+
+/** Where one side's process runs. */
+export interface SideSpec {
+  cwd: string;
+  env?: Record<string, string>;
+}
+
+/** A measurement, or why there is none. */
+export type Outcome = { ok: true; measurement: Measurement } | { ok: false; error: string };
+
+/** A generous limit for one reply: calibration or a batch of samples, times ten, plus start-up. */
+function replyTimeoutMs(settings: MeasureSettings): number {
+  return 30_000 + 10 * (settings.count + 8) * settings.timeMs;
+}
+
+async function expect<T extends { type: string }>(
+  child: BenchChild,
+  reply: Promise<unknown>,
+  type: T['type'],
+): Promise<T> {
+  const answer = (await reply) as { type: string; error?: string };
+  if (answer.type === type) return answer as T;
+  child.kill();
+  throw new Error(answer.error ?? `unexpected reply ${answer.type}`);
+}
+
+/**
+ * Measures `bench` on every side, samples interleaved one by one. The first side calibrates N; the others reuse it.
+ * Each side's outcome is independent: one side failing does not void the other's.
+ */
+export async function measureInterleaved(
+  bench: PlannedBench,
+  settings: MeasureSettings,
+  sides: readonly SideSpec[],
+): Promise<Outcome[]> {
+  const timeoutMs = replyTimeoutMs(settings);
+  const children: (BenchChild | null)[] = [];
+  const errors: (string | null)[] = sides.map(() => null);
+  let n: number | undefined;
+  for (const [i, spec] of sides.entries()) {
+    const request = {
+      mode: 'serve' as const,
+      file: bench.file,
+      name: bench.name,
+      timeMs: settings.timeMs,
+      clock: settings.clock ?? 'wall',
+      n,
+    };
+    const child = new BenchChild(request, { cwd: spec.cwd, env: spec.env, timeoutMs });
+    try {
+      const ready = await expect<{ type: 'ready'; n: number }>(child, child.next(), 'ready');
+      n ??= ready.n;
+      children.push(child);
+    } catch (error) {
+      errors[i] = (error as Error).message;
+      children.push(null);
+    }
+  }
+  const samples: number[][] = sides.map(() => []);
+  for (let s = 0; s < settings.count; s++) {
+    for (const [i, child] of children.entries()) {
+      if (!child || errors[i]) continue;
+      try {
+        const reply = child.next({ cmd: 'sample', count: 1 });
+        const got = await expect<{ type: 'samples'; nsPerOp: number[] }>(child, reply, 'samples');
+        samples[i]!.push(...got.nsPerOp);
+      } catch (error) {
+        errors[i] = (error as Error).message;
+      }
+    }
+  }
+  const outcomes: Outcome[] = [];
+  for (const [i, child] of children.entries()) {
+    const error = errors[i];
+    if (!child || error) {
+      child?.kill();
+      outcomes.push({ ok: false, error: error ?? 'not started' });
+      continue;
+    }
+    try {
+      const done = await expect<{ type: 'finished'; heapBytesPerOp: number | null }>(
+        child,
+        child.next({ cmd: 'finish' }),
+        'finished',
+      );
+      const mine = samples[i]!;
+      outcomes.push({
+        ok: true,
+        measurement: {
+          samples: mine,
+          iterations: mine.map(() => n ?? 0),
+          heapBytesPerOp: done.heapBytesPerOp,
+        },
+      });
+    } catch (error) {
+      outcomes.push({ ok: false, error: (error as Error).message });
+    } finally {
+      child.kill();
+    }
+  }
+  return outcomes;
+}
+
+/** Measures `bench` in one fresh process. */
+export async function measureInChild(
+  bench: PlannedBench,
+  settings: MeasureSettings,
+  side: SideSpec,
+): Promise<Outcome> {
+  const [outcome] = await measureInterleaved(bench, settings, [side]);
+  return outcome ?? { ok: false, error: 'no outcome' };
+}

@@ -1,0 +1,95 @@
+/**
+ * Terminal rendering of a search: one progress line per step (stderr, TTY or not) and the closing summary.
+ * Pure formatting — the figures come from the result.
+ */
+import type { LimitsResult, LimitsStep } from './types.js';
+
+const number = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
+/** One line per step: phase, offered → achieved, latency, errors, verdict (and the target's CPU when known). */
+export function formatStepLine(step: LimitsStep): string {
+  const verdict = step.pass ? 'pass' : `FAIL (${step.failures.join('; ')})`;
+  const cpu = step.target ? `  cpu ${step.target.cpuCores.toFixed(2)}` : '';
+  return [
+    `  ${step.phase.padEnd(9)}`,
+    `${number.format(step.offeredRps).padStart(8)} req/s →${number.format(step.achievedRps).padStart(8)}`,
+    `  p99 ${ms(step.p99Ms).padStart(8)}`,
+    `  err ${(step.errorRate * 100).toFixed(1).padStart(5)}%`,
+    `${cpu}  ${verdict}`,
+  ].join('');
+}
+
+/** The closing summary: capacity (or why there is none), bottleneck, top functions, profile, search time. */
+export function formatSummary(result: LimitsResult): string {
+  const lines: string[] = [];
+  const slo = result.slo.join(', ');
+  const cap = result.capacity;
+  switch (result.outcome) {
+    case 'found':
+      if (cap && cap.high !== null) {
+        const pct = ((cap.high - cap.low) / cap.low) * 100;
+        lines.push(
+          `max sustainable: ${number.format(cap.rps)} req/s (knee within +${pct.toFixed(1)}%: passes at ` +
+            `${number.format(cap.low)}, fails at ${number.format(cap.high)} req/s) at ${slo}`,
+        );
+      }
+      break;
+    case 'max-rate':
+      lines.push(`max sustainable: ≥ ${number.format(cap?.rps ?? 0)} req/s at ${slo} (reached --max-rate)`);
+      break;
+    case 'max-time':
+      lines.push(
+        cap
+          ? `max sustainable: ≥ ${number.format(cap.rps)} req/s at ${slo} (--max-time ran out before the SLO broke)`
+          : `no result: --max-time ran out before the first step`,
+      );
+      break;
+    case 'no-rate-meets-slo': {
+      const first = result.steps[0];
+      const why = first ? `: at ${number.format(first.offeredRps)} req/s, ${first.failures.join('; ')}` : '';
+      lines.push(`no rate meets the SLO (${slo})${why}`);
+      break;
+    }
+    case 'generator-bound':
+      lines.push(
+        'no capacity claimed: the load generator saturated before the target' +
+          (cap || result.steps.some((s) => s.pass)
+            ? ` (the target sustained ≥ ${number.format(highestPass(result))} req/s)`
+            : '') +
+          ' — run the generator on another machine or give it more threads',
+      );
+      break;
+  }
+  const b = result.bottleneck;
+  const top = b.topFunctions[0];
+  const hot = top
+    ? ` — ${top.selfPct}% in ${top.name}${top.file ? ` (${shortFile(top.file)}:${top.line})` : ''}`
+    : '';
+  lines.push(`bottleneck: ${b.kind}${hot}`);
+  for (const line of b.evidence) lines.push(`  · ${line}`);
+  if (b.topFunctions.length > 0) {
+    lines.push('top functions by self time:');
+    for (const fn of b.topFunctions.slice(0, 5)) {
+      lines.push(
+        `  ${`${fn.selfPct.toFixed(1)}%`.padStart(6)}  ${fn.name}  ${shortFile(fn.file)}:${fn.line}`,
+      );
+    }
+  }
+  if (result.profile)
+    lines.push(`profile: ${result.profile}  (view: go tool pprof -http=: ${result.profile})`);
+  for (const note of result.notes) lines.push(`note: ${note}`);
+  lines.push(`search: ${result.steps.length} steps in ${result.searchS.toFixed(1)}s`);
+  return `${lines.join('\n')}\n`;
+}
+
+function highestPass(result: LimitsResult): number {
+  return Math.max(0, ...result.steps.filter((s) => s.pass).map((s) => s.offeredRps));
+}
+
+function ms(value: number): string {
+  return value < 10 ? `${value.toFixed(2)}ms` : `${value.toFixed(1)}ms`;
+}
+
+function shortFile(file: string): string {
+  return file.replace(/^file:\/\//, '').replace(`${process.cwd()}/`, '');
+}

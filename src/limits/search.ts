@@ -1,0 +1,198 @@
+/**
+ * The capacity search, independent of how a step is run: calibrate at a low rate (warming the target up), ramp ×2 until the SLO breaks
+ * (confirming the first break, so one noisy step does not end the ramp), bisect between the last pass and the
+ * first fail to `precision`, then re-test the boundary. Every step is bounded and so is the whole search.
+ */
+import type { Context } from '../context/index.js';
+import { judgeStep } from './judge-step.js';
+import { type StepBounds, stepLengthMs } from './step-length.js';
+import type { StepRunner } from './step-runner.js';
+import type { LimitsOutcome, LimitsStep, StepPhase } from './types.js';
+
+/** How the search runs; all times in ms. */
+export interface SearchPlan {
+  /** Shortest measured step: ramp steps run ½–1×, bisection and re-test steps 1–3× this. */
+  stepMs: number;
+  /** Pause after a passing step (doubled after a failing one). */
+  cooldownMs: number;
+  /** Bound on the whole search. */
+  maxTimeMs: number;
+  /** Never offer more than this. */
+  maxRate: number | null;
+  /** Bisection stops when (high − low) / low ≤ precision. */
+  precision: number;
+  /** Samples a fine step should collect (see `samplesNeeded`). */
+  samples: number;
+  /** Rate of the calibration step. Default 25. */
+  calibrationRate?: number;
+}
+
+/** Environment of the search: injected so tests can run it on simulated time. */
+export interface SearchHooks {
+  onStep?: (step: LimitsStep) => void;
+  /** Milliseconds since some origin. Default `performance.now`. */
+  now?: () => number;
+  /** Waits `ms` (cool-down). Default a timer. */
+  sleep?: (ms: number) => Promise<void>;
+  /** Ends the search early; what was measured so far is kept. */
+  ctx?: Context;
+}
+
+/** Where the search ended, before any bottleneck analysis. */
+export interface SearchOutcome {
+  outcome: LimitsOutcome;
+  /** Highest rate that passed (and its re-test), or null when none did. */
+  low: number | null;
+  /** Lowest rate above `low` that failed, or null when nothing failed. */
+  high: number | null;
+  steps: LimitsStep[];
+  notes: string[];
+}
+
+const MAX_RETESTS = 2;
+
+/** Runs the search with `runner`; never throws for a breaking target, only for runner errors. */
+export async function searchCapacity(
+  runner: StepRunner,
+  plan: SearchPlan,
+  hooks: SearchHooks = {},
+): Promise<SearchOutcome> {
+  const now = hooks.now ?? (() => performance.now());
+  const sleep = hooks.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const started = now();
+  const steps: LimitsStep[] = [];
+  const notes: string[] = [];
+  const cap = (rate: number) => Math.round(plan.maxRate === null ? rate : Math.min(rate, plan.maxRate));
+  const ramp: StepBounds = { minMs: plan.stepMs / 2, maxMs: plan.stepMs };
+  const fine: StepBounds = { minMs: plan.stepMs, maxMs: 3 * plan.stepMs };
+
+  /** Runs one step if the budget allows; null when it does not (or the search was aborted). */
+  const run = async (phase: StepPhase, rate: number, bounds: StepBounds): Promise<LimitsStep | null> => {
+    const durationMs = stepLengthMs(rate, plan.samples, bounds);
+    if (hooks.ctx?.err) return null;
+    if (now() - started + durationMs > plan.maxTimeMs) return null;
+    const measured = await runner({ phase, rate, durationMs, ctx: hooks.ctx });
+    const step = judgeStep(phase, measured);
+    steps.push(step);
+    hooks.onStep?.(step);
+    await sleep(step.pass ? plan.cooldownMs : 2 * plan.cooldownMs);
+    return step;
+  };
+  const done = (outcome: LimitsOutcome, low: number | null, high: number | null): SearchOutcome => ({
+    outcome,
+    low,
+    high,
+    steps,
+    notes,
+  });
+  const outOfTime = (what: string) =>
+    notes.push(hooks.ctx?.err ? `search interrupted: ${what}` : `--max-time reached: ${what}`);
+
+  // 1. Calibration: can the target meet the SLO at all?
+  const calibrationRate = cap(plan.calibrationRate ?? 25);
+  const calibration = await run('calibrate', calibrationRate, ramp);
+  if (!calibration) {
+    outOfTime('no step fitted in the budget');
+    return done('max-time', null, null);
+  }
+  if (!calibration.pass) {
+    // A cold target (JIT, lazy connections) can miss once: confirm before giving up.
+    const again = await run('confirm', calibrationRate, ramp);
+    if (!again?.pass) {
+      const limited = (again ?? calibration).generatorLimited;
+      return done(limited ? 'generator-bound' : 'no-rate-meets-slo', null, calibrationRate);
+    }
+  }
+  let low = calibrationRate;
+  let high: number | null = null;
+  let highStep: LimitsStep | null = null;
+
+  // 2. Exponential ramp until a confirmed break.
+  while (high === null) {
+    if (plan.maxRate !== null && low >= plan.maxRate) return done('max-rate', low, null);
+    const rate = cap(low * 2);
+    const step = await run('ramp', rate, ramp);
+    if (!step) {
+      outOfTime(`the SLO had not broken yet; the target sustains at least ${low} req/s`);
+      return done('max-time', low, null);
+    }
+    if (step.pass) {
+      low = rate;
+      continue;
+    }
+    const confirm = await run('confirm', rate, fine);
+    if (confirm?.pass) {
+      notes.push(`${rate} req/s failed once in the ramp and passed its confirmation`);
+      low = rate;
+      continue;
+    }
+    if (!confirm) notes.push(`the break at ${rate} req/s was not confirmed (out of time)`);
+    high = rate;
+    highStep = confirm ?? step;
+  }
+
+  // 3–4. Bisect between the last pass and the first fail, then re-test the boundary: a band, not a lucky number.
+  // A boundary that fails its re-test becomes the new fail, and the band below it is bisected again.
+  for (let round = 0; round < MAX_RETESTS; round++) {
+    while ((high - low) / low > plan.precision) {
+      const mid = Math.round((low + high) / 2);
+      if (mid <= low || mid >= high) break;
+      const step = await run('bisect', mid, fine);
+      if (!step) {
+        outOfTime(`the band ${low}–${high} req/s is wider than the ${plan.precision * 100}% asked`);
+        break;
+      }
+      if (step.pass) low = mid;
+      else {
+        high = mid;
+        highStep = step;
+      }
+    }
+    const step = await run('retest', low, fine);
+    if (!step) {
+      outOfTime(`${low} req/s was not re-tested`);
+      break;
+    }
+    if (step.pass) break;
+    high = low;
+    highStep = step;
+    const below = highestPassBelow(steps, low);
+    if (below === null)
+      return done(step.generatorLimited ? 'generator-bound' : 'no-rate-meets-slo', null, high);
+    notes.push(`${low} req/s failed its re-test; searching again below it from ${below} req/s`);
+    low = below;
+    if (round === MAX_RETESTS - 1) notes.push(`${low} req/s was not re-tested (unstable near the knee)`);
+  }
+
+  if (highStep?.generatorLimited && high !== null) {
+    // The generator may have hiccupped (a shared machine): one more look before blaming it.
+    const again = await run('retest', high, fine);
+    if (again && !again.pass) highStep = again;
+    else if (again?.pass) {
+      notes.push(`${high} req/s passed on a second look`);
+      low = high;
+      highStep = lowestFailAbove(steps, low);
+      high = highStep?.offeredRps ?? null;
+    }
+  }
+  if (highStep?.generatorLimited) return done('generator-bound', low, high);
+  return done('found', low, high);
+}
+
+function lowestFailAbove(steps: readonly LimitsStep[], rate: number): LimitsStep | null {
+  let best: LimitsStep | null = null;
+  for (const step of steps) {
+    if (!step.pass && step.offeredRps > rate && (best === null || step.offeredRps < best.offeredRps))
+      best = step;
+  }
+  return best;
+}
+
+function highestPassBelow(steps: readonly LimitsStep[], rate: number): number | null {
+  let best: number | null = null;
+  for (const step of steps) {
+    if (step.pass && step.offeredRps < rate && (best === null || step.offeredRps > best))
+      best = step.offeredRps;
+  }
+  return best;
+}

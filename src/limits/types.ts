@@ -1,0 +1,166 @@
+/**
+ * The typed contract of `headroom limits` — options in, result out. The result serialises to DESIGN.md's
+ * `headroom.limits/v1` JSON unchanged: fields may be added, never renamed.
+ */
+import type { Context } from '../context/index.js';
+import type { ThresholdOutcome } from '../load/types.js';
+import type { Duration } from '../units/duration.js';
+
+/** Options for one capacity search; everything but `url` has a default. */
+export interface LimitsOptions {
+  /** Target URL, e.g. `http://127.0.0.1:8080/hello`. */
+  url: string;
+  /** SLOs in the load threshold grammar: `p99<100ms`, `errors<1%`. Default `['p99<100ms', 'errors<1%']`. */
+  slo?: string[];
+  /** The target's admin base URL (`/metrics`, `/debug/pprof/profile`): enables the bottleneck analysis. */
+  admin?: string;
+  /** Bearer token for the admin port's `/debug/*` (the service's `ADMIN_TOKEN`). */
+  adminToken?: string;
+  /** Shortest measured step; steps at low rates grow (up to 3×) to collect enough samples. Default `2s`. */
+  step?: Duration;
+  /** Pause between steps so a backlog does not leak into the next one. Default `500ms`. */
+  cooldown?: Duration;
+  /** Never offer more than this many requests per second. Default: unbounded. */
+  maxRate?: number;
+  /** Bound on the whole search (steps, cool-downs, profile). Default `90s`. */
+  maxTime?: Duration;
+  /** Stop bisecting when (high − low) / low is within this fraction. Default 0.05. */
+  precision?: number;
+  /** Length of the CPU profile taken at the knee. Default `3s`. */
+  profileSeconds?: number;
+  /** Where to save the profile. Default `./.headroom/limits-<time>-cpu.pb.gz`. */
+  profileOut?: string;
+  /** Request shape, passed to the load generator unchanged. */
+  request?: LimitsRequest;
+  /** Called after every step (for live progress). */
+  onStep?: (step: LimitsStep) => void;
+  /** Ends the search early (Ctrl-C, a deadline); the result covers the steps that completed. */
+  ctx?: Context;
+}
+
+/** The request mix each step sends, as in `headroom load`. */
+export interface LimitsRequest {
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string;
+  scenario?: string;
+  connections?: number;
+  threads?: number;
+  timeout?: Duration;
+  insecure?: boolean;
+}
+
+/** Which stage of the search a step belongs to. */
+export type StepPhase = 'calibrate' | 'ramp' | 'confirm' | 'bisect' | 'retest' | 'profile';
+
+/** What the target's own metrics said during one step (from `--admin`'s `/metrics`). */
+export interface TargetSignals {
+  /** Process CPU in cores (1 = one core busy all the step). */
+  cpuCores: number;
+  /** Worst event-loop delay p99 seen during the step, ms. */
+  eventLoopLagP99Ms: number;
+  /** Share of wall time spent in GC (0..1). */
+  gcShare: number;
+  /** Heap used at the start and end of the step, bytes. */
+  heapStartBytes: number;
+  heapEndBytes: number;
+  /** Requests in flight at the first and last scrape of the step, and the most seen. */
+  inFlightStart: number;
+  inFlightEnd: number;
+  inFlightMax: number;
+  /** Requests shed by the target's overload protection during the step. */
+  shed: number;
+  /** Scrapes that succeeded during the step. */
+  scrapes: number;
+}
+
+/** One step of the search: a fixed offered rate for a bounded time. */
+export interface LimitsStep {
+  phase: StepPhase;
+  offeredRps: number;
+  achievedRps: number;
+  durationS: number;
+  p50Ms: number;
+  p99Ms: number;
+  p999Ms: number;
+  /** Errors / completed responses plus failures (0..1). */
+  errorRate: number;
+  /** Every SLO held and achieved ≥ 98% of offered (and the generator kept up). */
+  pass: boolean;
+  /** Why the step failed, one phrase per broken rule. */
+  failures: string[];
+  slo: ThresholdOutcome[];
+  /** Requests the generator actually sent per second (open model: below offered when it fell behind). */
+  sentRps: number;
+  /** The generator's self-check flagged itself (busy threads, delayed loop, sends slipping behind schedule). */
+  generatorBound: boolean;
+  /** How far the generator's sends slipped behind schedule (p99 ms), when known. */
+  sendLagP99Ms: number | null;
+  /** The generator's self-check warnings (why it was bound). */
+  generatorWarnings: string[];
+  /**
+   * The step failed and the generator, not the target, may explain it: the SLO breaks only by less than the
+   * generator's own send slip, or the generator did not even send 98% of the offered rate.
+   */
+  generatorLimited: boolean;
+  target: TargetSignals | null;
+}
+
+/** The maximum sustainable rate: `rps` passed (and was re-tested); `high` is the lowest rate above it that failed. */
+export interface Capacity {
+  rps: number;
+  low: number;
+  /** Null when the search stopped before anything failed (`--max-rate` or `--max-time`). */
+  high: number | null;
+}
+
+/** One function in the knee profile, by self time. */
+export interface TopFunction {
+  name: string;
+  file: string;
+  line: number;
+  selfPct: number;
+}
+
+/** What kind of resource ran out first. */
+export type BottleneckKind = 'cpu' | 'event-loop' | 'gc' | 'memory' | 'dependency' | 'generator' | 'unknown';
+
+/** The "why it stops there": a kind, the figures behind it, and where the CPU went. */
+export interface Bottleneck {
+  kind: BottleneckKind;
+  evidence: string[];
+  topFunctions: TopFunction[];
+}
+
+/** How the search ended. */
+export type LimitsOutcome =
+  /** A capacity was found and bracketed. */
+  | 'found'
+  /** Even the calibration rate broke the SLO. */
+  | 'no-rate-meets-slo'
+  /** The load generator ran out of capacity first: no capacity is claimed for the target. */
+  | 'generator-bound'
+  /** `--max-rate` passed: the target sustains at least that. */
+  | 'max-rate'
+  /** `--max-time` ran out before the SLO broke: the target sustains at least the last passing rate. */
+  | 'max-time';
+
+/** The result of one search: `headroom.limits/v1`. */
+export interface LimitsResult {
+  schema: 'headroom.limits/v1';
+  target: string;
+  slo: string[];
+  outcome: LimitsOutcome;
+  /** Null when no capacity can be claimed for the target (no rate passed, or the generator was the bottleneck). */
+  capacity: Capacity | null;
+  steps: LimitsStep[];
+  bottleneck: Bottleneck;
+  /** Path of the saved CPU profile (gzip'd pprof), or null when none was taken. */
+  profile: string | null;
+  /** Wall time of the whole search, seconds. */
+  searchS: number;
+  /** Settings the search ran with. */
+  settings: { stepS: number; cooldownS: number; precision: number; maxTimeS: number; maxRate: number | null };
+  /** Things the reader should know (skipped re-tests, missing metrics, profile errors). */
+  notes: string[];
+}

@@ -1,0 +1,28 @@
+/**
+ * `headroom/load`: an HTTP load generator — closed and open (coordinated-omission-free) models, HDR latency,
+ * worker threads, scenarios, thresholds and a self-check of the generator itself.
+ * @example
+ * import { load } from 'headroom/load';
+ * const result = await load({ url: 'http://127.0.0.1:8080/', rate: 1000, duration: '10s' });
+ */
+export { load } from './load.js';
+export type {
+  DataRow,
+  Scenario,
+  ScenarioRequest,
+  VarSpec,
+  VirtualUser,
+  VuFetchInit,
+} from './scenario/index.js';
+export { GENERATOR_BOUND_WARNING } from './self-check.js';
+export {
+  errorRatePct,
+  evaluateThresholds,
+  parseThreshold,
+  type Threshold,
+  type ThresholdMetric,
+  type ThresholdOp,
+  thresholdActual,
+  thresholdHolds,
+} from './thresholds.js';
+export type * from './types.js';

@@ -1,0 +1,190 @@
+/**
+ * `load()`: the coordinator. Validates options, probes the target, splits connections over generator threads
+ * (in-process for one thread, worker threads otherwise), starts them on a common clock, merges their per-second
+ * snapshots into the timeline and their reports into the typed result. It never prints.
+ */
+import { availableParallelism } from 'node:os';
+import { UsageError } from '../cli/usage-error.js';
+import { parseDuration } from '../units/duration.js';
+import { buildResult } from './build-result.js';
+import { addEncoded, type Histogram, mergingHistogram } from './histogram.js';
+import { loadScenario, requestName } from './scenario/index.js';
+import type { ShardPlan } from './shard.js';
+import { localShard, type ShardRunner, workerShard } from './shard-runner.js';
+import type { ShardReport, TickSnapshot } from './shard-stats.js';
+import { parseTarget, probeTarget } from './target.js';
+import { parseThreshold } from './thresholds.js';
+import type { LoadOptions, LoadResult, TimelinePoint } from './types.js';
+
+const START_DELAY_MS = 50;
+
+interface PendingPoint {
+  shards: number;
+  t: number;
+  seconds: number;
+  completed: number;
+  errors: number;
+  latency: Histogram;
+}
+
+/**
+ * Runs a load test and returns its result (`headroom.load/v1`).
+ * @throws UsageError for bad options, an unreadable scenario, or a target unreachable at the start.
+ * @example const result = await load({ url: 'http://127.0.0.1:8080/', connections: 16, duration: '5s' });
+ */
+export async function load(options: LoadOptions): Promise<LoadResult> {
+  const plan = normalize(options);
+  const target = parseTarget(options.url);
+  const thresholds = (options.thresholds ?? []).map(parseThreshold);
+  await probeTarget(target, plan.insecure, Math.min(plan.timeoutMs, 5000));
+
+  const threads = plan.threads;
+  const plans: ShardPlan[] = [];
+  for (let i = 0, offset = 0; i < threads; i++) {
+    const connections = Math.floor(plan.connections / threads) + (i < plan.connections % threads ? 1 : 0);
+    plans.push({ ...plan.shard, connections, vuOffset: offset, thread: { index: i, count: threads } });
+    offset += connections;
+  }
+  const runners: ShardRunner[] = plans.map((p) => (threads === 1 ? localShard(p) : workerShard(p)));
+  try {
+    await Promise.all(runners.map((r) => r.ready));
+  } catch (error) {
+    await Promise.all(runners.map((r) => r.dispose().catch(() => {})));
+    throw error;
+  }
+
+  const names = await sourceNames(plan.shard);
+  const timeline: TimelinePoint[] = [];
+  const pending = new Map<number, PendingPoint>();
+  const onTick = (ordinal: number, s: TickSnapshot) => {
+    let point = pending.get(ordinal);
+    if (!point) {
+      point = { shards: 0, t: 0, seconds: 0, completed: 0, errors: 0, latency: mergingHistogram() };
+      pending.set(ordinal, point);
+    }
+    point.shards++;
+    point.t = Math.max(point.t, s.t);
+    point.seconds = Math.max(point.seconds, s.seconds);
+    point.completed += s.completed;
+    point.errors += s.errors;
+    addEncoded(point.latency, s.latency);
+    if (point.shards < threads) return;
+    pending.delete(ordinal);
+    const rps = point.seconds > 0 ? point.completed / point.seconds : 0;
+    const p99Ms = point.latency.getValueAtPercentile(99) / 1000;
+    timeline.push({
+      t: point.t,
+      rps: Math.round(rps * 10) / 10,
+      p50Ms: point.latency.getValueAtPercentile(50) / 1000,
+      p99Ms,
+      errors: point.errors,
+    });
+    options.onProgress?.({
+      elapsedS: point.t,
+      durationS: plan.durationMs / 1000,
+      rps,
+      p99Ms,
+      errors: point.errors,
+      completed: point.completed,
+    });
+  };
+
+  const stopAll = () => {
+    for (const r of runners) r.stop();
+  };
+  const signal = options.ctx?.signal;
+  signal?.addEventListener('abort', stopAll, { once: true });
+  const cpu0 = process.cpuUsage();
+  const wall0 = performance.now();
+  let reports: ShardReport[];
+  try {
+    const startAtEpochMs = performance.timeOrigin + performance.now() + START_DELAY_MS;
+    if (signal?.aborted) stopAll();
+    reports = await Promise.all(
+      runners.map((r) => {
+        let ordinal = 0;
+        return r.run(startAtEpochMs, { tick: (s) => onTick(ordinal++, s) });
+      }),
+    );
+  } finally {
+    signal?.removeEventListener('abort', stopAll);
+    await Promise.all(runners.map((r) => r.dispose().catch(() => {})));
+  }
+  const cpu = process.cpuUsage(cpu0);
+  const wallMs = performance.now() - wall0;
+  timeline.sort((a, b) => a.t - b.t);
+  const durationS = timeline.length > 0 ? (timeline[timeline.length - 1] as TimelinePoint).t : 0;
+  return buildResult(
+    {
+      target: options.url,
+      rate: plan.shard.rate,
+      connections: plan.connections,
+      threads,
+      pipelining: plan.shard.pipelining,
+      names,
+      durationS,
+      cpuPct: wallMs > 0 ? ((cpu.user + cpu.system) / 1000 / wallMs) * 100 : 0,
+    },
+    reports,
+    timeline,
+    thresholds,
+  );
+}
+
+/** The request names, in the order the threads count them. */
+async function sourceNames(shard: Omit<ShardPlan, 'connections' | 'vuOffset' | 'thread'>): Promise<string[]> {
+  if (!shard.scenario) return [`${shard.method} ${parseTarget(shard.url).path}`];
+  const { scenario } = await loadScenario(shard.scenario);
+  return scenario.requests.map(requestName);
+}
+
+function positiveInt(value: number | undefined, fallback: number, flag: string): number {
+  const v = value ?? fallback;
+  if (!Number.isInteger(v) || v < 1) throw new UsageError(`${flag} must be a positive integer, got ${value}`);
+  return v;
+}
+
+function duration(value: LoadOptions['duration'], fallback: string, flag: string): number {
+  try {
+    return parseDuration(value ?? fallback);
+  } catch (error) {
+    throw new UsageError(`${flag}: ${(error as Error).message}`);
+  }
+}
+
+function normalize(options: LoadOptions) {
+  const connections = positiveInt(options.connections, 64, '--connections');
+  const threads = Math.min(connections, positiveInt(options.threads, availableParallelism(), '--threads'));
+  const pipelining = positiveInt(options.pipelining, 1, '--pipelining');
+  const durationMs = duration(options.duration, '10s', '--duration');
+  if (durationMs <= 0) throw new UsageError('--duration must be more than 0');
+  const timeoutMs = duration(options.timeout, '10s', '--timeout');
+  const warmupMs = duration(options.warmup, '0s', '--warmup');
+  const rate = options.rate ?? null;
+  if (rate !== null && (!Number.isFinite(rate) || rate <= 0))
+    throw new UsageError(`--rate must be above 0, got ${rate}`);
+  const method = (options.method ?? (options.body !== undefined ? 'POST' : 'GET')).toUpperCase();
+  if (!/^[A-Z]+$/.test(method)) throw new UsageError(`invalid method "${options.method}"`);
+  const body =
+    options.body === undefined
+      ? null
+      : typeof options.body === 'string'
+        ? Buffer.from(options.body)
+        : options.body;
+  const insecure = options.insecure ?? false;
+  const shard: Omit<ShardPlan, 'connections' | 'vuOffset' | 'thread'> = {
+    url: options.url,
+    insecure,
+    totalConnections: connections,
+    pipelining,
+    rate,
+    durationMs,
+    warmupMs,
+    timeoutMs,
+    method,
+    headers: options.headers ?? {},
+    body,
+    scenario: options.scenario ?? null,
+  };
+  return { connections, threads, durationMs, timeoutMs, insecure, shard };
+}

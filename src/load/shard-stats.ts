@@ -1,0 +1,145 @@
+/**
+ * What one generator thread measures: counters, and latency recorded into a per-second interval histogram
+ * that is folded into the run's total at every tick (one record per response, no per-sample storage).
+ */
+import { encodeHistogram, type Histogram, recordingHistogram, recordMs } from './histogram.js';
+
+/** One second of one thread, as sent to the coordinator. */
+export interface TickSnapshot {
+  /** Seconds since the measured window started (end of this interval). */
+  t: number;
+  /** Interval length in seconds (the last one may be partial). */
+  seconds: number;
+  completed: number;
+  errors: number;
+  latency: string;
+}
+
+/** Plain counters of one thread (summed across threads by the coordinator). */
+export interface ShardCounters {
+  sent: number;
+  completed: number;
+  errors: number;
+  timeouts: number;
+  status: [number, number, number, number];
+  errorsByKind: Record<string, number>;
+  sentByName: number[];
+  completedByName: number[];
+  bytesRead: number;
+  bytesWritten: number;
+}
+
+/** A thread's final report. */
+export interface ShardReport {
+  counters: ShardCounters;
+  latency: string;
+  firstByte: string;
+  connect: string;
+  tls: string | null;
+  sendLag: string | null;
+  /** Event-loop utilisation of this thread over the measured window (0–1). */
+  utilization: number;
+  eventLoopDelayP99Ms: number;
+}
+
+/** Counters and histograms of one thread. */
+export class ShardStats {
+  readonly counters: ShardCounters;
+  readonly firstByte = recordingHistogram();
+  readonly connect = recordingHistogram();
+  readonly tls: Histogram | null;
+  readonly sendLag: Histogram | null;
+  private readonly total = recordingHistogram();
+  private readonly interval = recordingHistogram();
+  private intervalCompleted = 0;
+  private intervalErrors = 0;
+
+  constructor(names: number, secure: boolean, open: boolean) {
+    this.counters = {
+      sent: 0,
+      completed: 0,
+      errors: 0,
+      timeouts: 0,
+      status: [0, 0, 0, 0],
+      errorsByKind: {},
+      sentByName: new Array<number>(names).fill(0),
+      completedByName: new Array<number>(names).fill(0),
+      bytesRead: 0,
+      bytesWritten: 0,
+    };
+    this.tls = secure ? recordingHistogram() : null;
+    this.sendLag = open ? recordingHistogram() : null;
+  }
+
+  /** A measured request was written. */
+  sent(name: number): void {
+    this.counters.sent++;
+    (this.counters.sentByName[name] as number)++;
+  }
+
+  /** A measured response arrived: latency from (intended) send, first byte from the actual send. */
+  completed(name: number, status: number, latencyMs: number, firstByteMs: number): void {
+    const c = this.counters;
+    c.completed++;
+    (c.completedByName[name] as number)++;
+    this.intervalCompleted++;
+    recordMs(this.interval, latencyMs);
+    recordMs(this.firstByte, firstByteMs);
+    const cls = ((status / 100) | 0) - 2;
+    if (cls >= 0 && cls <= 3) (c.status[cls] as number)++;
+    if (status >= 400) {
+      c.errors++;
+      this.intervalErrors++;
+      const kind = status >= 500 ? 'http-5xx' : 'http-4xx';
+      c.errorsByKind[kind] = (c.errorsByKind[kind] ?? 0) + 1;
+    }
+  }
+
+  /** `count` measured requests failed without a response (or a connection attempt failed). */
+  failed(kind: string, count: number): void {
+    if (count === 0) return;
+    const c = this.counters;
+    c.errors += count;
+    this.intervalErrors += count;
+    if (kind === 'timeout') c.timeouts += count;
+    c.errorsByKind[kind] = (c.errorsByKind[kind] ?? 0) + count;
+  }
+
+  /** Closes the current interval: returns its snapshot and folds it into the total. */
+  tick(t: number, seconds: number): TickSnapshot {
+    const snapshot: TickSnapshot = {
+      t,
+      seconds,
+      completed: this.intervalCompleted,
+      errors: this.intervalErrors,
+      latency: encodeHistogram(this.interval),
+    };
+    this.fold();
+    return snapshot;
+  }
+
+  /** Folds what is left (responses drained after the window) and serialises everything. */
+  report(utilization: number, eventLoopDelayP99Ms: number): ShardReport {
+    this.fold();
+    const report: ShardReport = {
+      counters: this.counters,
+      latency: encodeHistogram(this.total),
+      firstByte: encodeHistogram(this.firstByte),
+      connect: encodeHistogram(this.connect),
+      tls: this.tls ? encodeHistogram(this.tls) : null,
+      sendLag: this.sendLag ? encodeHistogram(this.sendLag) : null,
+      utilization,
+      eventLoopDelayP99Ms,
+    };
+    for (const h of [this.total, this.interval, this.firstByte, this.connect, this.tls, this.sendLag])
+      h?.destroy();
+    return report;
+  }
+
+  private fold(): void {
+    this.total.add(this.interval);
+    this.interval.reset();
+    this.intervalCompleted = 0;
+    this.intervalErrors = 0;
+  }
+}

@@ -1,0 +1,207 @@
+/**
+ * One generator thread's share of a run: prepares its virtual users (scenario setup, sockets open), then runs
+ * its connections over the window, emitting a snapshot every second and a final report. It runs the same
+ * in-process or inside a worker thread.
+ */
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { Connection, type ConnectionHost } from './connection.js';
+import { type RequestSource, StaticSource } from './request-source.js';
+import { createVirtualUser, loadScenario, runSetup, ScenarioSource } from './scenario/index.js';
+import { type ShardReport, ShardStats, type TickSnapshot } from './shard-stats.js';
+import { parseTarget, type Target } from './target.js';
+
+/** Everything a thread needs to run its share (structured-clone safe). */
+export interface ShardPlan {
+  url: string;
+  insecure: boolean;
+  /** Connections of this thread; its virtual users are `vuOffset … vuOffset + connections - 1`. */
+  connections: number;
+  vuOffset: number;
+  totalConnections: number;
+  thread: { index: number; count: number };
+  pipelining: number;
+  /** Open model rate for the whole run (req/s), or null. */
+  rate: number | null;
+  durationMs: number;
+  warmupMs: number;
+  timeoutMs: number;
+  method: string;
+  headers: Record<string, string>;
+  body: Uint8Array | null;
+  scenario: string | null;
+}
+
+/** Ticks and the final report flow out through this. */
+export interface ShardOutput {
+  tick(snapshot: TickSnapshot): void;
+}
+
+const DRAIN_CAP_MS = 5000;
+const DELAY_RESOLUTION_MS = 10;
+
+/** A prepared thread share, ready to start. */
+export class Shard implements ConnectionHost {
+  readonly target: Target;
+  readonly insecure: boolean;
+  readonly pipelining: number;
+  readonly stats: ShardStats;
+  running = true;
+  measureFrom = Number.POSITIVE_INFINITY;
+  sendUntil = Number.NEGATIVE_INFINITY;
+  private connections: Connection[] = [];
+  private readonly idleSet = new Set<Connection>();
+  private onAllIdle: (() => void) | null = null;
+  private stopEarly: (() => void) | null = null;
+
+  private constructor(
+    private readonly plan: ShardPlan,
+    readonly source: RequestSource,
+  ) {
+    this.target = parseTarget(plan.url);
+    this.insecure = plan.insecure;
+    this.pipelining = Math.max(1, plan.pipelining);
+    this.stats = new ShardStats(source.names.length, this.target.tls, plan.rate !== null);
+  }
+
+  /** Builds the request source, runs `setup` per virtual user and opens every socket. */
+  static async prepare(plan: ShardPlan): Promise<Shard> {
+    const target = parseTarget(plan.url);
+    let source: RequestSource;
+    let setup: ((vuId: number) => Promise<ReturnType<typeof createVirtualUser>>) | null = null;
+    if (plan.scenario) {
+      const loaded = await loadScenario(plan.scenario);
+      const scenarioSource = await ScenarioSource.create(loaded, target.hostHeader, plan.thread);
+      source = scenarioSource;
+      setup = async (vuId) => {
+        const vu = createVirtualUser(vuId, scenarioSource.vars);
+        await runSetup(loaded.scenario, vu, target.origin);
+        return vu;
+      };
+    } else {
+      source = new StaticSource(
+        plan.method,
+        target.path,
+        target.hostHeader,
+        plan.headers,
+        plan.body,
+        plan.pipelining,
+      );
+    }
+    const shard = new Shard(plan, source);
+    const vus = await Promise.all(
+      Array.from({ length: plan.connections }, (_, i) =>
+        setup ? setup(plan.vuOffset + i) : Promise.resolve(createVirtualUser(plan.vuOffset + i)),
+      ),
+    );
+    shard.connections = vus.map((vu) => new Connection(shard, vu));
+    await Promise.all(shard.connections.map((c) => c.open()));
+    return shard;
+  }
+
+  /**
+   * Runs the window starting at `startAt` (performance.now() time of this thread): warm-up, then the measured
+   * duration, then drains in-flight requests. Resolves with the thread's report.
+   */
+  async run(startAt: number, output: ShardOutput): Promise<ShardReport> {
+    const { plan } = this;
+    await sleepUntil(startAt);
+    // Timers may fire a hair early: the window starts at whichever comes first.
+    startAt = Math.min(startAt, performance.now());
+    const measureFrom = startAt + plan.warmupMs;
+    const endAt = measureFrom + plan.durationMs;
+    if (plan.rate !== null) {
+      // Spread the global schedule over all connections: request j goes to connection j mod C.
+      const globalInterval = 1000 / plan.rate;
+      const intervalMs = globalInterval * plan.totalConnections;
+      this.connections.forEach((c, i) => {
+        c.setSchedule({ firstAt: startAt + (plan.vuOffset + i) * globalInterval, intervalMs });
+      });
+    }
+    this.measureFrom = measureFrom;
+    this.sendUntil = endAt;
+    for (const c of this.connections) c.start();
+
+    await sleepUntil(measureFrom, this);
+    const elu0 = performance.eventLoopUtilization();
+    const delay = monitorEventLoopDelay({ resolution: DELAY_RESOLUTION_MS });
+    delay.enable();
+    const timeoutCheck = setInterval(
+      () => {
+        const now = performance.now();
+        for (const c of this.connections) c.checkTimeout(now, plan.timeoutMs);
+      },
+      Math.min(250, Math.max(10, plan.timeoutMs / 4)),
+    );
+
+    // One snapshot per second of the measured window (the last may be partial, or cut short by stop()).
+    let intervalStart = measureFrom;
+    while (intervalStart < endAt) {
+      const intervalEnd = Math.min(intervalStart + 1000, endAt);
+      await sleepUntil(intervalEnd, this);
+      const end = this.running ? intervalEnd : Math.min(performance.now(), intervalEnd);
+      const t = Math.round(end - measureFrom) / 1000;
+      output.tick(this.stats.tick(t, (end - intervalStart) / 1000));
+      intervalStart = end;
+      if (!this.running) break;
+    }
+    const measuredEnd = Math.min(performance.now(), endAt);
+    const utilization = performance.eventLoopUtilization(elu0).utilization;
+    delay.disable();
+    // The histogram counts the sampling interval itself; what matters is the delay beyond it.
+    const eventLoopDelayP99Ms =
+      delay.count > 0 ? Math.max(0, delay.percentile(99) / 1e6 - DELAY_RESOLUTION_MS) : 0;
+
+    // Stop sending; let what is in flight come back (bounded), so server-side counts match.
+    this.running = false;
+    this.sendUntil = measuredEnd;
+    await this.drain(Math.min(plan.timeoutMs, DRAIN_CAP_MS));
+    clearInterval(timeoutCheck);
+    for (const c of this.connections) c.destroy();
+    return this.stats.report(utilization, eventLoopDelayP99Ms);
+  }
+
+  /** Ends the window early (cancellation); `run` resolves with what was measured. */
+  stop(): void {
+    this.running = false;
+    this.stopEarly?.();
+  }
+
+  /** Closes every socket without running (a prepare that is abandoned). */
+  close(): void {
+    this.running = false;
+    for (const c of this.connections) c.destroy();
+  }
+
+  idle(connection: Connection): void {
+    this.idleSet.add(connection);
+    if (this.idleSet.size >= this.connections.length) this.onAllIdle?.();
+  }
+
+  /** Lets sleeps be cut short by `stop()`. */
+  wake(resolve: () => void): void {
+    this.stopEarly = resolve;
+  }
+
+  private drain(capMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, capMs);
+      this.onAllIdle = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      for (const c of this.connections) c.stop();
+    });
+  }
+}
+
+/** Resolves at `at` (performance.now() time), or early when the shard is stopped. */
+function sleepUntil(at: number, shard?: Shard): Promise<void> {
+  return new Promise((resolve) => {
+    if (shard && !shard.running) return resolve();
+    const timer = setTimeout(resolve, Math.max(0, at - performance.now()));
+    shard?.wake(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}

@@ -1,0 +1,134 @@
+/**
+ * Self-contained HTML reports: uPlot's JS and CSS inlined from node_modules (no network), the data embedded as
+ * JSON, a few charts and key/value tables. Parts (load, limits) describe their page; this renders it.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+
+/** One series of a chart: its label and which y scale it uses (`y` left, `y2` right). */
+export interface SeriesSpec {
+  label: string;
+  scale?: 'y' | 'y2';
+  color?: string;
+}
+
+/** A line chart: `data[0]` is x, then one array per series. */
+export interface ChartSpec {
+  id: string;
+  title: string;
+  xLabel: string;
+  yLabel: string;
+  /** Label of the right-hand axis when a series uses `y2`. */
+  y2Label?: string;
+  /** `nines`: x values are -log10(1 - p/100) and are labelled as percentiles. */
+  xFormat?: 'number' | 'nines';
+  series: SeriesSpec[];
+  data: number[][];
+}
+
+/** A titled key/value table. */
+export interface TableSpec {
+  title: string;
+  rows: [string, string][];
+}
+
+/** A report page. */
+export interface ReportPage {
+  title: string;
+  subtitle?: string;
+  /** Warnings shown prominently above everything else. */
+  warnings?: string[];
+  tables: TableSpec[];
+  charts: ChartSpec[];
+  /** The full result, embedded for whoever opens the file (and for tests). */
+  data?: unknown;
+}
+
+let uplotAssets: { js: string; css: string } | null = null;
+
+/** uPlot's minified JS and CSS, read once from node_modules. */
+function assets(): { js: string; css: string } {
+  if (!uplotAssets) {
+    const require = createRequire(import.meta.url);
+    const dir = path.join(path.dirname(require.resolve('uplot/package.json')), 'dist');
+    uplotAssets = {
+      js: readFileSync(path.join(dir, 'uPlot.iife.min.js'), 'utf8'),
+      css: readFileSync(path.join(dir, 'uPlot.min.css'), 'utf8'),
+    };
+  }
+  return uplotAssets;
+}
+
+const escapeHtml = (s: string) =>
+  s.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
+  );
+
+/** JSON safe inside a `<script>` element. */
+const scriptJson = (value: unknown) => JSON.stringify(value).replace(/</g, '\\u003c');
+
+const COLORS = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c'];
+
+// Runs in the browser: draws every chart of the embedded page with uPlot.
+const CLIENT = `
+const page = JSON.parse(document.getElementById('report-page').textContent);
+const COLORS = ${JSON.stringify(COLORS)};
+const nines = (v) => { const p = 100 * (1 - Math.pow(10, -v)); return (p >= 99.99 ? p.toFixed(3) : p >= 99 ? p.toFixed(1) : p.toFixed(0)) + '%'; };
+for (const chart of page.charts) {
+  const el = document.getElementById(chart.id);
+  const hasY2 = chart.series.some((s) => s.scale === 'y2');
+  const opts = {
+    width: Math.min(1000, el.clientWidth || 900), height: 320, title: chart.title,
+    scales: { x: { time: false } },
+    series: [{ label: chart.xLabel, value: chart.xFormat === 'nines' ? (u, v) => v == null ? '' : nines(v) : undefined },
+      ...chart.series.map((s, i) => ({ label: s.label, scale: s.scale || 'y', stroke: s.color || COLORS[i % COLORS.length], width: 2, points: { show: chart.data[0].length < 40 } }))],
+    axes: [
+      { label: chart.xLabel, values: chart.xFormat === 'nines' ? (u, vals) => vals.map(nines) : undefined },
+      { label: chart.yLabel, scale: 'y' },
+      ...(hasY2 ? [{ label: chart.y2Label || '', scale: 'y2', side: 1, grid: { show: false } }] : []),
+    ],
+  };
+  el.dataset.points = String(chart.data[0].length);
+  new uPlot(opts, chart.data, el);
+}
+document.body.dataset.rendered = 'true';
+`;
+
+/** Renders a report page as one self-contained HTML document. */
+export function renderHtmlPage(page: ReportPage): string {
+  const { js, css } = assets();
+  const tables = page.tables
+    .map(
+      (t) =>
+        `<section><h2>${escapeHtml(t.title)}</h2><table>${t.rows
+          .map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`)
+          .join('')}</table></section>`,
+    )
+    .join('\n');
+  const warnings = (page.warnings ?? []).map((w) => `<p class="warning">⚠ ${escapeHtml(w)}</p>`).join('\n');
+  const charts = page.charts.map((c) => `<div class="chart" id="${escapeHtml(c.id)}"></div>`).join('\n');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(page.title)}</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>${css}
+body{font:14px/1.4 system-ui,sans-serif;margin:2rem auto;max-width:1040px;color:#111}
+h1{font-size:1.5rem;margin-bottom:.2rem} .subtitle{color:#555;margin-top:0}
+.warning{background:#fef3c7;border-left:4px solid #d97706;padding:.5rem 1rem}
+.tables{display:flex;flex-wrap:wrap;gap:2rem} table{border-collapse:collapse}
+th{text-align:left;font-weight:500;color:#555;padding:2px 1rem 2px 0} td{font-variant-numeric:tabular-nums}
+.chart{margin:2rem 0}</style></head>
+<body>
+<h1>${escapeHtml(page.title)}</h1>
+${page.subtitle ? `<p class="subtitle">${escapeHtml(page.subtitle)}</p>` : ''}
+${warnings}
+<div class="tables">${tables}</div>
+${charts}
+<script type="application/json" id="report-page">${scriptJson({ charts: page.charts })}</script>
+<script type="application/json" id="report-data">${scriptJson(page.data ?? null)}</script>
+<script>${js}</script>
+<script>${CLIENT}</script>
+</body></html>
+`;
+}

@@ -1,0 +1,79 @@
+/** The HTML page of a `headroom load` result: key figures, a throughput/latency timeline, the percentile curve. */
+import type { LoadResult } from '../load/types.js';
+import { formatDuration } from '../units/duration.js';
+import { type ChartSpec, renderHtmlPage } from './html-page.js';
+
+const ms = (v: number) => formatDuration(v);
+
+/** Renders a load result as one self-contained HTML file. */
+export function renderLoadReport(r: LoadResult): string {
+  const timeline: ChartSpec = {
+    id: 'timeline',
+    title: 'Throughput and latency per second',
+    xLabel: 'seconds',
+    yLabel: 'req/s',
+    y2Label: 'latency ms',
+    series: [
+      { label: 'req/s', scale: 'y' },
+      { label: 'p50 ms', scale: 'y2' },
+      { label: 'p99 ms', scale: 'y2' },
+    ],
+    data: [
+      r.timeline.map((p) => p.t),
+      r.timeline.map((p) => p.rps),
+      r.timeline.map((p) => p.p50Ms),
+      r.timeline.map((p) => p.p99Ms),
+    ],
+  };
+  const points = r.latencyDistribution.filter((p) => p.p < 100);
+  const percentiles: ChartSpec = {
+    id: 'percentiles',
+    title: `Latency by percentile${r.model === 'open' ? ' (from intended send time)' : ''}`,
+    xLabel: 'percentile',
+    yLabel: 'latency ms',
+    xFormat: 'nines',
+    series: [{ label: 'latency ms' }],
+    data: [points.map((p) => -Math.log10(1 - p.p / 100)), points.map((p) => p.ms)],
+  };
+  const l = r.latencyMs;
+  return renderHtmlPage({
+    title: `headroom load — ${r.target}`,
+    subtitle: `${r.model} model, ${r.connections} connections, ${r.threads} threads, ${r.durationS}s`,
+    warnings: r.generator.warnings,
+    tables: [
+      {
+        title: 'Throughput',
+        rows: [
+          ['requests/s', r.throughput.rps.toFixed(1)],
+          ['offered req/s', r.throughput.offeredRps === null ? '—' : String(r.throughput.offeredRps)],
+          ['completed', String(r.requests.completed)],
+          ['errors', String(r.requests.errors)],
+          [
+            '2xx / 3xx / 4xx / 5xx',
+            `${r.status['2xx']} / ${r.status['3xx']} / ${r.status['4xx']} / ${r.status['5xx']}`,
+          ],
+        ],
+      },
+      {
+        title: 'Latency',
+        rows: [
+          ['p50', ms(l.p50)],
+          ['p90', ms(l.p90)],
+          ['p99', ms(l.p99)],
+          ['p99.9', ms(l.p999)],
+          ['max', ms(l.max)],
+        ],
+      },
+      {
+        title: 'Generator',
+        rows: [
+          ['CPU', `${r.generator.cpuPct}%`],
+          ['event-loop delay p99', ms(r.generator.eventLoopDelayP99Ms)],
+          ['bound', r.generator.bound ? 'yes' : 'no'],
+        ],
+      },
+    ],
+    charts: [timeline, percentiles],
+    data: r,
+  });
+}

@@ -1,0 +1,41 @@
+/**
+ * The admin listener (`ADMIN_PORT` on `ADMIN_HOST`): probes, `/metrics`, and the debug endpoints. Nothing here
+ * is ever mounted on the public port.
+ */
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { requireDebugToken } from './auth.js';
+import type { DebugVarsCollector } from './debug-vars.js';
+import { registerLogLevelRoutes } from './log-level.js';
+import { registerPprofRoutes } from './pprof.js';
+import { type ProbeState, registerProbes } from './probes.js';
+
+/** What the admin server exposes. */
+export interface AdminOptions extends ProbeState {
+  logger: Logger;
+  /** Registries concatenated by `/metrics` (the service's and the process-wide `instrument()` one). */
+  registries: Registry[];
+  vars: DebugVarsCollector;
+  /** Extra fields merged into `/debug/vars` (e.g. in-flight requests). */
+  extraVars: () => Record<string, unknown>;
+  adminToken: string | undefined;
+}
+
+/** Builds the admin fastify instance (not listening yet). */
+export function createAdminServer(options: AdminOptions): FastifyInstance {
+  const admin = Fastify({
+    loggerInstance: options.logger as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+  });
+  if (options.adminToken) requireDebugToken(admin, options.adminToken);
+  registerProbes(admin, options);
+  admin.get('/metrics', async (_req, reply) => {
+    const texts = await Promise.all(options.registries.map((r) => r.metrics()));
+    return reply.type(options.registries[0]?.contentType ?? 'text/plain').send(texts.join('\n'));
+  });
+  admin.get('/debug/vars', async () => ({ ...options.vars.read(), ...options.extraVars() }));
+  registerLogLevelRoutes(admin, options.logger);
+  registerPprofRoutes(admin);
+  return admin;
+}

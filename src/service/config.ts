@@ -1,0 +1,146 @@
+/**
+ * The service's configuration, read from the environment (12-factor) and validated with zod. A bad value stops
+ * startup with one line naming the variable, e.g. `invalid PORT: expected an integer 0-65535, got "abc"`.
+ */
+import { z } from 'zod';
+import { UsageError } from '../cli/usage-error.js';
+import { parseDuration } from '../units/duration.js';
+
+/** Thrown by {@link loadConfig} for a bad environment value; the message is one line naming the variable. */
+export class ConfigError extends UsageError {
+  override name = 'ConfigError';
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const int = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, `expected an integer ${min}-${max}`)
+    .transform(Number)
+    .pipe(
+      z
+        .number()
+        .int()
+        .min(min, `expected an integer ${min}-${max}`)
+        .max(max, `expected an integer ${min}-${max}`),
+    );
+
+const durationMs = z.string().transform((text, ctx) => {
+  try {
+    return parseDuration(text);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'expected a duration such as 500ms, 10s, 2m' });
+    return z.NEVER;
+  }
+});
+
+const workers = z
+  .string()
+  .trim()
+  .regex(/^(auto|[1-9]\d{0,3})$/, 'expected "auto" or a positive integer')
+  .transform((value): number | 'auto' => (value === 'auto' ? 'auto' : Number(value)));
+
+const ENV_SCHEMA = {
+  PORT: int(0, 65535).default(8080),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  ADMIN_PORT: int(0, 65535).default(9090),
+  ADMIN_HOST: z.string().min(1).default('127.0.0.1'),
+  ADMIN_TOKEN: z.string().min(1).optional(),
+  REQUEST_TIMEOUT: durationMs.default(10_000),
+  MAX_INFLIGHT: int(0, 1_000_000).default(1000),
+  MAX_EVENT_LOOP_DELAY: durationMs.default(500),
+  BLOCK_WARN_MS: int(0, 3_600_000).default(200),
+  BODY_LIMIT: int(1, 1 << 30).default(1_048_576),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),
+  DRAIN_DELAY: durationMs.default(0),
+  SHUTDOWN_TIMEOUT: durationMs.default(10_000),
+  READY_TIMEOUT: durationMs.default(2000),
+  WORKERS: workers.default(1),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+} as const;
+
+/** The validated configuration; every field has a default, so an empty environment is a valid one. */
+export interface ServiceConfig {
+  /** `PORT` (8080): the public port; 0 picks a free one. */
+  port: number;
+  /** `HOST` (0.0.0.0): the public interface. */
+  host: string;
+  /** `ADMIN_PORT` (9090): probes, metrics and debug endpoints; 0 picks a free one. */
+  adminPort: number;
+  /** `ADMIN_HOST` (127.0.0.1): keep the admin port off public interfaces. */
+  adminHost: string;
+  /** `ADMIN_TOKEN`: when set, `/debug/*` needs `Authorization: Bearer <token>`. */
+  adminToken: string | undefined;
+  /** `REQUEST_TIMEOUT` (10s): the longest deadline a request can get; caps `X-Request-Timeout`. */
+  requestTimeoutMs: number;
+  /** `MAX_INFLIGHT` (1000): requests admitted at once; beyond it 503 + Retry-After. 0 = no bound. */
+  maxInflight: number;
+  /** `MAX_EVENT_LOOP_DELAY` (500ms): mean event-loop delay above which requests are shed. 0 = no bound. */
+  maxEventLoopDelayMs: number;
+  /** `BLOCK_WARN_MS` (200): log a warning when the event loop is blocked longer than this. 0 = off. */
+  blockWarnMs: number;
+  /** `BODY_LIMIT` (1 MiB): the largest request body accepted; larger → 413. */
+  bodyLimit: number;
+  /** `LOG_LEVEL` (info). */
+  logLevel: (typeof LOG_LEVELS)[number];
+  /** `LOG_FORMAT` (json): `pretty` for humans. */
+  logFormat: 'json' | 'pretty';
+  /** `DRAIN_DELAY` (0s): after SIGTERM, how long to keep accepting while load balancers notice `/readyz`. */
+  drainDelayMs: number;
+  /** `SHUTDOWN_TIMEOUT` (10s): the grace period for in-flight requests; past it their ctx is cancelled. */
+  shutdownTimeoutMs: number;
+  /** `READY_TIMEOUT` (2s): the deadline given to each readiness check. */
+  readyTimeoutMs: number;
+  /** `WORKERS` (1): processes for {@link runService}; `auto` = CPUs allowed by the cgroup quota. */
+  workers: number | 'auto';
+  /** `OTEL_EXPORTER_OTLP_ENDPOINT`: when set, spans are sampled and exported over OTLP/HTTP. */
+  otlpEndpoint: string | undefined;
+}
+
+/**
+ * Reads and validates the configuration from `env`, then applies `overrides` (already typed, for tests and
+ * embedding). Empty strings count as unset.
+ * @throws ConfigError with one line naming the first bad variable.
+ * @example loadConfig({ PORT: '0', LOG_LEVEL: 'warn' }).port // 0
+ */
+export function loadConfig(
+  env: Record<string, string | undefined> = process.env,
+  overrides: Partial<ServiceConfig> = {},
+): ServiceConfig {
+  const input: Record<string, string> = {};
+  for (const name of Object.keys(ENV_SCHEMA)) {
+    const value = env[name];
+    if (value !== undefined && value !== '') input[name] = value;
+  }
+  const parsed = z.object(ENV_SCHEMA).safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const name = String(issue?.path[0] ?? 'environment');
+    const got = input[name];
+    throw new ConfigError(`invalid ${name}: ${issue?.message ?? 'bad value'}, got ${JSON.stringify(got)}`);
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    adminPort: e.ADMIN_PORT,
+    adminHost: e.ADMIN_HOST,
+    adminToken: e.ADMIN_TOKEN,
+    requestTimeoutMs: e.REQUEST_TIMEOUT,
+    maxInflight: e.MAX_INFLIGHT,
+    maxEventLoopDelayMs: e.MAX_EVENT_LOOP_DELAY,
+    blockWarnMs: e.BLOCK_WARN_MS,
+    bodyLimit: e.BODY_LIMIT,
+    logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT,
+    drainDelayMs: e.DRAIN_DELAY,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT,
+    readyTimeoutMs: e.READY_TIMEOUT,
+    workers: e.WORKERS,
+    otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
+    ...overrides,
+  };
+}

@@ -1,0 +1,136 @@
+/**
+ * `createService`: one call wires fastify, pino, prom-client, OpenTelemetry, pprof and headroom contexts into a
+ * production-grade service with a public and an admin listener and a graceful shutdown.
+ */
+import type { AddressInfo } from 'node:net';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { background, withCancel } from '../context/index.js';
+import { createAdminServer, DebugVarsCollector, startHeapProfiler } from './admin/index.js';
+import { loadConfig } from './config.js';
+import { installErrorHandlers } from './error-handler.js';
+import { HttpMetrics } from './http-metrics.js';
+import { functionMetrics, setInstrumentLogger } from './instrument.js';
+import { createLogger } from './logger.js';
+import { LoopMonitor } from './loop-monitor.js';
+import { installRequestHooks } from './request-hooks.js';
+import { requestId } from './request-id.js';
+import { setupTracing } from './tracing.js';
+import type { ListenResult, Service, ServiceDefinition } from './types.js';
+
+/**
+ * Builds a service from its definition; nothing listens until `listen()`. Config comes from `definition.env`
+ * (default `process.env`) and is validated: a bad value throws a ConfigError naming the variable.
+ * @example
+ * const service = createService({ name: 'yaes', routes: async (app) => { app.get('/hi', async () => 'hi') } });
+ * const { url, adminUrl } = await service.listen();
+ */
+export function createService(definition: ServiceDefinition): Service {
+  const config = loadConfig(definition.env ?? process.env, definition.config);
+  const name = definition.name;
+  const version = definition.version ?? '0.0.0';
+  const logger = createLogger(config, { name, destination: definition.logDestination });
+  setInstrumentLogger(logger);
+
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const metrics = new HttpMetrics(registry);
+  const tracing = setupTracing({ serviceName: name, version, otlpEndpoint: config.otlpEndpoint });
+  const monitor = new LoopMonitor({
+    blockWarnMs: config.blockWarnMs,
+    onBlock: (blockedMs) => logger.warn({ blockedMs: Math.round(blockedMs) }, 'event loop blocked'),
+  });
+  const vars = new DebugVarsCollector();
+  startHeapProfiler();
+  const [root, cancelAll] = withCancel(background());
+  let draining = false;
+
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+    // The request hooks bind one child logger per admitted request (reqId + traceId); skip fastify's own.
+    childLoggerFactory: (parent) => parent,
+    genReqId: requestId,
+    requestIdHeader: false,
+    bodyLimit: config.bodyLimit,
+    // While closing, requests on open keep-alive connections are served (with Connection: close), not 503'd.
+    return503OnClosing: false,
+  }) as unknown as FastifyInstance;
+  installErrorHandlers(app);
+  installRequestHooks(app, { config, logger, metrics, tracing, monitor, root });
+  if (definition.routes) app.register(definition.routes);
+
+  const admin = createAdminServer({
+    name,
+    version,
+    checks: definition.checks ?? {},
+    timeoutMs: config.readyTimeoutMs,
+    draining: () => draining,
+    logger,
+    registries: [registry, functionMetrics],
+    vars,
+    extraVars: () => ({ name, version, inflight: metrics.inflight, eventLoopDelayMs: monitor.delayMs }),
+    adminToken: config.adminToken,
+  });
+
+  let closing: Promise<void> | undefined;
+
+  async function shutdown(): Promise<void> {
+    draining = true;
+    logger.info({ drainDelayMs: config.drainDelayMs, inflight: metrics.inflight }, 'shutting down');
+    if (config.drainDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, config.drainDelayMs));
+    const grace = setTimeout(() => {
+      logger.warn({ inflight: metrics.inflight }, 'grace period over: cancelling in-flight requests');
+      cancelAll();
+      setTimeout(() => app.server.closeAllConnections(), 1000).unref();
+    }, config.shutdownTimeoutMs);
+    grace.unref();
+    try {
+      await app.close();
+    } finally {
+      clearTimeout(grace);
+      cancelAll();
+    }
+    try {
+      await definition.onClose?.();
+    } finally {
+      monitor.stop();
+      vars.stop();
+      await tracing.flush();
+      await admin.close();
+      logger.info('shut down');
+      await new Promise<void>((resolve) => logger.flush(() => resolve()));
+    }
+  }
+
+  return {
+    app,
+    admin,
+    logger,
+    config,
+    metrics: registry,
+    async listen(): Promise<ListenResult> {
+      await app.listen({ port: config.port, host: config.host });
+      await admin.listen({ port: config.adminPort, host: config.adminHost });
+      const result = {
+        url: baseUrl(app.server.address() as AddressInfo),
+        adminUrl: baseUrl(admin.server.address() as AddressInfo),
+      };
+      logger.info(result, 'listening');
+      return result;
+    },
+    close(): Promise<void> {
+      closing ??= shutdown();
+      return closing;
+    },
+  };
+}
+
+/** `http://host:port` for a bound address; wildcard hosts become loopback (the URL must be dialable). */
+function baseUrl(address: AddressInfo): string {
+  let host = address.address;
+  if (host === '0.0.0.0') host = '127.0.0.1';
+  else if (host === '::') host = '[::1]';
+  else if (host.includes(':')) host = `[${host}]`;
+  return `http://${host}:${address.port}`;
+}

@@ -1,0 +1,79 @@
+/**
+ * RED metrics per route template, on the service's prom-client Registry: `http_requests_total`,
+ * `http_request_duration_seconds`, `http_requests_in_flight`, `http_requests_shed_total`. Label children are
+ * cached so the hot path does one Map lookup instead of prom-client's label hashing.
+ */
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+
+/** The route label for requests that matched no route: never the raw path (unbounded cardinality). */
+export const UNMATCHED_ROUTE = 'unmatched';
+
+/** Duration buckets (seconds): 1 ms to 10 s, dense where web latency SLOs live. */
+export const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/** Why a request was shed (the `reason` label of `http_requests_shed_total`). */
+export type ShedReason = 'inflight' | 'event_loop_delay';
+
+interface Children {
+  count: Counter.Internal;
+  duration: Histogram.Internal<'method' | 'route' | 'status'>;
+}
+
+/** The HTTP metrics of one service; `inflight` is read by the gauge at scrape time (no per-request cost). */
+export class HttpMetrics {
+  /** Requests admitted and not yet answered. */
+  inflight = 0;
+  readonly #requests: Counter<'method' | 'route' | 'status'>;
+  readonly #duration: Histogram<'method' | 'route' | 'status'>;
+  readonly #shed: Counter<'reason'>;
+  readonly #children = new Map<string, Children>();
+
+  constructor(registry: Registry) {
+    const metrics = this;
+    this.#requests = new Counter({
+      name: 'http_requests_total',
+      help: 'HTTP requests answered, by method, route template and status.',
+      labelNames: ['method', 'route', 'status'],
+      registers: [registry],
+    });
+    this.#duration = new Histogram({
+      name: 'http_request_duration_seconds',
+      help: 'HTTP request duration in seconds, by method, route template and status.',
+      labelNames: ['method', 'route', 'status'],
+      buckets: DURATION_BUCKETS,
+      registers: [registry],
+    });
+    new Gauge({
+      name: 'http_requests_in_flight',
+      help: 'HTTP requests admitted and not yet answered.',
+      registers: [registry],
+      collect() {
+        this.set(metrics.inflight);
+      },
+    });
+    this.#shed = new Counter({
+      name: 'http_requests_shed_total',
+      help: 'HTTP requests refused with 503 because the service was overloaded, by reason.',
+      labelNames: ['reason'],
+      registers: [registry],
+    });
+  }
+
+  /** Records one answered request. `route` is the template (`/payables/:id`) or {@link UNMATCHED_ROUTE}. */
+  observe(method: string, route: string, status: number, seconds: number): void {
+    const key = `${method} ${status} ${route}`;
+    let children = this.#children.get(key);
+    if (children === undefined) {
+      const labels = { method, route, status: String(status) };
+      children = { count: this.#requests.labels(labels), duration: this.#duration.labels(labels) };
+      this.#children.set(key, children);
+    }
+    children.count.inc();
+    children.duration.observe(seconds);
+  }
+
+  /** Counts one request refused for `reason`. */
+  shed(reason: ShedReason): void {
+    this.#shed.inc({ reason });
+  }
+}

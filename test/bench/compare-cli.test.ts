@@ -1,0 +1,123 @@
+/** `headroom bench compare`: verdicts and exit codes on synthetic reports (no benchmarks run). */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { compareReports } from '../../src/bench/compare.js';
+import { fingerprint } from '../../src/bench/environment.js';
+import type { BenchReport } from '../../src/bench/types.js';
+import { around, headroom, syntheticReport } from './helpers.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'headroom-compare-'));
+function file(name: string, report: unknown): string {
+  const path = join(dir, name);
+  writeFileSync(path, JSON.stringify(report));
+  return path;
+}
+
+const base = syntheticReport([
+  { name: 'a', samples: around(100), heap: 64 },
+  { name: 'b', samples: around(5000), heap: 1000 },
+]);
+
+describe('bench compare (engine)', () => {
+  it('identical runs: ~ everywhere, ok', () => {
+    const result = compareReports(base, base);
+    expect(result.ok).toBe(true);
+    expect(result.benchmarks.map((b) => b.time)).toEqual(['same', 'same']);
+    expect(result.benchmarks[0]!.test!.method).toBe('normal'); // identical samples tie
+  });
+
+  it('20% slower and significant → regression; 5% slower and significant → slower, not failing', () => {
+    const slower = syntheticReport([
+      { name: 'a', samples: around(120), heap: 64 },
+      { name: 'b', samples: around(5250), heap: 1000 },
+    ]);
+    const result = compareReports(base, slower);
+    expect(result.benchmarks[0]!.time).toBe('regression');
+    expect(result.benchmarks[0]!.deltaPct).toBeCloseTo(20, 0);
+    expect(result.benchmarks[0]!.shiftPct).toBeCloseTo(20, 0);
+    expect(result.benchmarks[0]!.test!.method).toBe('exact');
+    expect(result.benchmarks[1]!.time).toBe('slower');
+    expect(result.ok).toBe(false);
+  });
+
+  it('heap gate is max(+2%, +64 B)', () => {
+    const grown = syntheticReport([
+      { name: 'a', samples: around(100), heap: 64 + 64 }, // +64 B: allowed
+      { name: 'b', samples: around(5000), heap: 1000 + 65 }, // +65 B > max(20, 64): regression
+    ]);
+    const result = compareReports(base, grown);
+    expect(result.benchmarks.map((b) => b.heap.verdict)).toEqual(['same', 'regression']);
+    expect(result.benchmarks.map((b) => b.time)).toEqual(['same', 'same']);
+    expect(result.ok).toBe(false);
+  });
+
+  it('different environments: timings not gated, B/op still gated', () => {
+    const other = { ...fingerprint(), cpu: 'Some Other CPU' };
+    const slowerElsewhere = syntheticReport([{ name: 'a', samples: around(150), heap: 64 }], other);
+    const result = compareReports(base, slowerElsewhere);
+    expect(result.timingsGated).toBe(false);
+    expect(result.benchmarks.find((b) => b.name === 'a')!.time).toBe('slower');
+    expect(result.ok).toBe(true);
+    const fatter = syntheticReport([{ name: 'a', samples: around(100), heap: 1000 }], other);
+    expect(compareReports(base, fatter).ok).toBe(false);
+  });
+
+  it('fewer than 5 samples a side is underpowered, never a regression', () => {
+    const few = syntheticReport([{ name: 'a', samples: around(100, 4) }]);
+    const fewSlower = syntheticReport([{ name: 'a', samples: around(200, 4) }]);
+    const result = compareReports(few, fewSlower);
+    expect(result.benchmarks[0]!.time).toBe('underpowered');
+    expect(result.ok).toBe(true);
+  });
+
+  it('Holm: one real regression among many benchmarks is still caught', () => {
+    const names = Array.from({ length: 8 }, (_, i) => `n${i}`);
+    const old = syntheticReport(names.map((name) => ({ name, samples: around(100) })));
+    const now = syntheticReport(names.map((name, i) => ({ name, samples: around(i === 3 ? 130 : 100) })));
+    const result = compareReports(old, now);
+    expect(result.benchmarks.filter((b) => b.time === 'regression').map((b) => b.name)).toEqual(['n3']);
+  });
+});
+
+describe('bench compare (CLI exit codes)', () => {
+  const oldPath = file('old.json', base);
+
+  it('exit 0 and ~ for the same run', () => {
+    const run = headroom(['bench', 'compare', oldPath, oldPath]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^a\s+.*~/m);
+    expect(run.stdout).toContain('ok: no confirmed regression');
+  });
+
+  it('exit 1 on a confirmed regression; --threshold 30% lets it pass', () => {
+    const slower = file('slower.json', syntheticReport([{ name: 'a', samples: around(125), heap: 64 }]));
+    const run = headroom(['bench', 'compare', oldPath, slower]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/^a\s+.*\+25\.\d\d%.*REGRESSION/m);
+    expect(headroom(['bench', 'compare', oldPath, slower, '--threshold', '30%']).code).toBe(0);
+  });
+
+  it('--json prints headroom.bench-compare/v1', () => {
+    const run = headroom(['bench', 'compare', oldPath, oldPath, '--json']);
+    const parsed = JSON.parse(run.stdout) as { schema: string; ok: boolean };
+    expect(parsed.schema).toBe('headroom.bench-compare/v1');
+    expect(parsed.ok).toBe(true);
+  });
+
+  it('exit 2 with one line for a missing file, a wrong file, a bad flag', () => {
+    const missing = headroom(['bench', 'compare', oldPath, join(dir, 'missing.json')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr.trim()).toMatch(/^headroom: cannot read .*missing\.json: no such file$/m);
+    const wrong = headroom([
+      'bench',
+      'compare',
+      oldPath,
+      file('wrong.json', { schema: 'x' } as unknown as BenchReport),
+    ]);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain('is not a headroom.bench/v1 report');
+    expect(headroom(['bench', 'compare', oldPath, oldPath, '--alpha', '2']).code).toBe(2);
+  });
+});

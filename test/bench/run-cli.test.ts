@@ -1,0 +1,87 @@
+/** `headroom bench`: the real runner on the fixture — Go-format output, JSON, tags, errors and exit codes. */
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readReport } from '../../src/bench/report-file.js';
+import { headroom } from './helpers.js';
+
+const fixture = 'test/bench/fixtures/work.bench.ts';
+const quick = ['--time', '5ms', '--count', '5', '--no-progress'];
+
+describe('headroom bench', () => {
+  it('prints Go-format lines benchstat reads, a table, and writes headroom.bench/v1 JSON', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'headroom-bench-'));
+    const json = join(dir, 'run.json');
+    const run = headroom([
+      'bench',
+      fixture,
+      '--filter',
+      'loop|alloc|go-style|async',
+      ...quick,
+      '--json',
+      json,
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    const goLines = run.stdout.split('\n').filter((line) => line.startsWith('Benchmark'));
+    expect(goLines).toHaveLength(4 * 5);
+    for (const line of goLines)
+      expect(line).toMatch(/^BenchmarkWork\/[a-z-]+-\d+\t +\d+\t +[\d.]+ ns\/op\t +\d+ B\/op$/);
+    expect(run.stdout).toMatch(/^goos: linux$/m);
+    expect(run.stdout).toMatch(/^benchmark\s+median\s+95% interval/m);
+    const report = readReport(json);
+    expect(report.environment.node).toBe(process.version);
+    expect(report.environment.v8Flags).toContain('--expose-gc');
+    const byName = new Map(report.benchmarks.map((b) => [b.name, b]));
+    expect([...byName.keys()].sort()).toEqual(['work/alloc', 'work/async', 'work/go-style', 'work/loop']);
+    for (const b of report.benchmarks) {
+      expect(b.samples).toHaveLength(5);
+      expect(b.iterations.every((n) => n >= 1)).toBe(true);
+      expect(b.summary.median).toBeGreaterThan(0);
+    }
+    // Allocation is measured: a 16-element array allocates, an integer loop does not.
+    expect(byName.get('work/alloc')!.heapBytesPerOp!).toBeGreaterThan(50);
+    expect(byName.get('work/loop')!.heapBytesPerOp!).toBeLessThan(1);
+    // b.resetTimer(): the 1000-element setup is not charged to the per-op figures.
+    expect(byName.get('work/go-style')!.heapBytesPerOp!).toBeLessThan(1);
+  });
+
+  it('skips tagged benchmarks unless --tags names them; --out-dir writes <timestamp>-<sha>.json', () => {
+    const skipped = headroom(['bench', fixture, '--filter', 'integration', ...quick]);
+    expect(skipped.code).toBe(2);
+    expect(skipped.stderr).toMatch(/^headroom: no benchmarks selected/m);
+    const dir = mkdtempSync(join(tmpdir(), 'headroom-history-'));
+    const tagged = headroom([
+      'bench',
+      fixture,
+      '--filter',
+      'integration',
+      '--tags',
+      'integration',
+      ...quick,
+      '--out-dir',
+      dir,
+    ]);
+    expect(tagged.code, tagged.stderr).toBe(0);
+    expect(tagged.stdout).toMatch(/^BenchmarkWork\/integration-\d+\s/m);
+    const [name] = readdirSync(dir);
+    expect(name).toMatch(/^\d{8}T\d{6}Z-([0-9a-f]{7}(-dirty)?|nogit)\.json$/);
+    expect(JSON.parse(readFileSync(join(dir, name!), 'utf8')).schema).toBe('headroom.bench/v1');
+  });
+
+  it('a throwing benchmark: Go-style FAIL line, exit 1', () => {
+    const run = headroom(['bench', fixture, '--filter', 'throws', ...quick], {
+      env: { HEADROOM_FIXTURE_THROW: '1' },
+    });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/^--- FAIL: BenchmarkWork\/throws-\d+\n\s+Error: boom from fixture$/m);
+  });
+
+  it('a missing file or a bad flag: one line, exit 2', () => {
+    const missing = headroom(['bench', 'no/such.bench.ts']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/^headroom: no such benchmark file or directory: no\/such\.bench\.ts$/m);
+    expect(headroom(['bench', fixture, '--time', 'soon']).code).toBe(2);
+    expect(headroom(['bench', fixture, '--filter', '(']).code).toBe(2);
+  });
+});

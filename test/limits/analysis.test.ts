@@ -1,0 +1,192 @@
+import { gzipSync } from 'node:zlib';
+import {
+  Line,
+  Location,
+  Function as PprofFunction,
+  Profile,
+  Sample,
+  StringTable,
+  ValueType,
+} from 'pprof-format';
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { describe, expect, it } from 'vitest';
+import {
+  analyseProfile,
+  classifyBottleneck,
+  type LimitsStep,
+  parseMetricsSnapshot,
+  refineWithProfile,
+  summarise,
+  type TargetSignals,
+} from '../../src/limits/index.js';
+
+function pprof(samples: [name: string, wallNs: number][], durationNs: number): Uint8Array {
+  const strings = new StringTable();
+  const names = [...new Set(samples.map(([name]) => name))];
+  const fileId = strings.dedup('/app/server.js');
+  const functions = names.map(
+    (name, i) =>
+      new PprofFunction({ id: i + 1, name: strings.dedup(name), filename: fileId, startLine: 10 + i }),
+  );
+  const locations = names.map(
+    (_, i) => new Location({ id: i + 1, line: [new Line({ functionId: i + 1, line: 20 + i })] }),
+  );
+  const profile = new Profile({
+    sampleType: [
+      new ValueType({ type: strings.dedup('sample'), unit: strings.dedup('count') }),
+      new ValueType({ type: strings.dedup('wall'), unit: strings.dedup('nanoseconds') }),
+    ],
+    sample: samples.map(
+      ([name, wall]) => new Sample({ locationId: [names.indexOf(name) + 1], value: [1, wall] }),
+    ),
+    function: functions,
+    location: locations,
+    stringTable: strings,
+    durationNanos: durationNs,
+  });
+  return gzipSync(profile.encode());
+}
+
+describe('analyseProfile', () => {
+  it('ranks functions by self time and measures how busy the loop was', () => {
+    const bytes = pprof(
+      [
+        ['JSON.stringify', 600],
+        ['handler', 200],
+        ['JSON.stringify', 100],
+        ['(garbage collector)', 100],
+      ],
+      2000,
+    );
+    const summary = analyseProfile(bytes);
+    expect(summary.topFunctions.map((f) => [f.name, f.selfPct])).toEqual([
+      ['JSON.stringify', 70],
+      ['handler', 20],
+      ['(garbage collector)', 10],
+    ]);
+    expect(summary.topFunctions[0]).toMatchObject({ file: '/app/server.js', line: 20 });
+    expect(summary.busyShare).toBeCloseTo(0.5);
+  });
+});
+
+describe('parseMetricsSnapshot', () => {
+  it('reads prom-client default metrics and the service gauges, with or without a prefix', async () => {
+    const registry = new Registry();
+    collectDefaultMetrics({ register: registry, prefix: 'app_' });
+    new Gauge({ name: 'http_requests_in_flight', help: 'in flight', registers: [registry] }).set(7);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const snapshot = parseMetricsSnapshot(await registry.metrics(), 1234);
+    expect(snapshot.atMs).toBe(1234);
+    expect(snapshot.cpuSeconds).toBeGreaterThan(0);
+    expect(snapshot.heapUsedBytes).toBeGreaterThan(1_000_000);
+    expect(snapshot.eventLoopLagP99Seconds).not.toBeNull();
+    expect(snapshot.inFlight).toBe(7);
+    expect(snapshot.shedTotal).toBeNull();
+  });
+
+  it('turns a step of snapshots into per-step signals', () => {
+    const at = (atMs: number, cpuSeconds: number, gcSeconds: number, inFlight: number, lag: number) => ({
+      atMs,
+      cpuSeconds,
+      eventLoopLagP99Seconds: lag,
+      gcSeconds,
+      heapUsedBytes: 10_000_000 + atMs,
+      inFlight,
+      shedTotal: 3,
+    });
+    const signals = summarise([
+      at(0, 10, 1, 0, 0.5),
+      at(1000, 10.5, 1.1, 40, 0.02),
+      at(2000, 11.9, 1.2, 5, 0.03),
+    ]);
+    expect(signals?.cpuCores).toBeCloseTo(0.95);
+    expect(signals?.gcShare).toBeCloseTo(0.1);
+    // The baseline scrape's lag covers the time before the step: not counted.
+    expect(signals?.eventLoopLagP99Ms).toBeCloseTo(30);
+    expect(signals).toMatchObject({ inFlightStart: 0, inFlightMax: 40, inFlightEnd: 5, shed: 0, scrapes: 3 });
+    expect(summarise([at(0, 1, 1, 0, 0)])).toBeNull();
+  });
+});
+
+function step(target: Partial<TargetSignals> | null, extra: Partial<LimitsStep> = {}): LimitsStep {
+  return {
+    phase: 'bisect',
+    offeredRps: 1000,
+    achievedRps: 900,
+    durationS: 2,
+    p50Ms: 5,
+    p99Ms: 300,
+    p999Ms: 400,
+    errorRate: 0,
+    pass: false,
+    failures: ['p99<100ms broken'],
+    slo: [],
+    sentRps: 1000,
+    generatorBound: false,
+    sendLagP99Ms: 0,
+    generatorWarnings: [],
+    generatorLimited: false,
+    target:
+      target === null
+        ? null
+        : {
+            cpuCores: 0.2,
+            eventLoopLagP99Ms: 5,
+            gcShare: 0.01,
+            heapStartBytes: 50e6,
+            heapEndBytes: 51e6,
+            inFlightStart: 0,
+            inFlightEnd: 0,
+            inFlightMax: 2,
+            shed: 0,
+            scrapes: 5,
+            ...target,
+          },
+    ...extra,
+  };
+}
+
+describe('classifyBottleneck', () => {
+  it.each([
+    [{ cpuCores: 0.98 }, 'cpu'],
+    [{ cpuCores: 1.1, gcShare: 0.35 }, 'gc'],
+    [{ cpuCores: 0.3, eventLoopLagP99Ms: 400 }, 'event-loop'],
+    [{ heapStartBytes: 50e6, heapEndBytes: 200e6 }, 'memory'],
+    [{ cpuCores: 0.1, inFlightMax: 250 }, 'dependency'],
+    [{}, 'unknown'],
+  ] as const)('%o → %s, with the figures as evidence', (signals, kind) => {
+    const verdict = classifyBottleneck(step(signals), null);
+    expect(verdict.kind).toBe(kind);
+    expect(verdict.evidence.join('\n')).toMatch(/at 1000 req\/s: CPU [\d.]+ cores/);
+  });
+
+  it('names the generator when it, not the target, failed the knee step', () => {
+    const verdict = classifyBottleneck(
+      step(null, { generatorLimited: true, generatorWarnings: ['sends slipped'] }),
+      null,
+    );
+    expect(verdict.kind).toBe('generator');
+    expect(verdict.evidence).toContain('sends slipped');
+  });
+
+  it('claims nothing without metrics or without a break', () => {
+    expect(classifyBottleneck(step(null), null).kind).toBe('unknown');
+    expect(classifyBottleneck(null, null).evidence[0]).toMatch(/never broke/);
+  });
+
+  it('turns a stalled loop into cpu when the profile shows it computing in one function', () => {
+    const knee = step({ cpuCores: 0.4, eventLoopLagP99Ms: 120 });
+    const stalled = classifyBottleneck(knee, null);
+    expect(stalled.kind).toBe('event-loop');
+    const hot = { name: 'renderReport', file: '/app/report.ts', line: 3, selfPct: 75 };
+    const refined = refineWithProfile(stalled, { topFunctions: [hot], busyShare: 0.5 }, knee);
+    expect(refined.kind).toBe('cpu');
+    expect(refined.evidence.join('\n')).toMatch(/75% of the loop's time is in renderReport/);
+    const idle = refineWithProfile(
+      stalled,
+      { topFunctions: [{ ...hot, selfPct: 10 }], busyShare: 0.2 },
+      knee,
+    );
+    expect(idle.kind).toBe('event-loop');
+  });
+});

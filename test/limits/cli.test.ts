@@ -1,0 +1,81 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LimitsResult } from '../../src/limits/index.js';
+import { type Running, startQueueServer } from './helpers/synthetic-servers.js';
+
+const MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
+
+function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
+  const started = performance.now();
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'limits', ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d;
+    });
+    child.on('close', (code) => resolve({ code, stdout, stderr, ms: performance.now() - started }));
+  });
+}
+
+describe('headroom limits (CLI)', () => {
+  let server: Running;
+  beforeAll(async () => {
+    server = await startQueueServer(4, 5);
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it('ends an impossible SLO with "no rate meets the SLO", exit 1, quickly', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'headroom-limits-'));
+    const json = join(dir, 'limits.json');
+    const run = await cli([server.url, '--slo', 'p99<1us', '--step', '1s', '--json', json]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('no rate meets the SLO');
+    expect(run.stderr).toMatch(/calibrate\s+25 req\/s/);
+    expect(run.ms).toBeLessThan(15_000);
+    const result = JSON.parse(await readFile(json, 'utf8')) as LimitsResult;
+    expect(result.schema).toBe('headroom.limits/v1');
+    expect(result.outcome).toBe('no-rate-meets-slo');
+    expect(result.capacity).toBeNull();
+    expect(result.slo).toEqual(['p99<1us', 'errors<1%']);
+    expect(result.steps[0]?.pass).toBe(false);
+  });
+
+  it('exits 2 with one line for an unreachable target', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise((resolve) => closed.close(resolve));
+    const run = await cli([`http://127.0.0.1:${port}/`]);
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).toMatch(/cannot reach .*ECONNREFUSED/);
+  });
+
+  it('exits 2 for bad flags', async () => {
+    for (const args of [
+      ['--precision', '200%'],
+      ['--slo', 'p99<fast'],
+      ['--slo', 'rps>100'],
+      ['--max-rate', '-1'],
+      ['--step', 'soon'],
+    ]) {
+      const run = await cli([server.url, ...args]);
+      expect(run.code, args.join(' ')).toBe(2);
+      expect(run.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
+    }
+    expect((await cli(['not a url'])).code).toBe(2);
+  });
+});

@@ -1,0 +1,127 @@
+import { describe, expect, it } from 'vitest';
+import { type SearchPlan, searchCapacity } from '../../src/limits/search.js';
+import { samplesNeeded } from '../../src/limits/step-length.js';
+import { type SimulatedServer, simulate } from './helpers/simulated-runner.js';
+
+const SLO = ['p99<100ms', 'errors<1%'];
+const PLAN: SearchPlan = {
+  stepMs: 2000,
+  cooldownMs: 500,
+  maxTimeMs: 90_000,
+  maxRate: null,
+  precision: 0.05,
+  samples: samplesNeeded(SLO),
+};
+
+async function search(server: SimulatedServer, plan: Partial<SearchPlan> = {}) {
+  const sim = simulate(server, SLO);
+  const outcome = await searchCapacity(sim.runner, { ...PLAN, ...plan }, { now: sim.now, sleep: sim.sleep });
+  return { ...outcome, elapsedMs: sim.now(), requests: sim.requests };
+}
+
+describe('searchCapacity on a simulated queue', () => {
+  it.each([40, 800, 3000, 12_400, 50_000])(
+    'finds a capacity of %i req/s within 10%% inside 90 s',
+    async (capacity) => {
+      const result = await search({ capacity });
+      expect(result.outcome).toBe('found');
+      // The p99<100ms knee of this queue sits a little below its capacity: ρ ≈ 0.95.
+      expect(result.low).toBeGreaterThan(capacity * 0.9);
+      expect(result.low).toBeLessThanOrEqual(capacity);
+      expect(result.high).not.toBeNull();
+      expect((result.high! - result.low!) / result.low!).toBeLessThanOrEqual(0.05);
+      expect(result.elapsedMs).toBeLessThanOrEqual(90_000);
+    },
+  );
+
+  it('follows the phases: calibrate, ramp ×2, confirm, bisect, re-test', async () => {
+    const result = await search({ capacity: 800 });
+    const phases = result.steps.map((s) => s.phase);
+    expect(phases[0]).toBe('calibrate');
+    expect(phases).toContain('confirm');
+    expect(phases).toContain('bisect');
+    expect(phases.at(-1)).toBe('retest');
+    const ramp = result.steps.filter((s) => s.phase === 'ramp').map((s) => s.offeredRps);
+    expect(ramp.slice(0, 3)).toEqual([50, 100, 200]);
+    expect(result.steps.at(-1)?.offeredRps).toBe(result.low);
+  });
+
+  it('runs longer steps at low rates so a p99 has ~1000 samples, within 3× the step', async () => {
+    const result = await search({ capacity: 800 });
+    const fine = result.requests.filter((r) => r.phase === 'bisect' || r.phase === 'retest');
+    for (const request of fine) {
+      const samples = (request.rate * request.durationMs) / 1000;
+      expect(request.durationMs).toBeLessThanOrEqual(6000);
+      expect(samples >= 999 || request.durationMs === 6000).toBe(true);
+    }
+    const calibration = result.requests[0]!;
+    expect(calibration.durationMs).toBe(2000);
+  });
+
+  it('ends with no-rate-meets-slo after the calibration when even a trickle breaks the SLO', async () => {
+    const result = await search({ capacity: 800, baseMs: 500 });
+    expect(result.outcome).toBe('no-rate-meets-slo');
+    expect(result.low).toBeNull();
+    expect(result.steps.map((s) => s.phase)).toEqual(['calibrate', 'confirm']);
+    expect(result.steps[0]!.failures[0]).toMatch(/p99<100ms broken/);
+  });
+
+  it('stops at --max-rate and claims only a lower bound', async () => {
+    const result = await search({ capacity: 5000 }, { maxRate: 1000 });
+    expect(result.outcome).toBe('max-rate');
+    expect(result.low).toBe(1000);
+    expect(result.high).toBeNull();
+    expect(Math.max(...result.steps.map((s) => s.offeredRps))).toBe(1000);
+  });
+
+  it('respects --max-time and says so', async () => {
+    const result = await search({ capacity: 50_000 }, { maxTimeMs: 10_000 });
+    expect(result.outcome).toBe('max-time');
+    expect(result.elapsedMs).toBeLessThanOrEqual(10_000 + 2 * PLAN.cooldownMs);
+    expect(result.notes.join(' ')).toMatch(/--max-time reached/);
+  });
+
+  it('reports generator-bound when the generator saturates before the target', async () => {
+    const result = await search({ capacity: 20_000, generatorLimit: 5000 });
+    expect(result.outcome).toBe('generator-bound');
+    expect(result.high).toBeLessThanOrEqual(5000 * 1.06);
+    expect(result.steps.find((s) => s.offeredRps === result.high && !s.pass)?.generatorLimited).toBe(true);
+  });
+
+  it('does not end the ramp on one noisy step: the confirmation passes and the ramp goes on', async () => {
+    const result = await search({ capacity: 800, flaky: (r, seen) => r.rate === 200 && seen === 1 });
+    expect(result.outcome).toBe('found');
+    expect(result.low).toBeGreaterThan(720);
+    expect(result.notes.join(' ')).toMatch(/200 req\/s failed once/);
+  });
+
+  it('searches again below a boundary that fails its re-test', async () => {
+    let failRetest = true;
+    const result = await search({
+      capacity: 800,
+      flaky: (r) => {
+        if (r.phase !== 'retest' || !failRetest) return false;
+        failRetest = false;
+        return true;
+      },
+    });
+    expect(result.outcome).toBe('found');
+    const retests = result.steps.filter((s) => s.phase === 'retest');
+    expect(retests).toHaveLength(2);
+    expect(retests[0]!.pass).toBe(false);
+    expect(retests[1]!.pass).toBe(true);
+    expect(result.high).toBeLessThanOrEqual(retests[0]!.offeredRps);
+    expect(result.low).toBe(retests[1]!.offeredRps);
+    expect((result.high! - result.low!) / result.low!).toBeLessThanOrEqual(0.05);
+  });
+});
+
+describe('samplesNeeded', () => {
+  it('asks ~10/(1-q) samples for the strictest percentile, at least 200 and at most 10000', () => {
+    expect(samplesNeeded(['p99<100ms'])).toBe(1000);
+    expect(samplesNeeded(['p50<10ms', 'errors<1%'])).toBe(200);
+    expect(samplesNeeded(['p999<1s'])).toBe(10_000);
+    expect(samplesNeeded(['p99.9<1s'])).toBe(10_000);
+    expect(samplesNeeded(['p90<1s', 'p99<2s'])).toBe(1000);
+  });
+});

@@ -1,0 +1,173 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildOnce, closedPortUrl, httpServer, runCli, type TestServer } from './helpers.js';
+
+let server: TestServer;
+const dir = mkdtempSync(path.join(tmpdir(), 'headroom-load-'));
+
+beforeAll(async () => {
+  await buildOnce();
+  server = await httpServer((_req, res) => res.end('hello'));
+});
+afterAll(() => server.close());
+
+describe('headroom load (built CLI)', () => {
+  it('exits 0 when thresholds hold and 1 when one is breached, and prints headroom.load/v1 JSON', async () => {
+    const ok = await runCli([
+      'load',
+      server.url,
+      '-c',
+      '4',
+      '-t',
+      '2',
+      '-d',
+      '1s',
+      '--json',
+      '--threshold',
+      'errors<1%',
+      '--threshold',
+      'rps>10',
+    ]);
+    expect(ok.code, ok.stderr).toBe(0);
+    const result = JSON.parse(ok.stdout);
+    expect(result).toMatchObject({
+      schema: 'headroom.load/v1',
+      target: server.url,
+      model: 'closed',
+      threads: 2,
+      requests: { sent: expect.any(Number), completed: expect.any(Number), errors: 0, timeouts: 0 },
+      status: { '2xx': expect.any(Number), '3xx': 0, '4xx': 0, '5xx': 0 },
+      throughput: { rps: expect.any(Number), offeredRps: null },
+      latencyMs: {
+        min: expect.any(Number),
+        mean: expect.any(Number),
+        p50: expect.any(Number),
+        p90: expect.any(Number),
+        p99: expect.any(Number),
+        p999: expect.any(Number),
+        max: expect.any(Number),
+      },
+      generator: {
+        cpuPct: expect.any(Number),
+        eventLoopDelayP99Ms: expect.any(Number),
+        bound: expect.any(Boolean),
+        warnings: expect.any(Array),
+      },
+      thresholds: [
+        { expr: 'errors<1%', ok: true, actual: 0 },
+        { expr: 'rps>10', ok: true, actual: expect.any(Number) },
+      ],
+    });
+    expect(result.timeline[0]).toMatchObject({
+      t: 1,
+      rps: expect.any(Number),
+      p50Ms: expect.any(Number),
+      p99Ms: expect.any(Number),
+      errors: 0,
+    });
+    expect(ok.stderr).toMatch(/Requests\/sec/);
+
+    const breached = await runCli([
+      'load',
+      server.url,
+      '-c',
+      '2',
+      '-t',
+      '1',
+      '-d',
+      '500ms',
+      '--threshold',
+      'p99<1us',
+      '--no-progress',
+    ]);
+    expect(breached.code).toBe(1);
+    expect(breached.stdout).toMatch(/✗ threshold p99<1us/);
+  });
+
+  it('exits 2 with one line for an unreachable target and bad flags', async () => {
+    const unreachable = await runCli(['load', await closedPortUrl(), '-d', '1s']);
+    expect(unreachable.code).toBe(2);
+    expect(unreachable.stderr.trim().split('\n')).toHaveLength(1);
+    expect(unreachable.stderr).toMatch(/cannot reach/);
+    for (const args of [
+      ['-c', 'zero'],
+      ['-d', 'soon'],
+      ['--threshold', 'p99~5'],
+      ['--rate', '-3'],
+    ]) {
+      const bad = await runCli(['load', server.url, ...args]);
+      expect(bad.code, args.join(' ')).toBe(2);
+      expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    }
+  });
+
+  it('writes an HTML report whose charts render in headless Chromium', async () => {
+    const html = path.join(dir, 'report.html');
+    const json = path.join(dir, 'result.json');
+    const run = await runCli([
+      'load',
+      server.url,
+      '-c',
+      '2',
+      '-t',
+      '1',
+      '-d',
+      '2s',
+      '--html',
+      html,
+      '--json',
+      json,
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    const result = JSON.parse(readFileSync(json, 'utf8'));
+    expect(readFileSync(html, 'utf8')).not.toMatch(/<script[^>]+src=|<link[^>]+href=/); // self-contained
+    const browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    });
+    try {
+      const page = await browser.newPage();
+      const requests: string[] = [];
+      page.on('request', (r) => {
+        if (!r.url().startsWith('file:')) requests.push(r.url());
+      });
+      await page.goto(`file://${html}`);
+      await page.waitForSelector('body[data-rendered="true"]', { timeout: 10_000 });
+      for (const id of ['timeline', 'percentiles']) {
+        const canvas = await page.$(`#${id} canvas`);
+        expect(canvas, id).not.toBeNull();
+        // The canvas has drawn pixels (not blank).
+        const inked = await page.evaluate<number>(`(() => {
+          const c = document.querySelector('#${id} canvas');
+          const { data } = c.getContext('2d').getImageData(0, 0, c.width, c.height);
+          let n = 0;
+          for (let i = 3; i < data.length; i += 4) if (data[i] > 0) n++;
+          return n;
+        })()`);
+        expect(inked, id).toBeGreaterThan(500);
+      }
+      expect(await page.evaluate<number>("Number(document.getElementById('timeline').dataset.points)")).toBe(
+        result.timeline.length,
+      );
+      expect(
+        await page.evaluate<number>("Number(document.getElementById('percentiles').dataset.points)"),
+      ).toBeGreaterThan(10);
+      const embedded = await page.$eval('#report-data', (el) => JSON.parse(el.textContent ?? 'null'));
+      expect(embedded.requests.completed).toBe(result.requests.completed);
+      expect(requests).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
+});
