@@ -5,6 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { registerBench } from './bench-command.js';
+import { registerLimitsCommand } from './limits-command.js';
+import { registerLoadCommand } from './load-command.js';
 import { ExitCode, UsageError } from './usage-error.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
@@ -15,12 +18,12 @@ const program = new Command('headroom')
   .description('Know your service’s limits: load it, find its capacity, see why it stops there.')
   .version(pkg.version)
   .exitOverride()
-  .configureOutput({ outputError: (text, write) => write(text.trimEnd().split('\n')[0] + '\n') });
+  .configureOutput({ outputError: (text, write) => write(`${text.trimEnd().split('\n')[0]}\n`) });
 
-// Subcommands register here, one line each, as the parts land.
-(await import('./bench-command.js')).registerBench(program);
-(await import('./load-command.js')).registerLoadCommand(program);
-(await import('./limits-command.js')).registerLimitsCommand(program);
+// Each part registers its own subcommand.
+registerLoadCommand(program);
+registerLimitsCommand(program);
+registerBench(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -36,7 +36,8 @@ export function parseDuration(input: Duration): number {
     throw new RangeError(`invalid duration "${input}" (use e.g. 500ms, 10s, 2m, 1h30m)`);
   }
   let ms = 0;
-  for (const [, value, unit] of text.matchAll(PART)) ms += Number(value) * (UNIT_MS[unit as string] as number);
+  for (const [, value, unit] of text.matchAll(PART))
+    ms += Number(value) * (UNIT_MS[unit as string] as number);
   return ms;
 }
 
