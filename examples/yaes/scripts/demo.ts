@@ -90,7 +90,9 @@ try {
   say(`bottleneck: ${result.bottleneck.kind} — ${result.bottleneck.evidence.slice(0, 2).join('; ')}`);
   const top = result.bottleneck.topFunctions.slice(0, 3).map((f) => `${f.name} ${f.selfPct.toFixed(1)}%`);
   if (top.length > 0) say(`top functions: ${top.join(', ')}`);
-  say(`HTML report: ${relative(process.cwd(), html)}   JSON: ${relative(process.cwd(), json)}`);
+  // npm runs workspace scripts in the workspace folder; show paths from where the user typed the command.
+  const from = process.env.INIT_CWD ?? process.cwd();
+  say(`HTML report: ${relative(from, html)}   JSON: ${relative(from, json)}`);
   if (result.profile) say(`CPU profile: ${result.profile}`);
   process.exitCode = code === 2 ? 2 : 0;
 } finally {
