@@ -2,10 +2,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyseProfile, findLimits, formatStepLine, type LimitsResult } from '../../src/limits/index.js';
 import { renderLimitsPage } from '../../src/report/limits-page.js';
+import { launchChromium } from '../support/chromium.js';
 import { type SpawnedService, spawnCpuService } from './helpers/spawn-service.js';
 import { startQueueServer, startTokenBucketServer } from './helpers/synthetic-servers.js';
 
@@ -57,18 +57,7 @@ describe('findLimits against servers of known capacity', () => {
     const dir = await mkdtemp(join(tmpdir(), 'headroom-limits-'));
     const file = join(dir, 'limits.html');
     await writeFile(file, renderLimitsPage(queueResult!));
-    const browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage();
       const errors: string[] = [];
