@@ -3,8 +3,9 @@
  * GC debt never leak into another's numbers. Replies arrive over IPC; a crash, a throw or a timeout becomes an
  * error reply carrying the last lines the process printed.
  */
-import { type ChildProcess, fork } from 'node:child_process';
+import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { pinnedLauncher } from './cpu-pin.js';
 import type { ChildCommand, ChildReply, ChildRequest } from './protocol.js';
 
 /** Flags every benchmark process runs with (recorded in the environment fingerprint). */
@@ -24,6 +25,22 @@ export interface ChildOptions {
   env?: Record<string, string>;
   /** Kill the process when one reply takes longer than this many milliseconds. */
   timeoutMs: number;
+  /** Run the process on this CPU only (see cpu-pin.ts); null or absent: wherever the scheduler puts it. */
+  cpu?: number | null;
+}
+
+function start(request: ChildRequest, options: ChildOptions): ChildProcess {
+  const args = [JSON.stringify(request)];
+  const settings = {
+    cwd: options.cwd,
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'] as ['ignore', 'pipe', 'pipe', 'ipc'],
+  };
+  const execArgv = [...CHILD_FLAGS, '--import', tsxLoader];
+  if (options.cpu === undefined || options.cpu === null)
+    return fork(childEntry, args, { ...settings, execArgv });
+  const [launcher, prefix] = pinnedLauncher(options.cpu);
+  return spawn(launcher, [...prefix, process.execPath, ...execArgv, childEntry, ...args], settings);
 }
 
 /** A running benchmark process: send a command, await its next reply. */
@@ -38,12 +55,7 @@ export class BenchChild {
     request: ChildRequest,
     private readonly options: ChildOptions,
   ) {
-    this.child = fork(childEntry, [JSON.stringify(request)], {
-      cwd: options.cwd,
-      env: { ...process.env, ...options.env },
-      execArgv: [...CHILD_FLAGS, '--import', tsxLoader],
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    });
+    this.child = start(request, options);
     const keep = (chunk: Buffer): void => {
       this.output = (this.output + chunk.toString('utf8')).slice(-OUTPUT_TAIL);
     };

@@ -18,6 +18,8 @@ export interface MeasureSettings {
   count: number;
   /** Clock timing the batches (default `wall`). */
   clock?: ClockKind;
+  /** Confine the benchmark processes to one CPU where the OS allows (default true; see cpu-pin.ts). */
+  pin?: boolean;
 }
 
 /** Raw measurements of one benchmark in one process. */

@@ -26,6 +26,7 @@ const reportSchema = z.object({
     timeMs: z.number(),
     count: z.number(),
     clock: z.enum(['wall', 'cpu']).default('wall'),
+    pinnedCpu: z.number().nullable().default(null),
   }),
   benchmarks: z.array(
     z.object({

@@ -5,7 +5,7 @@
 import { fingerprint, gitInfo } from './environment.js';
 import type { MeasureSettings } from './measure.js';
 import { type PlannedBench, planBenchmarks, type Selection } from './plan.js';
-import { measureInChild } from './sampling.js';
+import { measureInChild, pinnedCpu } from './sampling.js';
 import { summarise } from './summarise.js';
 import type { BenchmarkFailure, BenchmarkResult, BenchReport } from './types.js';
 
@@ -27,7 +27,12 @@ export function newReport(cwd: string, settings: MeasureSettings): BenchReport {
     createdAt: new Date().toISOString(),
     git: gitInfo(cwd),
     environment: fingerprint(),
-    settings: { timeMs: settings.timeMs, count: settings.count, clock: settings.clock ?? 'wall' },
+    settings: {
+      timeMs: settings.timeMs,
+      count: settings.count,
+      clock: settings.clock ?? 'wall',
+      pinnedCpu: pinnedCpu(settings),
+    },
     benchmarks: [],
     failures: [],
   };
@@ -36,7 +41,7 @@ export function newReport(cwd: string, settings: MeasureSettings): BenchReport {
 /** Runs the selected benchmarks one after another, each in its own process. @throws UsageError (see planBenchmarks). */
 export async function runBenchmarks(options: RunOptions): Promise<BenchReport> {
   const planned = await planBenchmarks(options);
-  const settings = { timeMs: options.timeMs, count: options.count, clock: options.clock };
+  const settings = { timeMs: options.timeMs, count: options.count, clock: options.clock, pin: options.pin };
   const report = newReport(options.cwd, settings);
   for (const [index, bench] of planned.entries()) {
     const total = planned.length;

@@ -4,6 +4,7 @@
  * a noisy neighbour or a frequency change hits both sides alike instead of biasing whichever ran during it.
  */
 import { BenchChild } from './child-process.js';
+import { benchCpu } from './cpu-pin.js';
 import type { Measurement, MeasureSettings } from './measure.js';
 import type { PlannedBench } from './plan.js';
 
@@ -15,6 +16,11 @@ export interface SideSpec {
 
 /** A measurement, or why there is none. */
 export type Outcome = { ok: true; measurement: Measurement } | { ok: false; error: string };
+
+/** The CPU the benchmark processes of a run with `settings` are confined to, or null. */
+export function pinnedCpu(settings: MeasureSettings): number | null {
+  return settings.pin === false ? null : benchCpu();
+}
 
 /** A generous limit for one reply: calibration or a batch of samples, times ten, plus start-up. */
 function replyTimeoutMs(settings: MeasureSettings): number {
@@ -42,6 +48,7 @@ export async function measureInterleaved(
   sides: readonly SideSpec[],
 ): Promise<Outcome[]> {
   const timeoutMs = replyTimeoutMs(settings);
+  const cpu = pinnedCpu(settings);
   const children: (BenchChild | null)[] = [];
   const errors: (string | null)[] = sides.map(() => null);
   let n: number | undefined;
@@ -54,7 +61,7 @@ export async function measureInterleaved(
       clock: settings.clock ?? 'wall',
       n,
     };
-    const child = new BenchChild(request, { cwd: spec.cwd, env: spec.env, timeoutMs });
+    const child = new BenchChild(request, { cwd: spec.cwd, env: spec.env, timeoutMs, cpu });
     try {
       const ready = await expect<{ type: 'ready'; n: number }>(child, child.next(), 'ready');
       n ??= ready.n;

@@ -99,8 +99,11 @@ export interface BenchReport {
   /** Git commit of the working directory, when it is a repository. */
   git: { sha: string; dirty: boolean } | null;
   environment: EnvironmentFingerprint;
-  /** How it was measured; `clock` is `wall` (elapsed) or `cpu` (process CPU time). */
-  settings: { timeMs: number; count: number; clock: 'wall' | 'cpu' };
+  /**
+   * How it was measured; `clock` is `wall` (elapsed) or `cpu` (process CPU time); `pinnedCpu` the CPU the benchmark
+   * processes were confined to (null: not pinned).
+   */
+  settings: { timeMs: number; count: number; clock: 'wall' | 'cpu'; pinnedCpu: number | null };
   benchmarks: BenchmarkResult[];
   failures: BenchmarkFailure[];
 }

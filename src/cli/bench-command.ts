@@ -24,6 +24,7 @@ interface SelectFlags {
   time: string;
   count: string;
   clock: string;
+  pin: boolean;
   progress: boolean;
 }
 
@@ -93,6 +94,7 @@ function selection(flags: SelectFlags, patterns: string[]) {
     timeMs: parseTime(flags.time),
     count: parseCount(flags.count, '--count', 1),
     clock: parseClock(flags.clock),
+    pin: flags.pin,
     onProgress: flags.progress
       ? (event: BenchProgress) => {
           const line = renderProgress(event);
@@ -116,6 +118,7 @@ function addSelectOptions(command: Command): Command {
       'time with elapsed time, or process CPU time (steadier on busy machines)',
       'wall',
     )
+    .option('--no-pin', 'let benchmark processes run on any CPU (default: all on one, for steadier timings)')
     .option('--no-progress', 'no progress lines on stderr');
 }
 

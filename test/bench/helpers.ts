@@ -27,7 +27,7 @@ export function syntheticReport(
     createdAt: new Date().toISOString(),
     git: null,
     environment,
-    settings: { timeMs: 1000, count: 10, clock: 'wall' },
+    settings: { timeMs: 1000, count: 10, clock: 'wall', pinnedCpu: null },
     benchmarks: benchmarks.map((b) => ({
       ...summarise({ file: 'synthetic.bench.ts', name: b.name, tags: [] }, [
         { samples: b.samples, iterations: b.samples.map(() => 1000), heapBytesPerOp: b.heap ?? 0 },

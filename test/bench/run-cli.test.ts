@@ -3,11 +3,22 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { benchCpu, highestCpu } from '../../src/bench/cpu-pin.js';
 import { readReport } from '../../src/bench/report-file.js';
 import { headroom } from './helpers.js';
 
 const fixture = 'test/bench/fixtures/work.bench.ts';
 const quick = ['--time', '5ms', '--count', '5', '--no-progress'];
+
+describe('highestCpu', () => {
+  it.each([
+    ['0-1', 1],
+    ['0', 0],
+    ['0-3,6', 6],
+    ['4,1-2', 4],
+    ['', null],
+  ])('%s → %s', (list, cpu) => expect(highestCpu(list)).toBe(cpu));
+});
 
 describe('headroom bench', () => {
   it('prints Go-format lines benchstat reads, a table, and writes headroom.bench/v1 JSON', () => {
@@ -68,6 +79,34 @@ describe('headroom bench', () => {
     expect(name).toMatch(/^\d{8}T\d{6}Z-([0-9a-f]{7}(-dirty)?|nogit)\.json$/);
     expect(JSON.parse(readFileSync(join(dir, name!), 'utf8')).schema).toBe('headroom.bench/v1');
   });
+
+  it.runIf(benchCpu() !== null)(
+    'pins benchmark processes to one CPU, recorded in the report; --no-pin does not',
+    () => {
+      const dir = mkdtempSync(join(tmpdir(), 'headroom-pin-'));
+      const affinity = join(dir, 'affinity');
+      const run = (flags: string[]) => {
+        const json = join(dir, 'run.json');
+        const result = headroom(
+          ['bench', fixture, '--filter', 'affinity', ...quick, ...flags, '--json', json],
+          {
+            env: { HEADROOM_FIXTURE_AFFINITY_FILE: affinity },
+          },
+        );
+        expect(result.code, result.stderr).toBe(0);
+        return { stdout: result.stdout, report: readReport(json), allowed: readFileSync(affinity, 'utf8') };
+      };
+      const pinned = run([]);
+      expect(pinned.report.settings.pinnedCpu).toBe(benchCpu());
+      expect(pinned.allowed).toBe(String(benchCpu()));
+      expect(pinned.stdout).toContain(`pinned to CPU ${benchCpu()}`);
+      const free = run(['--no-pin']);
+      expect(free.report.settings.pinnedCpu).toBeNull();
+      expect(free.allowed).toBe(
+        /^Cpus_allowed_list:\s*(\S+)/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1],
+      );
+    },
+  );
 
   it('a throwing benchmark: Go-style FAIL line, exit 1', () => {
     const run = headroom(['bench', fixture, '--filter', 'throws', ...quick], {

@@ -26,6 +26,8 @@ export interface AbOptions extends Selection, CompareOptions {
   timeMs: number;
   /** Clock timing the batches (default `wall`). */
   clock?: ClockKind;
+  /** Confine the benchmark processes to one CPU where the OS allows (default true). */
+  pin?: boolean;
   /** Samples per side in total, split across the rounds. */
   count: number;
   /** Alternating processes per side and benchmark. */
@@ -93,7 +95,7 @@ export async function runAb(options: AbOptions): Promise<AbResult> {
 
     const rounds = Math.min(options.rounds, options.count);
     const perRound = Math.ceil(options.count / rounds);
-    const settings = { timeMs: options.timeMs, count: perRound, clock: options.clock };
+    const settings = { timeMs: options.timeMs, count: perRound, clock: options.clock, pin: options.pin };
     const reports: Record<Side, BenchReport> = {
       base: newReport(baseCwd, { ...settings, count: perRound * rounds }),
       head: newReport(options.cwd, { ...settings, count: perRound * rounds }),

@@ -2,7 +2,7 @@
 import type { BenchReport } from '../types.js';
 import { columns, formatNs, formatRate } from './format.js';
 
-/** One row per benchmark; the interval's real confidence is in the header. */
+/** One row per benchmark; the interval's real confidence is in the header; then failures and the CPU pinned to. */
 export function renderRunTable(report: BenchReport): string {
   const rows: string[][] = [['benchmark', 'median', '95% interval', '±', 'ops/s', 'B/op', 'samples']];
   for (const b of report.benchmarks) {
@@ -21,5 +21,7 @@ export function renderRunTable(report: BenchReport): string {
     ]);
   }
   const failures = report.failures.map((f) => `FAILED ${f.name} (${f.file}): ${f.error}`);
-  return `${[columns(rows), ...failures].join('\n')}\n`;
+  const cpu = report.settings.pinnedCpu;
+  const pinning = cpu === null ? [] : [`benchmark processes pinned to CPU ${cpu} (--no-pin: any CPU)`];
+  return `${[columns(rows), ...failures, ...pinning].join('\n')}\n`;
 }
