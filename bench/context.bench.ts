@@ -1,7 +1,9 @@
 /**
  * headroom/context micro-benchmarks: create+cancel of a cancellable and a timed context against the bare
  * `new AbortController()` + `abort()` they replace (goal: Context create+cancel ≤ 2× the bare controller), plus
- * the realistic path where the child's AbortSignal is created (handed to fetch/pg). Run: `headroom bench bench/context.bench.ts`.
+ * the per-request path (a child of a live cancellable root, linked into and unlinked from its children) and the
+ * path where the child's AbortSignal is created (handed to fetch/pg).
+ * Run: `headroom bench bench/context.bench.ts` (or `npx tsx src/cli/main.ts bench bench/context.bench.ts`).
  */
 import { bench } from '../src/bench/index.js';
 import { background, withCancel, withTimeout } from '../src/context/index.js';
@@ -20,6 +22,15 @@ bench('context/withTimeout+cancel', (b) => {
     const [, cancel] = withTimeout(root, 1_000);
     cancel();
   }
+});
+
+bench('context/withCancel(live-parent)+cancel', (b) => {
+  const [server, stop] = withCancel(root);
+  for (let i = 0; i < b.N; i++) {
+    const [, cancel] = withCancel(server);
+    cancel();
+  }
+  stop();
 });
 
 bench('context/withCancel+signal+cancel', (b) => {

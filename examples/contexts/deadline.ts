@@ -1,7 +1,7 @@
 /**
  * Demo 3 — deadline and timeout: a job that fits in the timeout finishes; a child asking for more time gets the
  * parent's earlier deadline; a job that does not fit is stopped at the deadline.
- * Run: `npx tsx examples/contexts/deadline.ts [timeout=2s]` (the course uses 5s).
+ * Run: `npx tsx examples/contexts/deadline.ts [timeout=5s]` (5s as in the course; pass e.g. `300ms` for a quick run).
  */
 import { pathToFileURL } from 'node:url';
 import { background, type Context, sleep, withTimeout } from 'headroom/context';
@@ -21,9 +21,9 @@ async function job(ctx: Context, name: string, takes: number): Promise<void> {
   }
 }
 
-/** Runs the demo with the timeout from `args[0]` (default 2s). */
+/** Runs the demo with the timeout from `args[0]` (default 5s, as in the course). */
 export async function main(args: readonly string[] = []): Promise<void> {
-  const text = args[0] ?? '2s';
+  const text = args[0] ?? '5s';
   const [ctx, cancel] = withTimeout(background(), text);
   const timeout = (ctx.deadline ?? 0) - Date.now();
   try {

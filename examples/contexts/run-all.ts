@@ -1,5 +1,5 @@
 /**
- * Runs the four context demos in turn: cancellation, not found, deadline (2s), values.
+ * Runs the four context demos in turn: cancellation, not found, deadline (5s), values.
  * Run: `npx tsx examples/contexts/run-all.ts` (after `npm run build`).
  */
 import { main as cancellation } from './cancellation.js';

@@ -8,6 +8,7 @@
  */
 import { BaseContext } from './base-context.js';
 import type { Context } from './context.js';
+import { MAX_TIMER_MS } from './durations.js';
 import { CanceledError, type ContextError, DeadlineExceededError, isDeadlineExceeded } from './errors.js';
 
 /** Lifecycle of a cancellable context. */
@@ -16,9 +17,6 @@ const CANCELED = 1;
 const EXPIRED = 2;
 type State = typeof LIVE | typeof CANCELED | typeof EXPIRED;
 type EndState = typeof CANCELED | typeof EXPIRED;
-
-/** setTimeout's longest delay; longer deadlines re-arm. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 const RESOLVED: Promise<void> = Promise.resolve();
 
@@ -86,10 +84,11 @@ function onTimer(ctx: CancelContext): void {
 /** A cancellable context (internal): see the module comment for how it stays cheap. */
 export class CancelContext extends BaseContext implements Canceller {
   protected readonly _name: string;
+  /** Live, or how it ended (for good). */
   _state: State = LIVE;
   /** The error, made on first need. */
   _error: ContextError | undefined = undefined;
-  /** The cause given when it ended; `undefined` means "the error itself". */
+  /** The cause given when it ended; `undefined` or `null` (Go's nil) means "the error itself". */
   _cause: unknown = undefined;
   /** min(parent's deadline, own). */
   _deadline: number | undefined;
@@ -97,13 +96,19 @@ export class CancelContext extends BaseContext implements Canceller {
   _owner: CancelContext;
   /** The cause recorded when the own deadline passes. */
   _deadlineCause: unknown = undefined;
+  /** The armed deadline timer (unref'd), cleared when the context ends. */
   _timer: NodeJS.Timeout | undefined = undefined;
   /** The armed timer is shorter than the deadline (setTimeout's limit): re-arm when it fires. */
   _clamped = false;
+  /** What ends with it: live child contexts and `afterFunc` registrations; made on the first child. */
   _children: Set<Canceller> | undefined = undefined;
+  /** Where it is linked to its parent, for `unlink` on cancel. */
   _from: Link = undefined;
+  /** Behind `signal`, made on first access. */
   _controller: AbortController | undefined = undefined;
+  /** `done`, made on first access. */
   _done: Promise<void> | undefined = undefined;
+  /** Resolves `done` while it is pending. */
   _resolve: (() => void) | undefined = undefined;
 
   /**
@@ -133,6 +138,11 @@ export class CancelContext extends BaseContext implements Canceller {
     const timer = setTimeout(onTimer, this._clamped ? MAX_TIMER_MS : left, this);
     timer.unref();
     this._timer = timer;
+  }
+
+  /** What the cancel functions call: ends the context with `CanceledError`, recording `cause` if any. */
+  _cancel(cause?: unknown): void {
+    this._end(CANCELED, cause, true);
   }
 
   /** Ends this context because its deadline passed. */
@@ -241,6 +251,7 @@ export class CancelContext extends BaseContext implements Canceller {
 
   cause(): unknown {
     const err = this.err;
-    return err === undefined || this._cause === undefined ? err : this._cause;
+    const cause = this._cause;
+    return err === undefined || cause === undefined || cause === null ? err : cause;
   }
 }

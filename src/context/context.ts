@@ -40,6 +40,6 @@ export type CancelFunc = () => void;
 
 /**
  * Cancels its context with `CanceledError` and records `cause` (read back with `ctx.cause()`); only the first
- * call counts. Without a cause (or `undefined`), `cause()` returns the `CanceledError`.
+ * call counts. Without a cause (or with `undefined` or `null`, Go's nil), `cause()` returns the `CanceledError`.
  */
 export type CancelCauseFunc = (cause?: unknown) => void;

@@ -1,5 +1,4 @@
 /** Racing searchers that stop when one wins: `firstOf`. */
-
 import { afterFunc } from './after-func.js';
 import type { Context } from './context.js';
 import { NotFoundError } from './errors.js';
@@ -52,20 +51,19 @@ export function firstOf<T>(ctx: Context, count: number, task: FirstTask<T>): Pro
       settle();
       reject(ctx.err);
     });
+    const notFound = (): void => {
+      settle();
+      reject(new NotFoundError(`firstOf: none of ${count} tasks found a value`, errors));
+    };
     const finished = (): void => {
       pending--;
-      if (pending === 0 && !settled) {
-        settle();
-        reject(new NotFoundError(`firstOf: none of ${count} tasks found a value`, errors));
-      }
+      if (pending === 0 && !settled) notFound();
     };
     if (count === 0) {
-      pending = 1;
-      finished();
+      notFound();
       return;
     }
-    for (let i = 0; i < count && !settled; i++) {
-      const index = i;
+    for (let index = 0; index < count; index++) {
       let outcome: Promise<Found<T> | undefined> | Found<T> | undefined;
       try {
         outcome = task(child, index);

@@ -39,6 +39,7 @@ class ContextKey<T> implements Key<T> {
  * withValue(ctx, RequestId, 'r-1').value(RequestId) // 'r-1'; background().value(RequestId) // '-'
  */
 export function createKey<T>(name: string, options: { default: T }): KeyWithDefault<T>;
+/** Creates a typed key without a default: `ctx.value(key)` returns `T | undefined` when no context carries it. */
 export function createKey<T>(name: string, options?: { default?: undefined }): Key<T>;
 export function createKey<T>(name: string, options?: { default?: T }): Key<T> {
   return new ContextKey<T>(name, options?.default);

@@ -2,8 +2,6 @@
 import { CancelContext } from './cancel-context.js';
 import type { CancelCauseFunc, CancelFunc, Context } from './context.js';
 
-const CANCELED = 1;
-
 /**
  * A child of `parent` plus the function that cancels it (Go's `context.WithCancel`). The child ends when
  * `cancel()` is called or when the parent ends, whichever comes first; it inherits the parent's deadline. A child
@@ -15,17 +13,17 @@ const CANCELED = 1;
  */
 export function withCancel(parent: Context): [ctx: Context, cancel: CancelFunc] {
   const ctx = new CancelContext(parent, 'WithCancel');
-  return [ctx, () => ctx._end(CANCELED, undefined, true)];
+  return [ctx, () => ctx._cancel()];
 }
 
 /**
  * Like `withCancel`, but `cancel(cause)` records why (Go's `context.WithCancelCause`): `ctx.err` is still
- * `CanceledError`, `ctx.cause()` returns `cause` (or the `CanceledError` when called without one). The first call wins.
+ * `CanceledError`, `ctx.cause()` returns `cause` (or the `CanceledError` when called without one, or with `undefined` or `null`). The first call wins.
  * @example
  * const [ctx, cancel] = withCancelCause(parent);
  * cancel(new Error('client went away')); ctx.cause() // Error: client went away
  */
 export function withCancelCause(parent: Context): [ctx: Context, cancel: CancelCauseFunc] {
   const ctx = new CancelContext(parent, 'WithCancelCause');
-  return [ctx, (cause?: unknown) => ctx._end(CANCELED, cause, true)];
+  return [ctx, (cause?: unknown) => ctx._cancel(cause)];
 }

@@ -1,9 +1,8 @@
 /** Children with a deadline: `withDeadline`, `withDeadlineCause`, `withTimeout`, `withTimeoutCause`. */
-import { type Duration, parseDuration } from '../units/duration.js';
+import type { Duration } from '../units/duration.js';
 import { CancelContext } from './cancel-context.js';
 import type { CancelFunc, Context } from './context.js';
-
-const CANCELED = 1;
+import { toMilliseconds } from './durations.js';
 
 function toEpochMs(at: number | Date): number {
   const ms = typeof at === 'number' ? at : at.getTime();
@@ -11,17 +10,10 @@ function toEpochMs(at: number | Date): number {
   return ms;
 }
 
-function toMs(timeout: Duration): number {
-  if (typeof timeout === 'number') {
-    if (Number.isNaN(timeout)) throw new RangeError(`invalid timeout: ${timeout}`);
-    return timeout;
-  }
-  return parseDuration(timeout);
-}
-
-function make(parent: Context, name: string, at: number, cause: unknown): [Context, CancelFunc] {
+/** A deadline child plus its cancel function; `name` is its link in `toString()`. */
+function deadlineChild(parent: Context, name: string, at: number, cause: unknown): [Context, CancelFunc] {
   const ctx = new CancelContext(parent, name, at, cause);
-  return [ctx, () => ctx._end(CANCELED, undefined, true)];
+  return [ctx, () => ctx._cancel()];
 }
 
 /**
@@ -31,7 +23,7 @@ function make(parent: Context, name: string, at: number, cause: unknown): [Conte
  * alive) and `cancel()` stops it — call it when the work is done.
  */
 export function withDeadline(parent: Context, at: number | Date): [ctx: Context, cancel: CancelFunc] {
-  return make(parent, 'WithDeadline', toEpochMs(at), undefined);
+  return deadlineChild(parent, 'WithDeadline', toEpochMs(at), undefined);
 }
 
 /**
@@ -43,7 +35,7 @@ export function withDeadlineCause(
   at: number | Date,
   cause: unknown,
 ): [ctx: Context, cancel: CancelFunc] {
-  return make(parent, 'WithDeadlineCause', toEpochMs(at), cause);
+  return deadlineChild(parent, 'WithDeadlineCause', toEpochMs(at), cause);
 }
 
 /**
@@ -54,7 +46,7 @@ export function withDeadlineCause(
  * try { await fetch(url, { signal: ctx.signal }); } finally { cancel(); }
  */
 export function withTimeout(parent: Context, timeout: Duration): [ctx: Context, cancel: CancelFunc] {
-  return make(parent, 'WithTimeout', Date.now() + toMs(timeout), undefined);
+  return deadlineChild(parent, 'WithTimeout', Date.now() + toMilliseconds(timeout), undefined);
 }
 
 /** `withDeadlineCause(parent, Date.now() + timeout, cause)` — Go's `context.WithTimeoutCause`. */
@@ -63,5 +55,5 @@ export function withTimeoutCause(
   timeout: Duration,
   cause: unknown,
 ): [ctx: Context, cancel: CancelFunc] {
-  return make(parent, 'WithTimeoutCause', Date.now() + toMs(timeout), cause);
+  return deadlineChild(parent, 'WithTimeoutCause', Date.now() + toMilliseconds(timeout), cause);
 }

@@ -16,7 +16,7 @@ function demo(name: string, ...args: string[]): string[] {
 }
 
 describe('examples/contexts', () => {
-  it('run-all: 10,000 searchers, first wins and the rest stop; 10 searchers end NotFound; deadline; values', () => {
+  it('run-all: 10,000 searchers, first wins and the rest stop; 10 searchers end NotFound; 5 s deadline; values', () => {
     const lines = demo('run-all');
     expect(lines[0]).toBe('cancellation: 10000 searchers look for 150 in [0, 100000)');
     expect(lines[1]).toMatch(/^found 150: searcher #\d+ after \d+ draws \([\d.]+ ms\)$/);
@@ -32,6 +32,7 @@ describe('examples/contexts', () => {
       'not found: 10 searchers look for 150 in [0, 100000)',
       'NotFoundError: all 10 searchers gave up — no deadlock, the search just ends',
     ]);
+    expect(lines).toContainEqual(expect.stringMatching(/^deadline: timeout 5s, deadline /));
     expect(lines).toContain("a child asking for 1h gets the parent's deadline: true");
     expect(
       lines.some((line) =>

@@ -1,10 +1,12 @@
 /** The fan-out helpers: sleep, firstOf (never hangs), all (fails together), run/current (implicit context). */
-import { describe, expect, it } from 'vitest';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { describe, expect, it, vi } from 'vitest';
 import {
   all,
   background,
   CanceledError,
   type Context,
+  createKey,
   current,
   DeadlineExceededError,
   firstOf,
@@ -13,7 +15,13 @@ import {
   sleep,
   withCancel,
   withTimeout,
+  withValue,
 } from '../../src/context/index.js';
+
+const childCount = (ctx: Context): number =>
+  (ctx as unknown as { _children?: Set<unknown> })._children?.size ?? 0;
+const pendingAfter = async (promise: Promise<unknown>, ms: number): Promise<boolean> =>
+  Promise.race([promise.then(() => false), new Promise<boolean>((resolve) => setTimeout(resolve, ms, true))]);
 
 describe('sleep', () => {
   it('resolves after the delay (milliseconds or a duration string)', async () => {
@@ -37,6 +45,53 @@ describe('sleep', () => {
 
   it('rejects bad durations', () => {
     expect(() => sleep(background(), 'later')).toThrow(RangeError);
+    expect(() => sleep(background(), Number.NaN)).toThrow(RangeError);
+  });
+
+  it.each([
+    ['1000h', '1000h'],
+    ['2 ** 31 ms', 2 ** 31],
+    ['Infinity', Number.POSITIVE_INFINITY],
+  ] as const)(
+    'a wait beyond setTimeout’s 24.8 days (%s) never fires early and still stops on cancel',
+    async (_n, ms) => {
+      const warnings: Error[] = [];
+      const onWarning = (warning: Error): void => {
+        warnings.push(warning);
+      };
+      process.on('warning', onWarning);
+      try {
+        const [ctx, cancel] = withCancel(background());
+        const sleeping = sleep(ctx, ms);
+        sleeping.catch(() => {});
+        expect(await pendingAfter(sleeping, 30)).toBe(true);
+        cancel();
+        await expect(sleeping).rejects.toBeInstanceOf(CanceledError);
+        expect(warnings.map((w) => w.name)).not.toContain('TimeoutOverflowWarning');
+      } finally {
+        process.off('warning', onWarning);
+      }
+    },
+  );
+
+  it('10,000 concurrent sleeps on one context raise no MaxListenersExceededWarning and all stop on cancel', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error): void => {
+      warnings.push(warning);
+    };
+    process.on('warning', onWarning);
+    try {
+      const [ctx, cancel] = withCancel(background());
+      void ctx.signal;
+      const sleeps = Array.from({ length: 10_000 }, () => sleep(ctx, '1h').catch((error: unknown) => error));
+      cancel();
+      const outcomes = await Promise.all(sleeps);
+      expect(outcomes.every((outcome) => outcome instanceof CanceledError)).toBe(true);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings.map((w) => w.name)).not.toContain('MaxListenersExceededWarning');
+    } finally {
+      process.off('warning', onWarning);
+    }
   });
 });
 
@@ -137,6 +192,27 @@ describe('all', () => {
   });
 });
 
+describe('per-request helpers on a long-lived context', () => {
+  it('sleep, firstOf and all leave nothing linked to the context once they settle, however they end', async () => {
+    const [root, cancel] = withCancel(background());
+    const boom = new Error('boom');
+    await sleep(root, 1);
+    await firstOf(root, 3, (_ctx, i) => (i === 1 ? { value: i } : undefined));
+    await expect(firstOf(root, 2, () => undefined)).rejects.toBeInstanceOf(NotFoundError);
+    await all(root, [() => 1, async (ctx) => sleep(ctx, 1)]);
+    await expect(
+      all(root, [
+        () => {
+          throw boom;
+        },
+        (ctx) => sleep(ctx, '1h'),
+      ]),
+    ).rejects.toBe(boom);
+    expect(childCount(root)).toBe(0);
+    cancel();
+  });
+});
+
 describe('run / current', () => {
   it('carries the context across awaits inside run, and restores it after', async () => {
     const [ctx, cancel] = withCancel(background());
@@ -150,5 +226,30 @@ describe('run / current', () => {
     expect(seen).toEqual([ctx, ctx, background()]);
     expect(current()).toBe(background());
     cancel();
+  });
+
+  it('concurrent runs each keep their own context across awaits, without enterWith', async () => {
+    const enterWith = vi.spyOn(AsyncLocalStorage.prototype, 'enterWith');
+    try {
+      const id = createKey<string>('id', { default: '-' });
+      const handle = (name: string, ms: number) =>
+        run(withValue(background(), id, name), async () => {
+          const seen = [current().value(id)];
+          await sleep(background(), ms);
+          seen.push(current().value(id));
+          await sleep(background(), 1);
+          seen.push(current().value(id));
+          return seen.join(',');
+        });
+      expect(await Promise.all([handle('a', 10), handle('b', 1), handle('c', 5)])).toEqual([
+        'a,a,a',
+        'b,b,b',
+        'c,c,c',
+      ]);
+      expect(current().value(id)).toBe('-');
+      expect(enterWith).not.toHaveBeenCalled();
+    } finally {
+      enterWith.mockRestore();
+    }
   });
 });

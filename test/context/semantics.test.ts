@@ -3,7 +3,7 @@
  * withoutCancel, afterFunc, and the tree's bookkeeping (unlinking, born-ended children, listeners).
  */
 import { getEventListeners } from 'node:events';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   afterFunc,
   background,
@@ -27,6 +27,30 @@ import {
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 const childCount = (ctx: Context): number =>
   (ctx as unknown as { _children?: Set<unknown> })._children?.size ?? 0;
+
+/** Every way to make a cancellable child, with how many timers it arms under a parent without a deadline. */
+const cancellables = [
+  ['withCancel', (parent: Context) => withCancel(parent), 0],
+  ['withCancelCause', (parent: Context) => withCancelCause(parent), 0],
+  ['withTimeout', (parent: Context) => withTimeout(parent, '1h'), 1],
+  ['withTimeoutCause', (parent: Context) => withTimeoutCause(parent, '1h', new Error('late')), 1],
+  ['withDeadline', (parent: Context) => withDeadline(parent, Date.now() + 3_600_000), 1],
+  [
+    'withDeadlineCause',
+    (parent: Context) => withDeadlineCause(parent, new Date(Date.now() + 3_600_000), new Error('late')),
+    1,
+  ],
+] as const;
+
+/** Fake setTimeout/clearTimeout (and Date when asked) so armed timers can be counted; restored after each test. */
+function fakeTimers(withDate = false): void {
+  vi.useFakeTimers({
+    toFake: withDate ? ['setTimeout', 'clearTimeout', 'Date'] : ['setTimeout', 'clearTimeout'],
+  });
+}
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 describe('roots', () => {
   it.each([
@@ -75,6 +99,86 @@ describe('withCancel', () => {
     cancel(new Error('second'));
     expect(ctx.err).toBe(err);
     expect((ctx.cause() as Error).message).toBe('first');
+  });
+
+  it.each(cancellables)(
+    '%s: cancel is idempotent, stops the timer and unlinks the child',
+    (_name, make, timers) => {
+      fakeTimers();
+      const [parent, cancelParent] = withCancel(background());
+      const [ctx, cancel] = make(parent);
+      expect(childCount(parent)).toBe(1);
+      expect(vi.getTimerCount()).toBe(timers);
+      cancel();
+      const err = ctx.err;
+      cancel();
+      expect(err).toBeInstanceOf(CanceledError);
+      expect(ctx.err).toBe(err);
+      expect(ctx.cause()).toBe(err); // a plain cancel records no cause, even on the *Cause variants
+      expect(childCount(parent)).toBe(0);
+      expect(vi.getTimerCount()).toBe(0);
+      cancelParent();
+      expect(ctx.err).toBe(err);
+    },
+  );
+
+  it.each(cancellables)(
+    '%s of a cancelled parent is born Canceled with its cause, unlinked, no timer',
+    (_n, make) => {
+      fakeTimers();
+      const why = new Error('why');
+      const [parent, cancel] = withCancelCause(background());
+      cancel(why);
+      const [ctx] = make(withValue(parent, key, 1));
+      expect(ctx.err).toBeInstanceOf(CanceledError);
+      expect(ctx.cause()).toBe(why);
+      expect(ctx.signal.aborted).toBe(true);
+      expect(childCount(parent)).toBe(0);
+      expect(vi.getTimerCount()).toBe(0);
+    },
+  );
+
+  it('a zero timeout under a cancelled parent is born Canceled, not DeadlineExceeded (the parent comes first)', () => {
+    const [parent, cancel] = withCancel(background());
+    cancel();
+    expect(withTimeout(parent, 0)[0].err).toBeInstanceOf(CanceledError);
+  });
+
+  it.each(cancellables)(
+    '%s of a parent whose deadline passed (timer not yet fired) is born expired',
+    (_n, make) => {
+      fakeTimers(true);
+      const [parent] = withTimeoutCause(background(), '1s', key);
+      vi.setSystemTime(Date.now() + 2_000); // the clock moves, the timer has not run
+      const [ctx] = make(parent);
+      expect(ctx.err).toBeInstanceOf(DeadlineExceededError);
+      expect(ctx.cause()).toBe(key);
+      expect(parent.err).toBeInstanceOf(DeadlineExceededError);
+      expect(vi.getTimerCount()).toBe(0);
+    },
+  );
+
+  it('afterFunc on a context whose deadline passed (timer not yet fired) runs fn at once', async () => {
+    fakeTimers(true);
+    const [ctx] = withTimeout(background(), '1s');
+    vi.setSystemTime(Date.now() + 2_000);
+    let calls = 0;
+    const stop = afterFunc(ctx, () => calls++);
+    await Promise.resolve();
+    expect(calls).toBe(1);
+    expect(stop()).toBe(false);
+  });
+
+  it('successive reads return the same done, signal, err and deadline (Go: "successive calls return the same")', () => {
+    const [ctx, cancel] = withTimeout(background(), '1h');
+    const value = withValue(ctx, key, 1);
+    expect(ctx.done).toBe(ctx.done);
+    expect(ctx.signal).toBe(ctx.signal);
+    expect(value.done).toBe(ctx.done);
+    expect(ctx.deadline).toBe(ctx.deadline);
+    cancel();
+    expect(ctx.err).toBe(ctx.err);
+    expect(ctx.cause()).toBe(ctx.cause());
   });
 
   it('signal and done made after the end are already ended', async () => {
@@ -164,6 +268,48 @@ describe('withCancel', () => {
   });
 });
 
+/** A user-written Context that delegates to `inner`: the tree must treat it as a foreign parent. */
+function foreign(inner: Context): Context {
+  return {
+    get signal() {
+      return inner.signal;
+    },
+    get deadline() {
+      return inner.deadline;
+    },
+    get err() {
+      return inner.err;
+    },
+    get done() {
+      return inner.done;
+    },
+    cause: () => inner.cause(),
+    throwIfDone: () => inner.throwIfDone(),
+    value: ((k: typeof key) => inner.value(k)) as Context['value'],
+  };
+}
+
+describe('linking never uses AbortSignal.any (it leaks on Node 20, nodejs/node#48419)', () => {
+  it('a whole tree with signals, done, deadlines, values, afterFunc and a foreign parent never calls it', async () => {
+    const any = vi.spyOn(AbortSignal, 'any');
+    try {
+      const [root, cancel] = withCancel(background());
+      void root.signal;
+      const [timed] = withTimeout(withValue(root, key, 1), '1h');
+      const [child] = withCancelCause(timed);
+      const [grandchild] = withDeadline(withCancel(foreign(child))[0], Date.now() + 60_000);
+      for (const ctx of [timed, child, grandchild]) void ctx.signal;
+      afterFunc(grandchild, () => {});
+      const done = grandchild.done;
+      cancel();
+      await done;
+      expect(any).not.toHaveBeenCalled();
+    } finally {
+      any.mockRestore();
+    }
+  });
+});
+
 describe('deadlines', () => {
   const soon = (): number => Date.now() + 60_000;
   const later = (): number => Date.now() + 120_000;
@@ -172,6 +318,7 @@ describe('deadlines', () => {
     ['own deadline under a root', () => background(), soon, 'own'],
     ['own earlier than the parent’s', () => withDeadline(background(), later())[0], soon, 'own'],
     ['parent’s earlier than own', () => withDeadline(background(), soon())[0], later, 'parent'],
+    ['withTimeout under an earlier parent', () => withTimeout(background(), '1m')[0], later, 'parent'],
   ] as const)('child deadline = min(parent, own): %s', (_name, makeParent, at, wins) => {
     const parent = makeParent();
     const own = at();
@@ -268,6 +415,12 @@ describe('causes (Go’s context.Cause)', () => {
     ['withCancel, cancel()', () => ended(withCancel(background())), CanceledError, 'err'],
     ['withCancelCause, cancel(why)', () => ended(withCancelCause(background()), why), CanceledError, why],
     ['withCancelCause, cancel()', () => ended(withCancelCause(background())), CanceledError, 'err'],
+    [
+      'withCancelCause, cancel(null) (Go: nil)',
+      () => ended(withCancelCause(background()), null),
+      CanceledError,
+      'err',
+    ],
     ['withTimeoutCause expired', () => withTimeoutCause(background(), 0, why)[0], DeadlineExceededError, why],
     [
       'withTimeoutCause cancelled',
@@ -282,6 +435,18 @@ describe('causes (Go’s context.Cause)', () => {
       why,
     ],
     ['withTimeout expired', () => withTimeout(background(), 0)[0], DeadlineExceededError, 'err'],
+    [
+      'withTimeoutCause under an earlier parent deadline (Go: just WithCancel)',
+      () => withTimeoutCause(withTimeout(background(), 0)[0], '1h', why)[0],
+      DeadlineExceededError,
+      'err',
+    ],
+    [
+      'withDeadlineCause under an earlier withTimeoutCause',
+      () => withDeadlineCause(withTimeoutCause(background(), 0, 'parent’s')[0], Date.now() + 60_000, why)[0],
+      DeadlineExceededError,
+      'parent’s',
+    ],
     [
       'child of cancel(why)',
       () => withCancel(ended(withCancelCause(background()), why))[0],
@@ -305,6 +470,18 @@ describe('causes (Go’s context.Cause)', () => {
     if (errClass === undefined) expect(ctx.err).toBeUndefined();
     else expect(ctx.err).toBeInstanceOf(errClass);
     expect(ctx.cause()).toBe(cause === 'err' ? ctx.err : cause);
+  });
+
+  it('the first cancellation of the context or one of its parents sets the cause', () => {
+    const [parent, cancelParent] = withCancelCause(background());
+    const [first, cancelFirst] = withCancelCause(parent);
+    const [second, cancelSecond] = withCancelCause(parent);
+    cancelFirst('child first');
+    cancelParent('parent');
+    cancelSecond('child too late');
+    expect(first.cause()).toBe('child first');
+    expect(second.cause()).toBe('parent');
+    expect(parent.cause()).toBe('parent');
   });
 
   it('a child inherits the cause when its parent’s deadline passes', async () => {
@@ -397,6 +574,27 @@ describe('afterFunc', () => {
     expect(stop()).toBe(false);
   });
 
+  it('stop() after the end but before fn ran returns false: fn has started and still runs (Go)', async () => {
+    const [ctx, cancel] = withCancel(background());
+    let calls = 0;
+    const stop = afterFunc(ctx, () => calls++);
+    cancel();
+    expect(stop()).toBe(false);
+    await tick();
+    expect(calls).toBe(1);
+  });
+
+  it('follows the context a value context reports for; never runs under withoutCancel', async () => {
+    const [ctx, cancel] = withCancel(background());
+    const calls: string[] = [];
+    afterFunc(withValue(ctx, key, 1), () => calls.push('value'));
+    const stopDetached = afterFunc(withoutCancel(ctx), () => calls.push('detached'));
+    cancel();
+    await tick();
+    expect(calls).toEqual(['value']);
+    expect(stopDetached()).toBe(true);
+  });
+
   it('stop() before the end prevents fn: true the first time, false after', async () => {
     const [ctx, cancel] = withCancel(background());
     let calls = 0;
@@ -424,26 +622,6 @@ describe('afterFunc', () => {
 });
 
 describe('foreign parents (a user-written Context)', () => {
-  function foreign(inner: Context): Context {
-    return {
-      get signal() {
-        return inner.signal;
-      },
-      get deadline() {
-        return inner.deadline;
-      },
-      get err() {
-        return inner.err;
-      },
-      get done() {
-        return inner.done;
-      },
-      cause: () => inner.cause(),
-      throwIfDone: () => inner.throwIfDone(),
-      value: ((k: typeof key) => inner.value(k)) as Context['value'],
-    };
-  }
-
   it('children follow a foreign parent through one listener that cancel removes', () => {
     const [inner, cancelInner] = withCancelCause(background());
     const parent = foreign(withValue(inner, key, 3));
