@@ -75,7 +75,7 @@ async function openPostgres() {
   await admin.end();
   const url = new URL(ADMIN_URL);
   url.pathname = `/${dbName}`;
-  db = openDatabase({ kind: 'postgres', url: url.toString(), poolSize: 4, ssl: false }, () => undefined);
+  db = openDatabase({ kind: 'postgres', url: url.toString(), poolSize: 4, tls: 'off' }, () => undefined);
   await db.migrate();
   real = await fixture(sqlRepositories(db));
 }

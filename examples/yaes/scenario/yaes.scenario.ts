@@ -1,25 +1,46 @@
 /**
  * The YAES load mix for `headroom load` / `headroom limits` against a seeded YAES (`npm run seed`): every
  * virtual user logs in once as its own seed user (`seed-user-<vu mod N + 1>`, N = YAES_SEED_USERS, default
- * 200) and reuses the token; reads dominate, writes touch the user's own rows, so no single hot row
- * flatters a cache.
+ * 200) and reuses the token. Reads dominate; writes spread over each user's own payables and several friends,
+ * so no single hot row flatters a cache.
  *
  *   headroom limits http://127.0.0.1:8080 --scenario examples/yaes/scenario/yaes.scenario.ts --slo 'p99<50ms'
  */
-import type { Scenario } from 'headroom/load';
+import type { Scenario, ScenarioRequest, VirtualUser, VuFetchInit } from 'headroom/load';
 
 const SEED_USERS = Number(process.env.YAES_SEED_USERS ?? 200);
 const SEED_PASSWORD = 'yaes-seed-password';
+/** How many friends a user splits with, and how many of its payables it updates, in turn. */
+const SPREAD = 3;
+/** Setup is a client like any other: on 503 (overloaded) it waits Retry-After and tries again. */
+const SETUP_ATTEMPTS = 8;
 
 interface Wire {
   ID: number;
   Payables?: Wire[];
 }
 
-async function json<T>(res: Response, what: string): Promise<T> {
-  if (!res.ok) throw new Error(`${what}: HTTP ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
+async function call<T>(vu: VirtualUser, path: string, init: VuFetchInit = {}): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const res = await vu.fetch(path, init);
+    if (res.status === 503 && attempt < SETUP_ATTEMPTS) {
+      await res.body?.cancel();
+      const waitS = Number(res.headers.get('retry-after')) || 1;
+      await new Promise((resolve) => setTimeout(resolve, waitS * 1000 * (0.5 + Math.random())));
+      continue;
+    }
+    if (!res.ok) {
+      const hint = path === '/login' ? ' (seed first: npm run seed -w examples/yaes)' : '';
+      throw new Error(`${init.method ?? 'GET'} ${path}: HTTP ${res.status} ${await res.text()}${hint}`);
+    }
+    return (await res.json()) as T;
+  }
 }
+
+const auth = { authorization: 'Bearer {{state.token}}' };
+/** `count` copies of a request, each reading its own `state` slot; weights split evenly. */
+const spread = (count: number, weight: number, make: (slot: number) => ScenarioRequest) =>
+  Array.from({ length: count }, (_, slot) => ({ ...make(slot), weight: weight / count }));
 
 export default {
   vars: {
@@ -30,69 +51,59 @@ export default {
   },
   async setup(vu) {
     const username = `seed-user-${(vu.id % SEED_USERS) + 1}`;
-    const login = await json<{ token: string }>(
-      await vu.fetch('/login', { method: 'POST', json: { Username: username, Password: SEED_PASSWORD } }),
-      `login ${username} (seed first: npm run seed -w examples/yaes)`,
+    const { token } = await call<{ token: string }>(vu, '/login', {
+      method: 'POST',
+      json: { Username: username, Password: SEED_PASSWORD },
+    });
+    const headers = { authorization: `Bearer ${token}` };
+    const others = await call<Wire[]>(vu, '/users', { headers });
+    if (others.length === 0) throw new Error('no other users: seed at least 2');
+    const friends = Array.from(
+      { length: SPREAD },
+      (_, i) => others[(vu.id * SPREAD + i) % others.length]?.ID,
     );
-    const headers = { authorization: `Bearer ${login.token}` };
-    const others = await json<Wire[]>(await vu.fetch('/users', { headers }), 'GET /users');
-    const friend = others[vu.id % others.length];
-    if (!friend) throw new Error('no other users: seed at least 2');
-    // A payable of one of my own expenses to update (creating one if I have none).
-    const mine = await json<Wire[]>(await vu.fetch('/expenses', { headers }), 'GET /expenses');
-    let payable = mine.flatMap((e) => e.Payables ?? [])[0];
-    if (!payable) {
-      const created = await json<Wire>(
-        await vu.fetch('/expenses', {
-          method: 'POST',
-          headers,
-          json: {
-            Amount: 10,
-            Place: 'Setup',
-            Payables: [{ UserID: friend.ID, RatioInPercentage: 50, AmountOwed: 5 }],
-          },
-        }),
-        'POST /expenses',
-      );
-      payable = created.Payables?.[0];
+    // Payables of my own expenses to update (creating an expense when I have too few).
+    const mine = await call<Wire[]>(vu, '/expenses', { headers });
+    let payables = mine.flatMap((e) => e.Payables ?? []).map((p) => p.ID);
+    if (payables.length < SPREAD) {
+      const created = await call<Wire>(vu, '/expenses', {
+        method: 'POST',
+        headers,
+        json: {
+          Amount: 30,
+          Place: 'Setup',
+          Payables: friends.map((UserID) => ({ UserID, RatioInPercentage: 25, AmountOwed: 7.5 })),
+        },
+      });
+      payables = [...payables, ...(created.Payables ?? []).map((p) => p.ID)];
     }
-    vu.state.token = login.token;
-    vu.state.friend = friend.ID;
-    vu.state.payable = payable?.ID;
+    vu.state.token = token;
+    for (let slot = 0; slot < SPREAD; slot++) {
+      vu.state[`friend${slot}`] = friends[slot];
+      vu.state[`payable${slot}`] = payables[(vu.id + slot) % payables.length];
+    }
   },
   requests: [
-    {
-      name: 'GET /expenses',
-      weight: 35,
-      path: '/expenses',
-      headers: { authorization: 'Bearer {{state.token}}' },
-    },
-    {
-      name: 'GET /payables',
-      weight: 30,
-      path: '/payables',
-      headers: { authorization: 'Bearer {{state.token}}' },
-    },
-    { name: 'GET /users', weight: 5, path: '/users', headers: { authorization: 'Bearer {{state.token}}' } },
-    {
+    { name: 'GET /expenses', weight: 35, path: '/expenses', headers: auth },
+    { name: 'GET /payables', weight: 30, path: '/payables', headers: auth },
+    { name: 'GET /users', weight: 5, path: '/users', headers: auth },
+    ...spread(SPREAD, 15, (slot) => ({
       name: 'POST /expenses',
-      weight: 15,
       method: 'POST',
       path: '/expenses',
-      headers: { authorization: 'Bearer {{state.token}}' },
+      headers: auth,
       json: {
         Amount: '{{amount}}',
         Place: '{{place}}',
-        Payables: [{ UserID: '{{state.friend}}', RatioInPercentage: 50, AmountOwed: '{{owed}}' }],
+        Payables: [{ UserID: `{{state.friend${slot}}}`, RatioInPercentage: 50, AmountOwed: '{{owed}}' }],
       },
-    },
-    {
+    })),
+    ...spread(SPREAD, 15, (slot) => ({
       name: 'PUT /payables/:id',
-      weight: 15,
       method: 'PUT',
-      path: '/payables/{{state.payable}}',
-      headers: { authorization: 'Bearer {{state.token}}' },
+      path: `/payables/{{state.payable${slot}}}`,
+      headers: auth,
       json: { Status: '{{status}}' },
-    },
+    })),
   ],
 } satisfies Scenario;

@@ -4,8 +4,8 @@
  * the HTML report. Needs the root build (`npm run build`) for the CLI.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createYaes } from '../src/app.js';
 import { createPasswordHasher } from '../src/auth/passwords.js';
@@ -26,7 +26,7 @@ interface LimitsJson {
   profile: string | null;
 }
 
-say('starting YAES on embedded PGlite (BCRYPT_COST=4, logs at error)');
+say('starting YAES on embedded PGlite (BCRYPT_COST=4, logs at error); PGlite boots in 5–20 s');
 const { service, db } = await createYaes({
   env: {
     ...process.env,
@@ -51,6 +51,7 @@ try {
   mkdirSync(reports, { recursive: true });
   const html = join(reports, 'yaes-limits.html');
   const json = join(reports, 'yaes-limits.json');
+  rmSync(json, { force: true });
   const args = [
     join(root, 'dist/cli/main.js'),
     'limits',
@@ -75,12 +76,25 @@ try {
   );
   const code = await new Promise<number>((resolve) => {
     const child = spawn(process.execPath, args, {
+      cwd: root,
       stdio: 'inherit',
       env: { ...process.env, YAES_SEED_USERS: String(SEED_USERS) },
     });
     child.on('exit', (c) => resolve(c ?? 1));
   });
-  const result = JSON.parse(readFileSync(json, 'utf8')) as LimitsJson;
+  if (existsSync(json)) {
+    printSummary(JSON.parse(readFileSync(json, 'utf8')) as LimitsJson, html, json);
+    process.exitCode = code === 2 ? 2 : 0;
+  } else {
+    say(`headroom limits failed (exit ${code}) before writing a result; see its message above`);
+    process.exitCode = code === 0 ? 1 : code;
+  }
+} finally {
+  await service.close();
+}
+
+/** The few lines a newcomer wants: capacity, bottleneck, hottest functions, where the reports are. */
+function printSummary(result: LimitsJson, html: string, json: string): void {
   console.log('');
   say(
     result.capacity
@@ -93,8 +107,5 @@ try {
   // npm runs workspace scripts in the workspace folder; show paths from where the user typed the command.
   const from = process.env.INIT_CWD ?? process.cwd();
   say(`HTML report: ${relative(from, html)}   JSON: ${relative(from, json)}`);
-  if (result.profile) say(`CPU profile: ${result.profile}`);
-  process.exitCode = code === 2 ? 2 : 0;
-} finally {
-  await service.close();
+  if (result.profile) say(`CPU profile: ${relative(from, resolve(root, result.profile))}`);
 }

@@ -16,6 +16,8 @@ export interface YaesOptions {
   env: NodeJS.ProcessEnv;
   /** Extra routes registered next to the API's (tests use it for fault-injection routes). */
   extraRoutes?: (app: FastifyInstance, db: Db) => void | Promise<void>;
+  /** Where JSON log lines go instead of stdout (tests read them). */
+  logDestination?: ServiceDefinition['logDestination'];
 }
 
 /** The YAES service definition for headroom/service, with the database it owns. */
@@ -53,6 +55,7 @@ export async function defineYaes(options: YaesOptions): Promise<YaesDefinition> 
     },
     checks: { db: (ctx) => db.ping(ctx) },
     onClose: () => db.close(),
+    ...(options.logDestination ? { logDestination: options.logDestination } : {}),
   };
   return { definition, config, db };
 }

@@ -324,6 +324,127 @@ describe.each<DatabaseKind>(['pglite', 'postgres'])('YAES API on %s', (kind) => 
     });
   });
 
+  describe('authentication on every JWT route (checked before the body is read)', () => {
+    const routes = [
+      ['GET', '/users'],
+      ['GET', '/expenses'],
+      ['POST', '/expenses'],
+      ['GET', '/payables'],
+      ['PUT', '/payables/1'],
+    ] as const;
+    it.each(routes)(
+      '%s %s → 401 JSON without a token, with a malformed header or a garbage token',
+      async (method, path) => {
+        for (const [headers, message] of [
+          [{}, 'Required authorization token not found'],
+          [{ authorization: 'Basic dXNlcjpwYXNz' }, 'Authorization header format must be Bearer {token}'],
+          [{ authorization: 'Bearer' }, 'Authorization header format must be Bearer {token}'],
+          [{ authorization: 'Bearer not.a.jwt' }, 'invalid token'],
+        ] as const) {
+          const res = await api(method, path, {
+            headers,
+            ...(method === 'GET' ? {} : { body: { Status: 'x' } }),
+          });
+          expect(res, `${method} ${path} ${JSON.stringify(headers)}`).toMatchObject({
+            status: 401,
+            body: { error: message },
+          });
+        }
+      },
+    );
+    it('an anonymous malformed or huge body gets 401, not 422/413: nothing is parsed before auth', async () => {
+      expect((await api('POST', '/expenses', { body: '{"Amount":' })).status).toBe(401);
+      expect((await api('PUT', '/payables/1', { body: 'x'.repeat(100_000) })).status).toBe(401);
+    });
+  });
+
+  describe('bad input → 4xx JSON error, never 500, and no partial writes', () => {
+    const counts = () =>
+      yaes.db.scoped(scope, async (k) => {
+        const count = async (table: 'users' | 'expenses' | 'payables') =>
+          Number(
+            (
+              await k
+                .selectFrom(table)
+                .select((e) => e.fn.countAll().as('n'))
+                .executeTakeFirst()
+            )?.n,
+          );
+        return {
+          users: await count('users'),
+          expenses: await count('expenses'),
+          payables: await count('payables'),
+        };
+      });
+    const nested = `${'['.repeat(5000)}${']'.repeat(5000)}`;
+    const cases = (): [string, string, unknown, string | undefined][] => {
+      const token = alice().token;
+      const payable = (extra: Json) => ({ UserID: bob().id, RatioInPercentage: 10, AmountOwed: 1, ...extra });
+      return [
+        ['POST', '/users', '{"Username": "u", ', undefined],
+        ['POST', '/users', { Username: 'nul\u0000', MobileNumber: '+4990', Password: 'p' }, undefined],
+        ['POST', '/users', { Username: ['x'], MobileNumber: '+4991', Password: 'p' }, undefined],
+        ['POST', '/users', { Username: 'long', MobileNumber: '+4992', Password: 'é'.repeat(40) }, undefined],
+        ['POST', '/users', { Username: 'x'.repeat(65), MobileNumber: '+4993', Password: 'p' }, undefined],
+        ['POST', '/login', { Username: "' OR '1'='1", Password: "' OR '1'='1" }, undefined],
+        ['POST', '/login', { Username: 'alice\u0000', Password: 'x' }, undefined],
+        ['POST', '/login', { Username: 'alice', Password: 'pw-alice', Role: 'admin' }, undefined],
+        ['POST', '/login', 'null', undefined],
+        ['POST', '/expenses', nested, token],
+        ['POST', '/expenses', '{"Amount": 1e400, "Place": "x"}', token],
+        ['POST', '/expenses', { Amount: 5, Place: 'x', Payables: [payable({ Status: 'a\u0000' })] }, token],
+        [
+          'POST',
+          '/expenses',
+          { Amount: 5, Place: 'x', Payables: [payable({ UserID: '1; drop table users' })] },
+          token,
+        ],
+        [
+          'POST',
+          '/expenses',
+          { Amount: 5, Place: 'x', Payables: [payable({ UserID: 2_147_483_648 })] },
+          token,
+        ],
+        ['POST', '/expenses', { Amount: 5, Place: 'x', Payables: [payable({ Extra: 1 })] }, token],
+        [
+          'POST',
+          '/expenses',
+          { Amount: 5, Place: 'x', Payables: [payable({}), payable({ UserID: 999999 })] },
+          token,
+        ],
+        ['POST', '/expenses', { Amount: 5, Place: 'x', IsSettled: true }, token],
+        [
+          'POST',
+          '/expenses',
+          { Amount: 5, Place: 'x', Payables: Array.from({ length: 101 }, () => payable({})) },
+          token,
+        ],
+        ['POST', '/expenses', { Amount: 5, Place: 'x'.repeat(70_000) }, token],
+        ['PUT', "/payables/1'%20OR%20'1'='1", { Status: 'paid' }, token],
+        ['PUT', '/payables/-1', { Status: 'paid' }, token],
+        ['PUT', '/payables/99999999999', { Status: 'paid' }, token],
+        ['PUT', '/payables/1', { Status: 7 }, token],
+        ['PUT', '/payables/1', { Status: 'paid', Owner: 1 }, token],
+        ['PUT', '/payables/1', '', token],
+      ];
+    };
+
+    it('answers every case with a 4xx JSON error and writes nothing', async () => {
+      const before = await counts();
+      for (const [method, path, body, token] of cases()) {
+        const res = await api(method, path, {
+          body: typeof body === 'string' ? body : JSON.stringify(body),
+          ...(token ? { token } : {}),
+        });
+        const label = `${method} ${path} ${String(typeof body === 'string' ? body : JSON.stringify(body)).slice(0, 80)}`;
+        expect(res.status, label).toBeGreaterThanOrEqual(400);
+        expect(res.status, label).toBeLessThan(500);
+        expect(typeof (res.body as Json).error, label).toBe('string');
+      }
+      expect(await counts()).toEqual(before);
+    });
+  });
+
   describe('HTTP edges', () => {
     it('malformed JSON → 422, huge body → 413, wrong content type → 415, all JSON errors', async () => {
       const bad = await api('POST', '/login', { body: '{"Username": "a",' });
@@ -345,6 +466,12 @@ describe.each<DatabaseKind>(['pglite', 'postgres'])('YAES API on %s', (kind) => 
       expect((await api('GET', '/payables/1')).status).toBe(405);
       expect((await api('GET', '/login')).status).toBe(405);
     });
+    it('no statement starts once the context has ended (PGlite cannot interrupt a running one, PostgreSQL can)', async () => {
+      const ended = { signal: AbortSignal.abort(new Error('ctx ended')) };
+      await expect(yaes.db.scoped(ended, (k) => k.selectFrom('users').selectAll().execute())).rejects.toThrow(
+        'ctx ended',
+      );
+    });
     it('readiness checks the database; metrics use the route template, never the raw id', async () => {
       const ready = await fetch(`${yaes.adminUrl}/readyz`);
       expect(ready.status).toBe(200);
@@ -352,6 +479,9 @@ describe.each<DatabaseKind>(['pglite', 'postgres'])('YAES API on %s', (kind) => 
       expect(metrics).toContain('/payables/:id');
       expect(metrics).not.toMatch(/route="\/payables\/\d+"/);
       expect(metrics).toContain('repo.expenses.listByCreator');
+      // Every statement is instrumented too (a span per query when tracing exports).
+      expect(metrics).toMatch(/headroom_function_duration_seconds_count\{name="db\.select"\} [1-9]/);
+      expect(metrics).toMatch(/headroom_function_duration_seconds_count\{name="db\.insert"\} [1-9]/);
     });
   });
 });

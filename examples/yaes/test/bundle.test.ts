@@ -29,12 +29,27 @@ describe('esbuild bundle', () => {
     child?.kill('SIGKILL');
   });
 
-  it('builds main.js and migrate.js; migrate runs on PGlite', async () => {
+  it('builds main.js, migrate.js and seed.js; migrate needs no JWT_KEY, even in production', async () => {
     await run(process.execPath, ['--import', 'tsx', join(YAES, 'scripts/bundle.ts'), DIST], { cwd: YAES });
+    const { JWT_KEY: _unset, ...env } = process.env;
     const { stdout } = await run(process.execPath, [join(DIST, 'migrate.js')], {
-      env: { ...process.env, APP_ENV: 'test' },
+      env: { ...env, APP_ENV: 'production' },
     });
-    expect(stdout).toMatch(/migrated .*pglite:memory.*0001-initial/);
+    expect(stdout).toMatch(/migrated pglite:memory: 0001-initial/);
+    const seeded = await run(process.execPath, [join(DIST, 'seed.js'), '--users', '3'], {
+      env: { ...env, BCRYPT_COST: '4' },
+    });
+    expect(seeded.stdout).toMatch(/seeded 3 users/);
+  });
+
+  it('refuses cluster mode on the embedded PGlite with one line and exit 2', async () => {
+    const failed = await run(process.execPath, [join(DIST, 'main.js')], {
+      env: { ...process.env, WORKERS: '2', DATABASE_URL: '' },
+    }).catch((error: { code: number; stderr: string }) => error);
+    expect(failed).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/^yaes: .*WORKERS=2 needs PostgreSQL/),
+    });
   });
 
   it('serves the API, answers probes, and exits 0 on SIGTERM', async () => {

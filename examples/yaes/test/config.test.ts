@@ -1,7 +1,7 @@
 /** Configuration: production refuses to start without JWT_KEY, bad values fail with one line, secrets never show. */
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/config/config.js';
-import { databaseUrlFromParts, redactUrl } from '../src/config/database-url.js';
+import { assertWorkersFit, loadConfig, loadDatabaseConfig } from '../src/config/config.js';
+import { databaseUrlFromParts, redactUrl, splitTls } from '../src/config/database-url.js';
 
 describe('loadConfig', () => {
   it('defaults to an in-memory PGlite, migrations on, a low bcrypt cost only under test', () => {
@@ -36,6 +36,8 @@ describe('loadConfig', () => {
     [{ DATABASE_URL: 'mysql://x' }, /DATABASE_URL/],
     [{ DB_POOL_SIZE: '0' }, /DB_POOL_SIZE/],
     [{ JWT_KEY: 'short' }, /JWT_KEY/],
+    [{ DB_HOST: 'h', DB_SSL_MODE: 'sometimes' }, /DB_SSL_MODE/],
+    [{ DATABASE_URL: 'postgres://h/db?sslmode=sometimes' }, /DATABASE_URL: sslmode/],
   ])('%o → one clear line', (env, message) => {
     expect(() => loadConfig(env)).toThrow(message);
     try {
@@ -54,7 +56,12 @@ describe('loadConfig', () => {
       DB_SSL_MODE: 'require',
       JWT_KEY: 'super-secret-signing-key-0123456789',
     });
-    expect(config.database).toMatchObject({ kind: 'postgres', ssl: true, poolSize: 10 });
+    expect(config.database).toEqual({
+      kind: 'postgres',
+      url: 'postgres://yaes:s3cr3t%20p%40ss@db.internal:5432/yaes',
+      tls: 'no-verify',
+      poolSize: 10,
+    });
     const described = JSON.stringify(config.describe());
     expect(described).toContain('db.internal');
     expect(described).not.toContain('s3cr3t');
@@ -62,7 +69,44 @@ describe('loadConfig', () => {
   });
 });
 
+describe('the migrate command and cluster mode', () => {
+  it('migrate reads only the database settings: production needs no JWT_KEY for it', () => {
+    expect(loadDatabaseConfig({ APP_ENV: 'production', DATABASE_URL: 'postgres://db/yaes' })).toMatchObject({
+      kind: 'postgres',
+      url: 'postgres://db/yaes',
+    });
+  });
+
+  it('treats empty variables as unset', () => {
+    expect(loadConfig({ DATABASE_URL: '', JWT_TTL: '' })).toMatchObject({
+      database: { kind: 'pglite' },
+      jwtTtlS: 86400,
+    });
+  });
+
+  it('refuses WORKERS > 1 on PGlite (one embedded database per process), allows it on PostgreSQL', () => {
+    expect(() => assertWorkersFit({ kind: 'pglite', dataDir: undefined }, 2)).toThrow(
+      /WORKERS=2 needs PostgreSQL/,
+    );
+    expect(() => assertWorkersFit({ kind: 'pglite', dataDir: undefined }, 1)).not.toThrow();
+    expect(() => assertWorkersFit(loadDatabaseConfig({ DATABASE_URL: 'postgres://db/y' }), 4)).not.toThrow();
+  });
+});
+
 describe('database URLs', () => {
+  it.each([
+    ['postgres://h/db', 'off'],
+    ['postgres://h/db?sslmode=disable', 'off'],
+    ['postgres://h/db?sslmode=prefer', 'no-verify'],
+    ['postgres://h/db?sslmode=require', 'no-verify'],
+    ['postgres://h/db?sslmode=verify-full&application_name=yaes', 'verify'],
+  ])('%s → TLS %s, and sslmode leaves the URL (node-postgres would override our ssl option)', (url, tls) => {
+    const split = splitTls(url);
+    expect(split.tls).toBe(tls);
+    expect(split.url).not.toContain('sslmode');
+    expect(split.url).toContain('postgres://h/db');
+  });
+
   it('encodes parts and redacts passwords', () => {
     expect(databaseUrlFromParts({ DB_HOST: 'h', DB_USER: 'u', DB_PASSWORD: 'p/w' })).toBe(
       'postgres://u:p%2Fw@h:5432/yaes',

@@ -29,10 +29,28 @@ describe('seed + YAES scenario', () => {
     expect(first.expenses).toBeGreaterThan(USERS * 3);
     expect(first.payables).toBeGreaterThanOrEqual(first.expenses);
     expect((await seed(USERS)).skipped).toBe(true);
+    // Long-tailed, not uniform: most users have a few expenses, some many; amounts spread over decades.
+    const perUser = await yaes.db.scoped(scope, (k) =>
+      k
+        .selectFrom('expenses')
+        .select((e) => e.fn.countAll<string>().as('n'))
+        .groupBy('created_by')
+        .execute(),
+    );
+    const counts = perUser.map((r) => Number(r.n)).sort((a, b) => a - b);
+    expect(counts.at(-1)).toBeGreaterThan(2 * (counts[Math.floor(counts.length / 2)] ?? 0));
+    const amounts = await yaes.db.scoped(scope, (k) =>
+      k
+        .selectFrom('expenses')
+        .select((e) => [e.fn.min('amount').as('min'), e.fn.max('amount').as('max')])
+        .executeTakeFirst(),
+    );
+    expect(Number(amounts?.max)).toBeGreaterThan(20 * Number(amounts?.min));
   });
 
-  it('a short load run of the mix logs in and gets no errors', async () => {
+  it('a short load run of the mix logs in and gets no errors, writing to many rows', async () => {
     process.env.YAES_SEED_USERS = String(USERS);
+    const started = new Date();
     const result = await load({
       url: yaes.url,
       scenario: SCENARIO,
@@ -52,5 +70,17 @@ describe('seed + YAES scenario', () => {
       'POST /expenses',
       'PUT /payables/:id',
     ]);
+    // No hot row: each of the 8 virtual users writes its own expenses and updates several payables.
+    const touched = await yaes.db.scoped(scope, async (k) => ({
+      payables: await k.selectFrom('payables').select('id').where('updated_at', '>', started).execute(),
+      creators: await k
+        .selectFrom('expenses')
+        .select('created_by')
+        .distinct()
+        .where('created_at', '>', started)
+        .execute(),
+    }));
+    expect(touched.payables.length).toBeGreaterThanOrEqual(16);
+    expect(touched.creators.length).toBe(8);
   });
 });

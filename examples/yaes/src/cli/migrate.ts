@@ -1,17 +1,18 @@
 /**
  * `npm run migrate -w examples/yaes`: applies pending migrations to the configured database and exits —
- * the Kubernetes initContainer and the Docker `migrate` command run this.
+ * the Kubernetes initContainer and the Docker `migrate.js` command run this. It reads only the database
+ * settings, so it needs no JWT_KEY.
  */
-import { loadConfig } from '../config/config.js';
+import { describeDatabase, loadDatabaseConfig } from '../config/config.js';
 import { openDatabase } from '../db/database.js';
 
 try {
-  const config = loadConfig(process.env);
-  const db = openDatabase(config.database, () => undefined);
+  const database = loadDatabaseConfig(process.env);
+  const db = openDatabase(database, () => undefined);
   try {
     const { applied } = await db.migrate();
     process.stdout.write(
-      `migrated ${JSON.stringify(config.describe().database)}: ${applied.length ? applied.join(', ') : 'up to date'}\n`,
+      `migrated ${describeDatabase(database)}: ${applied.length ? applied.join(', ') : 'up to date'}\n`,
     );
   } finally {
     await db.close();

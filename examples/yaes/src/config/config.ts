@@ -4,12 +4,15 @@
  */
 import { z } from 'zod';
 import { parseDuration } from '../../../../src/units/duration.js';
-import { databaseUrlFromParts, redactUrl } from './database-url.js';
+import { databaseUrlFromParts, type PostgresTls, redactUrl, SSL_MODES, splitTls } from './database-url.js';
 
-/** Where the data lives: an embedded PGlite (memory or folder) or a PostgreSQL server. */
+/**
+ * Where the data lives: an embedded PGlite (memory or folder) or a PostgreSQL server. A postgres `url` carries
+ * no `sslmode`: TLS is in `tls`.
+ */
 export type DatabaseConfig =
   | { kind: 'pglite'; dataDir: string | undefined }
-  | { kind: 'postgres'; url: string; poolSize: number; ssl: boolean };
+  | { kind: 'postgres'; url: string; poolSize: number; tls: PostgresTls };
 
 /** The validated YAES configuration. */
 export interface YaesConfig {
@@ -40,8 +43,8 @@ const duration = z.string().transform((text, ctx) => {
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
-const EnvSchema = z.object({
-  APP_ENV: z.enum(['development', 'test', 'production']).default('development'),
+/** What the database alone needs (the `migrate` command reads only this: it needs no JWT_KEY). */
+const DatabaseEnv = z.object({
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
@@ -51,14 +54,52 @@ const EnvSchema = z.object({
   DB_HOST: z.string().optional(),
   DB_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   DB_NAME: z.string().optional(),
-  DB_SSL_MODE: z.enum(['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full']).optional(),
+  DB_SSL_MODE: z.enum(SSL_MODES).optional(),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(10),
   YAES_DATA_DIR: z.string().min(1).optional(),
+});
+
+const ServiceEnv = DatabaseEnv.extend({
+  APP_ENV: z.enum(['development', 'test', 'production']).default('development'),
   JWT_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
   JWT_TTL: duration.default(24 * 3600 * 1000),
   BCRYPT_COST: z.coerce.number().int().min(4).max(31).optional(),
   MIGRATE_ON_START: bool.optional(),
 });
+
+/** Parses `env` with `schema`; empty strings count as unset (as in headroom/service). */
+function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv): z.output<S> {
+  const parsed = schema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  throw new Error(`invalid configuration: ${issue?.path.join('.') ?? '?'}: ${issue?.message ?? 'invalid'}`);
+}
+
+function databaseFrom(e: z.output<typeof DatabaseEnv>): DatabaseConfig {
+  const url = e.DATABASE_URL ?? databaseUrlFromParts(e);
+  if (!url) return { kind: 'pglite', dataDir: e.YAES_DATA_DIR };
+  try {
+    return { kind: 'postgres', poolSize: e.DB_POOL_SIZE, ...splitTls(url) };
+  } catch (error) {
+    throw new Error(`invalid configuration: DATABASE_URL: ${(error as Error).message}`);
+  }
+}
+
+/** The database as it may be logged: the URL without its password, or where PGlite keeps its data. */
+export function describeDatabase(database: DatabaseConfig): string {
+  return database.kind === 'postgres'
+    ? `${redactUrl(database.url)} (tls ${database.tls})`
+    : `pglite:${database.dataDir ?? 'memory'}`;
+}
+
+/**
+ * Reads only the database settings from `env` (DATABASE_URL or DB_*, DB_POOL_SIZE, YAES_DATA_DIR).
+ * @throws Error with a one-line message naming the bad variable.
+ * @example loadDatabaseConfig({}) // { kind: 'pglite', dataDir: undefined }
+ */
+export function loadDatabaseConfig(env: NodeJS.ProcessEnv): DatabaseConfig {
+  return databaseFrom(parseEnv(DatabaseEnv, env));
+}
 
 /**
  * Reads the YAES configuration from `env`.
@@ -66,24 +107,10 @@ const EnvSchema = z.object({
  * @example loadConfig({ APP_ENV: 'test', BCRYPT_COST: '4' }).database // { kind: 'pglite', dataDir: undefined }
  */
 export function loadConfig(env: NodeJS.ProcessEnv): YaesConfig {
-  const parsed = EnvSchema.safeParse(env);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new Error(`invalid configuration: ${issue?.path.join('.') ?? '?'}: ${issue?.message ?? 'invalid'}`);
-  }
-  const e = parsed.data;
+  const e = parseEnv(ServiceEnv, env);
   const production = e.APP_ENV === 'production';
   if (production && !e.JWT_KEY) throw new Error('invalid configuration: JWT_KEY is required in production');
-
-  const url = e.DATABASE_URL ?? databaseUrlFromParts(e);
-  const database: DatabaseConfig = url
-    ? {
-        kind: 'postgres',
-        url,
-        poolSize: e.DB_POOL_SIZE,
-        ssl: /sslmode=(require|verify-ca|verify-full)/.test(url),
-      }
-    : { kind: 'pglite', dataDir: e.YAES_DATA_DIR };
+  const database = databaseFrom(e);
   const jwtTtlS = Math.max(1, Math.round(e.JWT_TTL / 1000));
   const bcryptCost = e.BCRYPT_COST ?? (e.APP_ENV === 'test' ? 4 : 10);
   const migrateOnStart = e.MIGRATE_ON_START ?? !production;
@@ -96,8 +123,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): YaesConfig {
     migrateOnStart,
     describe: () => ({
       appEnv: e.APP_ENV,
-      database:
-        database.kind === 'postgres' ? redactUrl(database.url) : `pglite:${database.dataDir ?? 'memory'}`,
+      database: describeDatabase(database),
       poolSize: database.kind === 'postgres' ? database.poolSize : 1,
       jwtTtlS,
       bcryptCost,
@@ -105,4 +131,17 @@ export function loadConfig(env: NodeJS.ProcessEnv): YaesConfig {
       migrateOnStart,
     }),
   };
+}
+
+/**
+ * Refuses cluster mode on PGlite: each worker would open its own embedded database (separate data in memory,
+ * or several processes writing one YAES_DATA_DIR).
+ * @throws Error when `workers` > 1 and the database is PGlite.
+ */
+export function assertWorkersFit(database: DatabaseConfig, workers: number): void {
+  if (workers > 1 && database.kind === 'pglite') {
+    throw new Error(
+      `invalid configuration: WORKERS=${workers} needs PostgreSQL (DATABASE_URL): PGlite lives inside one process`,
+    );
+  }
 }

@@ -1,10 +1,13 @@
-/** The YAES database handle: Kysely plus context-scoped execution, readiness ping and close. */
+/**
+ * The YAES database handle: Kysely (every query traced) plus context-scoped execution, readiness ping and close.
+ */
 import { Kysely, sql } from 'kysely';
 import type { DatabaseConfig } from '../config/config.js';
 import { createDialect } from './dialect.js';
 import { type MigrationOutcome, migrateToLatest } from './migrate.js';
 import { AbortCheckPlugin, querySignal } from './query-signal.js';
 import type { Database } from './schema.js';
+import { tracedDialect } from './traced-dialect.js';
 
 /** What a database call needs from the caller's context: its cancellation signal (headroom Context fits). */
 export interface Scope {
@@ -36,7 +39,7 @@ export interface Db {
  */
 export function openDatabase(config: DatabaseConfig, onPoolError: (error: Error) => void): Db {
   const { dialect, cancelsRunningQueries } = createDialect(config, onPoolError);
-  const kysely = new Kysely<Database>({ dialect, plugins: [new AbortCheckPlugin()] });
+  const kysely = new Kysely<Database>({ dialect: tracedDialect(dialect), plugins: [new AbortCheckPlugin()] });
   return {
     kind: config.kind,
     cancelsRunningQueries,

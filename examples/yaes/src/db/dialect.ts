@@ -26,7 +26,8 @@ export function createDialect(config: DatabaseConfig, onPoolError: (error: Error
   if (config.kind === 'pglite') {
     return { dialect: new PGliteDialect(new PGlite(config.dataDir)), cancelsRunningQueries: false };
   }
-  const ssl = config.ssl ? { rejectUnauthorized: !/sslmode=require/.test(config.url) } : undefined;
+  // `config.url` has no sslmode (see splitTls), so this `ssl` is the one node-postgres uses.
+  const ssl = config.tls === 'off' ? false : { rejectUnauthorized: config.tls === 'verify' };
   const pool = new pg.Pool({ connectionString: config.url, max: config.poolSize, ssl });
   const cancelPool = new pg.Pool({ connectionString: config.url, max: 2, ssl });
   pool.on('error', onPoolError);

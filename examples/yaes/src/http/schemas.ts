@@ -21,7 +21,14 @@ const percentage = z
   .transform((n) => String(Number(n.toFixed(4))));
 
 const id = z.number().int().positive().max(2_147_483_647);
-const text = (max: number) => z.string().trim().max(max);
+/** PostgreSQL text cannot hold NUL: refuse it here rather than fail in the database. */
+const noNul = (s: string) => !s.includes('\u0000');
+const text = (max: number) => z.string().trim().max(max).refine(noNul, 'must not contain NUL characters');
+/** bcrypt reads at most 72 bytes: longer passwords would be silently truncated. */
+const password = z
+  .string()
+  .refine((s) => Buffer.byteLength(s) <= 72, 'must be at most 72 bytes')
+  .refine(noNul, 'must not contain NUL characters');
 /** Fields the API returns and a client may echo back; accepted and ignored. */
 const echoed = {
   CreatedAt: z.unknown().optional(),
@@ -35,13 +42,13 @@ export const RegistrationBody = caseInsensitiveObject({
   FirstName: text(100).default(''),
   LastName: text(100).default(''),
   MobileNumber: text(32).min(1, 'must not be empty'),
-  Password: z.string().min(1, 'must not be empty').max(72),
+  Password: password.refine((s) => s.length > 0, 'must not be empty'),
 });
 
 /** POST /login. */
 export const LoginBody = caseInsensitiveObject({
-  Username: z.string().max(64),
-  Password: z.string().max(72),
+  Username: z.string().max(64).refine(noNul, 'must not contain NUL characters'),
+  Password: password,
 });
 
 const NewPayableBody = caseInsensitiveObject({

@@ -32,7 +32,7 @@ export function yaesRoutes(services: YaesServices) {
     const users = userHandlers(services.users);
     const expenses = expenseHandlers(services.expenses);
     const payables = payableHandlers(services.payables);
-    const auth = { preHandler: authenticate(services.users) };
+    const auth = { onRequest: authenticate(services.users) };
     const write = { bodyLimit: BODY_LIMIT };
 
     app.setErrorHandler(errorHandler);

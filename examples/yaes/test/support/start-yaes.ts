@@ -1,6 +1,5 @@
 /** Starts YAES on ephemeral ports against PGlite or a fresh PostgreSQL database, for tests. */
-import type { FastifyInstance } from 'fastify';
-import { createYaes } from '../../src/app.js';
+import { createYaes, type YaesOptions } from '../../src/app.js';
 import type { Db } from '../../src/db/database.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 
@@ -17,11 +16,14 @@ export interface RunningYaes {
   stop(): Promise<void>;
 }
 
-/** Starts YAES (APP_ENV=test, bcrypt cost 4, logs silent unless YAES_TEST_LOGS is set). */
+/**
+ * Starts YAES (APP_ENV=test, bcrypt cost 4, logs silent unless YAES_TEST_LOGS is set); `options` adds
+ * fault-injection routes or captures the log lines.
+ */
 export async function startYaes(
   kind: DatabaseKind,
   env: Record<string, string> = {},
-  extraRoutes?: (app: FastifyInstance, db: Db) => void | Promise<void>,
+  options: Omit<YaesOptions, 'env'> = {},
 ): Promise<RunningYaes> {
   const database = kind === 'postgres' ? await createTestDatabase() : undefined;
   const { service, db } = await createYaes({
@@ -35,7 +37,7 @@ export async function startYaes(
       ...(database ? { DATABASE_URL: database.url, DB_POOL_SIZE: '4' } : {}),
       ...env,
     },
-    ...(extraRoutes ? { extraRoutes } : {}),
+    ...options,
   });
   const { url, adminUrl } = await service.listen();
   return {

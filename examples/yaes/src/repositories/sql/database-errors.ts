@@ -7,7 +7,17 @@ const CONSTRAINT_MESSAGES: Record<string, string> = {
 };
 
 /** SQLSTATE classes that mean "your data", not "our bug". */
-const CLIENT_DATA = new Set(['23505', '23503', '23514', '23502', '22003', '22P02', '22001']);
+const CLIENT_DATA = new Set([
+  '23505',
+  '23503',
+  '23514',
+  '23502',
+  '22003',
+  '22P02',
+  '22001',
+  '22021',
+  '22P05',
+]);
 
 /**
  * Rethrows `error` as a 422 when it is a constraint/data error, unchanged otherwise.
