@@ -1,7 +1,7 @@
 /**
  * `headroom limits <url>` — parses flags into `LimitsOptions`, runs `findLimits`, renders progress (stderr),
  * the summary, `--json` and `--html`. Exit 0 capacity found, 1 no rate meets the SLO (or the generator was the
- * bottleneck), 2 bad flags or unreachable target.
+ * bottleneck, or Ctrl-C), 2 bad flags or unreachable target.
  */
 import { writeFile } from 'node:fs/promises';
 import { type Command, Option } from 'commander';
@@ -117,9 +117,9 @@ async function runLimits(url: string, flags: LimitsFlags): Promise<number> {
   return exitCodeOf(result);
 }
 
-/** 0 when a capacity stands (found, or at least --max-rate/--max-time), 1 otherwise. */
+/** 0 when a capacity stands (found, or at least --max-rate/--max-time); 1 otherwise (and when interrupted). */
 function exitCodeOf(result: LimitsResult): number {
-  return result.capacity === null ? ExitCode.failed : ExitCode.ok;
+  return result.capacity === null || result.outcome === 'interrupted' ? ExitCode.failed : ExitCode.ok;
 }
 
 function positive(text: string, flag: string): number {

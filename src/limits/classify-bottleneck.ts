@@ -92,12 +92,16 @@ function describe(s: TargetSignals, rate: string): string[] {
 export const BUSY_LOOP_SHARE = 0.8;
 /** One JavaScript function holding this share of the self time means the loop is computing, not blocked. */
 export const HOT_FUNCTION_PCT = 30;
+/** A lagging loop busy less than this share of the profile was not blocked (blocking shows as busy): starved. */
+export const STARVED_LOOP_SHARE = 0.5;
 
 /**
- * Second look with the knee profile: when the metrics did not show a saturated core but the profile shows the
- * event loop computing (busy nearly all the time, or one JavaScript function holding ≥ 30% of the self time),
- * the process was CPU-bound on a machine that gave it less than a core (other processes, a cgroup quota) —
- * a cpu bottleneck, not a blocked loop.
+ * Second look with the knee profile, when the metrics did not show a saturated core:
+ * - the profile shows the event loop computing (busy nearly all the time, or one JavaScript function holding
+ *   ≥ 30% of the self time): the process was CPU-bound on a machine that gave it less than a core;
+ * - the metrics said event-loop lag, but the loop was busy less than half the profile: it was not blocked
+ *   (a blocking call shows as busy), it was waiting for a CPU — other processes or a cgroup quota took it.
+ * Either way a cpu bottleneck, not a blocked loop, and the evidence says the capacity is the machine's share.
  */
 export function refineWithProfile(
   classification: Classification,
@@ -113,15 +117,30 @@ export function refineWithProfile(
   const computing =
     (profile.busyShare !== null && profile.busyShare >= BUSY_LOOP_SHARE) ||
     (hot !== undefined && hot.selfPct >= HOT_FUNCTION_PCT);
+  const starved =
+    !computing &&
+    classification.kind === 'event-loop' &&
+    profile.busyShare !== null &&
+    profile.busyShare < STARVED_LOOP_SHARE;
+  if (starved) {
+    return {
+      kind: 'cpu',
+      evidence: [
+        `CPU: the process was starved of it — its event loop lagged ${knee.target.eventLoopLagP99Ms.toFixed(0)} ms (p99) yet was busy only ${((profile.busyShare ?? 0) * 100).toFixed(0)}% of the profile, on ${knee.target.cpuCores.toFixed(2)} cores: other processes or a CPU quota took the machine, so this capacity is the share it got`,
+        ...classification.evidence.slice(1),
+        ...busy,
+      ],
+    };
+  }
   if (!computing || !['event-loop', 'unknown'].includes(classification.kind)) {
     return { ...classification, evidence: [...classification.evidence, ...busy] };
   }
-  const where = hot ? `; ${hot.selfPct}% of the loop's time is in ${hot.name}` : '';
+  const where =
+    hot && hot.selfPct >= HOT_FUNCTION_PCT ? `; ${hot.selfPct}% of its busy time is in ${hot.name}` : '';
   return {
     kind: 'cpu',
     evidence: [
-      VERDICT.cpu,
-      `the event loop was computing${where}, yet the process got only ${knee.target.cpuCores.toFixed(2)} cores: the machine's CPU is shared (other processes or a quota)`,
+      `CPU: the profile shows the event loop computing${where}, yet the process got only ${knee.target.cpuCores.toFixed(2)} cores — the machine's CPU is shared (other processes or a quota)`,
       ...classification.evidence.slice(1),
       ...busy,
     ],

@@ -4,8 +4,11 @@
  */
 import { join } from 'node:path';
 import { UsageError } from '../cli/usage-error.js';
+import { background, type Context, withDeadline } from '../context/index.js';
+import { parseTarget, probeTarget } from '../load/target.js';
 import { parseDuration } from '../units/duration.js';
 import { classifyBottleneck, refineWithProfile } from './classify-bottleneck.js';
+import { coolDown } from './cool-down.js';
 import { analyseProfile, fetchCpuProfile, type ProfileSummary, saveProfile } from './cpu-profile.js';
 import { judgeStep } from './judge-step.js';
 import { loadStepRunner } from './load-step-runner.js';
@@ -14,7 +17,7 @@ import { type SearchOutcome, type SearchPlan, searchCapacity } from './search.js
 import { normalizeSlo } from './slo.js';
 import { samplesNeeded } from './step-length.js';
 import type { StepRunner } from './step-runner.js';
-import type { Bottleneck, Capacity, LimitsOptions, LimitsResult, LimitsStep, TopFunction } from './types.js';
+import type { Capacity, LimitsOptions, LimitsResult, LimitsStep, TopFunction } from './types.js';
 
 /** Seams for tests: a simulated step runner instead of real load. */
 export interface FindLimitsDeps {
@@ -33,56 +36,63 @@ export async function findLimits(options: LimitsOptions, deps: FindLimitsDeps = 
   const settings = resolveSettings(options);
   const slo = normalizeSlo(options.slo);
   const admin = options.admin ?? null;
-  const notes: string[] = [];
-  if (!deps.runner) {
-    await assertReachable(options.url);
-    if (admin) await assertAdmin(admin);
-  }
-  const runner =
-    deps.runner ?? loadStepRunner({ url: options.url, slo, request: options.request ?? {}, admin });
-  const profileSeconds = options.profileSeconds ?? 3;
-  const profileReserveMs = admin ? (profileSeconds + 2) * 1000 : 0;
-  const plan: SearchPlan = {
-    stepMs: settings.stepS * 1000,
-    cooldownMs: settings.cooldownS * 1000,
-    maxTimeMs: Math.max(settings.maxTimeS * 1000 - profileReserveMs, 0),
-    maxRate: settings.maxRate,
-    precision: settings.precision,
-    samples: samplesNeeded(slo),
-  };
-  const search = await searchCapacity(runner, plan, { onStep: options.onStep, ctx: options.ctx });
-  notes.push(...search.notes);
-
-  const knee = kneeStep(search);
-  const reference = lastPassAt(search.steps, search.low);
-  let classification = classifyBottleneck(knee, reference);
-  let profile: string | null = null;
-  let top: TopFunction[] = [];
-  const steps = [...search.steps];
-  if (admin && search.low !== null && search.outcome !== 'generator-bound' && !options.ctx?.err) {
-    const taken = await profileAtKnee(runner, admin, search.low, profileSeconds, options);
-    steps.push(taken.step);
-    if ('error' in taken) notes.push(`no profile: ${taken.error}`);
-    else {
-      profile = taken.path;
-      top = taken.summary.topFunctions;
-      classification = refineWithProfile(classification, taken.summary, knee);
+  // --max-time is a hard bound: the steps' context ends then, whatever they are doing.
+  const [ctx, cancel] = withDeadline(options.ctx ?? background(), Date.now() + settings.maxTimeS * 1000);
+  try {
+    if (!deps.runner) {
+      await probeTarget(parseTarget(options.url), options.request?.insecure ?? false, 5000);
+      if (admin) await assertAdmin(admin);
     }
+    const runner =
+      deps.runner ?? loadStepRunner({ url: options.url, slo, request: options.request ?? {}, admin });
+    const profileSeconds = options.profileSeconds ?? 3;
+    const plan: SearchPlan = {
+      stepMs: settings.stepS * 1000,
+      cooldownMs: settings.cooldownS * 1000,
+      maxTimeMs: Math.max(settings.maxTimeS * 1000 - (admin ? profileBudgetMs(profileSeconds) : 0), 0),
+      maxRate: settings.maxRate,
+      precision: settings.precision,
+      samples: samplesNeeded(slo),
+    };
+    const search = await searchCapacity(runner, plan, {
+      onStep: options.onStep,
+      ctx,
+      sleep: coolDown(admin),
+    });
+    const notes = [...search.notes];
+
+    const knee = kneeStep(search);
+    let classification = classifyBottleneck(knee, lastPassAt(search.steps, search.low));
+    let profile: string | null = null;
+    let profileStep: LimitsStep | null = null;
+    let top: TopFunction[] = [];
+    if (admin && search.low !== null && search.outcome !== 'generator-bound' && !ctx.err) {
+      const taken = await profileAtKnee(runner, admin, search.low, profileSeconds, options, ctx);
+      profileStep = taken.step;
+      if ('error' in taken) notes.push(`no profile: ${taken.error}`);
+      else {
+        profile = taken.path;
+        top = taken.summary.topFunctions;
+        classification = refineWithProfile(classification, taken.summary, knee);
+      }
+    }
+    return {
+      schema: 'headroom.limits/v1',
+      target: options.url,
+      slo,
+      outcome: search.outcome,
+      capacity: capacityOf(search),
+      steps: search.steps,
+      profileStep,
+      bottleneck: { ...classification, topFunctions: top },
+      profile,
+      searchS: Math.round(performance.now() - started) / 1000,
+      settings,
+      notes,
+    };
+  } finally {
+    cancel();
   }
-  const bottleneck: Bottleneck = { ...classification, topFunctions: top };
-  return {
-    schema: 'headroom.limits/v1',
-    target: options.url,
-    slo,
-    outcome: search.outcome,
-    capacity: capacityOf(search),
-    steps,
-    bottleneck,
-    profile,
-    searchS: Math.round(performance.now() - started) / 1000,
-    settings,
-    notes,
-  };
 }
 
 function resolveSettings(options: LimitsOptions): LimitsResult['settings'] {
@@ -117,16 +127,6 @@ function resolveSettings(options: LimitsOptions): LimitsResult['settings'] {
   return { stepS, cooldownS: seconds(options.cooldown, '500ms', '--cooldown'), precision, maxTimeS, maxRate };
 }
 
-/** One GET to the target: any HTTP answer is fine, no answer is a usage error. */
-async function assertReachable(url: string): Promise<void> {
-  try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(5000) });
-    await response.arrayBuffer();
-  } catch (error) {
-    throw new UsageError(`cannot reach ${url}: ${describeFetchError(error)}`);
-  }
-}
-
 async function assertAdmin(admin: string): Promise<void> {
   try {
     await scrapeMetrics(admin, 5000);
@@ -156,8 +156,24 @@ function capacityOf(search: SearchOutcome): Capacity | null {
   return { rps: search.low, low: search.low, high: search.high };
 }
 
-/** A profile step: its measurement, plus the saved profile or why there is none. */
-type ProfileStep = { step: LimitsStep } & ({ path: string; summary: ProfileSummary } | { error: string });
+/** The profile starts once the load has flowed this long, and the load outlasts it by half a second. */
+const PROFILE_LEAD_S = 1;
+
+/** The load step that runs while a `seconds`-long profile is taken. */
+function profileStepMs(seconds: number): number {
+  return (seconds + PROFILE_LEAD_S + 0.5) * 1000;
+}
+
+/** The time kept for the profile out of `--max-time`: its step, the generator's start-up and the download. */
+function profileBudgetMs(seconds: number): number {
+  return profileStepMs(seconds) + 3000;
+}
+
+/** A profile step: its measurement (null when cut short), plus the saved profile or why there is none. */
+type ProfileStep = { step: LimitsStep | null } & (
+  | { path: string; summary: ProfileSummary }
+  | { error: string }
+);
 
 /** Loads the target at the capacity rate while a CPU profile is taken; saves and ranks it. */
 async function profileAtKnee(
@@ -166,18 +182,30 @@ async function profileAtKnee(
   rate: number,
   seconds: number,
   options: LimitsOptions,
+  ctx: Context,
 ): Promise<ProfileStep> {
+  if (ctx.deadline !== undefined && ctx.deadline - Date.now() < profileStepMs(seconds) + 1500) {
+    return { step: null, error: '--max-time left no room for it' };
+  }
   const headers = options.adminToken ? { authorization: `Bearer ${options.adminToken}` } : undefined;
-  const measuring = runner({ phase: 'profile', rate, durationMs: (seconds + 1) * 1000, ctx: options.ctx });
-  // Start profiling once the load is flowing, so the profile covers loaded time only.
-  await new Promise((resolve) => setTimeout(resolve, 500));
-  const profiling = fetchCpuProfile(admin, seconds, headers).then(
-    (bytes) => ({ bytes }),
-    (error: Error) => ({ error: error.message }),
-  );
-  const step = judgeStep('profile', await measuring);
-  options.onStep?.(step);
-  const fetched = await profiling;
+  // Profile loaded time only: start once the load has flowed for a second.
+  const profiling: { pending?: Promise<{ bytes: Uint8Array } | { error: string }> } = {};
+  const measured = await runner({
+    phase: 'profile',
+    rate,
+    durationMs: profileStepMs(seconds),
+    ctx,
+    onFlowing: () => {
+      profiling.pending = fetchCpuProfile(admin, seconds, headers).then(
+        (bytes) => ({ bytes }),
+        (error: Error) => ({ error: error.message }),
+      );
+    },
+  });
+  const step = ctx.err ? null : judgeStep('profile', measured);
+  if (step) options.onStep?.(step);
+  if (!profiling.pending) return { step, error: 'the load stopped before the profile could start' };
+  const fetched = await profiling.pending;
   if ('error' in fetched) return { step, error: fetched.error };
   try {
     const path = options.profileOut ?? join('.headroom', `limits-${timestamp()}-cpu.pb.gz`);

@@ -9,6 +9,7 @@ export {
   classifyBottleneck,
   HOT_FUNCTION_PCT,
   refineWithProfile,
+  STARVED_LOOP_SHARE,
 } from './classify-bottleneck.js';
 export { analyseProfile, fetchCpuProfile, type ProfileSummary, saveProfile } from './cpu-profile.js';
 export { type FindLimitsDeps, findLimits } from './find-limits.js';

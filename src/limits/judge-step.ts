@@ -2,9 +2,10 @@
  * The pass rule of a step: every SLO holds and the target kept up (achieved ≥ 98% of offered); each broken rule
  * becomes one phrase of `failures`. When the generator flagged itself, a pass still stands (open-model latency
  * is measured from the intended send time, so the generator's slip only makes it worse), but a failure is
- * blamed on the target only if it survives discounting the generator's slip and the generator sent the load.
+ * blamed on the target only if the generator sent the load and the failure survives taking the generator's
+ * slip out: errors, completions short of what was sent, or a latency SLO broken even from the actual send.
  */
-import { parseThreshold } from '../load/thresholds.js';
+import { parseThreshold, thresholdHolds } from '../load/thresholds.js';
 import type { StepMeasurement } from './step-runner.js';
 import type { LimitsStep, StepPhase } from './types.js';
 
@@ -32,13 +33,16 @@ export function judgeStep(phase: StepPhase, measured: StepMeasurement): LimitsSt
 function targetAtFault(measured: StepMeasurement): boolean {
   if (measured.sentRps < MIN_ACHIEVED_SHARE * measured.offeredRps) return false;
   if (measured.achievedRps < MIN_ACHIEVED_SHARE * measured.sentRps) return true;
-  const slip = measured.sendLagP99Ms ?? Number.POSITIVE_INFINITY;
   return measured.slo.some((outcome) => {
     if (outcome.ok) return false;
     const threshold = parseThreshold(outcome.expr);
     if (threshold.metric === 'errors' || threshold.metric === 'rps') return true;
-    const discounted = outcome.actual - slip;
-    return threshold.op.startsWith('<') ? discounted > threshold.limit : false;
+    if (!threshold.op.startsWith('<')) return false;
+    // The same statistic from the actual send; without it, the worst case: the whole p99 slip taken off.
+    const fromSend =
+      measured.latencyFromSendMs?.[threshold.metric] ??
+      outcome.actual - (measured.sendLagP99Ms ?? Number.POSITIVE_INFINITY);
+    return !thresholdHolds(threshold, fromSend);
   });
 }
 

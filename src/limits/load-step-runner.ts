@@ -4,7 +4,7 @@
  */
 
 import { load } from '../load/index.js';
-import { errorRatePct } from '../load/thresholds.js';
+import { errorRatePct, parseThreshold } from '../load/thresholds.js';
 import type { LoadResult } from '../load/types.js';
 import type { StepMeasurement, StepRunner } from './step-runner.js';
 import { startTargetSampler } from './target-sampler.js';
@@ -12,6 +12,9 @@ import type { LimitsRequest, TargetSignals } from './types.js';
 
 /** Unmeasured load before the calibration step. */
 export const CALIBRATION_WARMUP_MS = 1000;
+
+/** Bounds of the connection pool sized per step (see `connectionsFor`). */
+const CONNECTION_BOUNDS = { min: 64, max: 1024 } as const;
 
 /** Where and how the steps load the target. */
 export interface LoadStepRunnerOptions {
@@ -23,12 +26,15 @@ export interface LoadStepRunnerOptions {
 
 /** A step runner backed by `headroom load`'s open model. */
 export function loadStepRunner(options: LoadStepRunnerOptions): StepRunner {
-  return async ({ phase, rate, durationMs, ctx }) => {
+  const latencyBoundMs = sloLatencyBoundMs(options.slo);
+  return async ({ phase, rate, durationMs, ctx, onFlowing }) => {
     const sampler = options.admin ? await startTargetSampler(options.admin) : null;
     let result: LoadResult;
     try {
+      let flowing = false;
       result = await load({
         ...options.request,
+        connections: options.request.connections ?? connectionsFor(rate, latencyBoundMs),
         url: options.url,
         rate,
         duration: durationMs,
@@ -36,6 +42,11 @@ export function loadStepRunner(options: LoadStepRunnerOptions): StepRunner {
         warmup: phase === 'calibrate' ? CALIBRATION_WARMUP_MS : 0,
         thresholds: options.slo,
         ctx,
+        onProgress: () => {
+          if (flowing) return;
+          flowing = true;
+          onFlowing?.();
+        },
       });
     } catch (error) {
       // The sampler must stop even when load() throws, or its timer keeps the process alive.
@@ -45,6 +56,26 @@ export function loadStepRunner(options: LoadStepRunnerOptions): StepRunner {
     const target = sampler ? await sampler.stop() : null;
     return toMeasurement(rate, result, target);
   };
+}
+
+/**
+ * Connections for an open-model step at `rate`: a target meeting the SLO holds about rate × latency requests in
+ * flight (Little's law), so the pool gets 1.5× that at the SLO's latency bound — fewer would queue requests in
+ * the generator and break the SLO there, reporting the pool's limit as the target's. Clamped to
+ * `CONNECTION_BOUNDS`.
+ */
+export function connectionsFor(rate: number, latencyBoundMs: number): number {
+  const needed = Math.ceil((rate * latencyBoundMs * 1.5) / 1000);
+  return Math.min(CONNECTION_BOUNDS.max, Math.max(CONNECTION_BOUNDS.min, needed));
+}
+
+/** The loosest latency bound among the SLOs (`p99<100ms` → 100); 1 s when none bounds latency from above. */
+export function sloLatencyBoundMs(slo: readonly string[]): number {
+  const bounds = slo
+    .map((expr) => parseThreshold(expr))
+    .filter((t) => t.metric !== 'errors' && t.metric !== 'rps' && t.op.startsWith('<'))
+    .map((t) => t.limit);
+  return bounds.length > 0 ? Math.max(...bounds) : 1000;
 }
 
 /** Maps a load result to what the search needs from a step. */
@@ -65,6 +96,7 @@ export function toMeasurement(
     sentRps: result.throughput.sentRps,
     generatorBound: result.generator.bound,
     sendLagP99Ms: result.generator.sendLagP99Ms,
+    latencyFromSendMs: result.phasesMs.firstByte,
     generatorWarnings: result.generator.warnings,
     target,
   };

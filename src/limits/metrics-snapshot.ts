@@ -18,17 +18,21 @@ export interface MetricsSnapshot {
 
 /** Parses Prometheus text into a snapshot taken at `atMs`. */
 export function parseMetricsSnapshot(text: string, atMs: number): MetricsSnapshot {
-  const families = parsePrometheusTextFormat(text);
-  const find = (name: string) =>
-    families.find((family) => family.name === name || family.name.endsWith(`_${name}`));
+  const families = parsePrometheusTextFormat(untypeHistograms(text));
+  // One family name per series (the first that matches, prefixed or not), possibly split over several blocks.
+  const matching = (name: string) => {
+    const found = families.find((family) => family.name === name || family.name.endsWith(`_${name}`));
+    return found ? families.filter((family) => family.name === found.name) : [];
+  };
   return {
     atMs,
-    cpuSeconds: sumValues(find('process_cpu_seconds_total')),
-    eventLoopLagP99Seconds: sumValues(find('nodejs_eventloop_lag_p99_seconds')),
-    gcSeconds: sumHistogram(find('nodejs_gc_duration_seconds')),
-    heapUsedBytes: sumValues(find('nodejs_heap_size_used_bytes')),
-    inFlight: sumValues(find('http_requests_in_flight')),
-    shedTotal: sumValues(find('http_requests_shed_total')),
+    cpuSeconds: sumValues(matching('process_cpu_seconds_total')),
+    eventLoopLagP99Seconds: sumValues(matching('nodejs_eventloop_lag_p99_seconds')),
+    // prom-client labels it by kind (minor, major, incremental, weakcb): the GC time is the sum of every `_sum`.
+    gcSeconds: sumValues(matching('nodejs_gc_duration_seconds_sum')),
+    heapUsedBytes: sumValues(matching('nodejs_heap_size_used_bytes')),
+    inFlight: sumValues(matching('http_requests_in_flight')),
+    shedTotal: sumValues(matching('http_requests_shed_total')),
   };
 }
 
@@ -46,16 +50,18 @@ export function withSlash(base: string): string {
   return base.endsWith('/') ? base : `${base}/`;
 }
 
-function sumValues(family: PrometheusFamily | undefined): number | null {
-  if (!family) return null;
-  let total = 0;
-  for (const sample of family.metrics) total += Number(sample.value ?? 0);
-  return Number.isFinite(total) ? total : null;
+/**
+ * parse-prometheus-text-format folds a histogram or summary into a single unlabelled sample and drops the `_sum`
+ * and `_count` of labelled ones (yunyu/parse-prometheus-text-format#13), which is how prom-client exports GC
+ * time. Declared untyped, their `_sum`/`_count`/`_bucket` series parse as plain labelled samples instead.
+ */
+function untypeHistograms(text: string): string {
+  return text.replace(/^# TYPE (\S+) (?:histogram|summary)[ \t]*$/gm, '# TYPE $1 untyped');
 }
 
-function sumHistogram(family: PrometheusFamily | undefined): number | null {
-  if (!family) return null;
+function sumValues(families: readonly PrometheusFamily[]): number | null {
+  if (families.length === 0) return null;
   let total = 0;
-  for (const sample of family.metrics) total += Number(sample.sum ?? sample.value ?? 0);
+  for (const family of families) for (const sample of family.metrics) total += Number(sample.value ?? 0);
   return Number.isFinite(total) ? total : null;
 }

@@ -8,64 +8,29 @@ const number = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 
 /** One line per step: phase, offered → achieved, latency, errors, verdict (and the target's CPU when known). */
 export function formatStepLine(step: LimitsStep): string {
-  const verdict = step.pass ? 'pass' : `FAIL (${step.failures.join('; ')})`;
+  // The profile step runs under the profiler's overhead: it is shown, not judged.
+  const judged =
+    step.phase === 'profile' ? 'profiled' : step.pass ? 'pass' : `FAIL (${step.failures.join('; ')})`;
   const cpu = step.target ? `  cpu ${step.target.cpuCores.toFixed(2)}` : '';
   return [
     `  ${step.phase.padEnd(9)}`,
     `${number.format(step.offeredRps).padStart(8)} req/s →${number.format(step.achievedRps).padStart(8)}`,
     `  p99 ${ms(step.p99Ms).padStart(8)}`,
     `  err ${(step.errorRate * 100).toFixed(1).padStart(5)}%`,
-    `${cpu}  ${verdict}`,
+    `${cpu}  ${judged}`,
   ].join('');
 }
 
-/** The closing summary: capacity (or why there is none), bottleneck, top functions, profile, search time. */
+/**
+ * The closing summary. Its first line is the verdict, e.g. `max sustainable: 12,400 req/s (+3.1%: fails at
+ * 12,780) at p99<50ms, errors<1%; bottleneck: CPU — 61% in JSON.stringify`; then the evidence, the top
+ * functions, the profile, the notes and the search time.
+ */
 export function formatSummary(result: LimitsResult): string {
-  const lines: string[] = [];
-  const slo = result.slo.join(', ');
-  const cap = result.capacity;
-  switch (result.outcome) {
-    case 'found':
-      if (cap && cap.high !== null) {
-        const pct = ((cap.high - cap.low) / cap.low) * 100;
-        lines.push(
-          `max sustainable: ${number.format(cap.rps)} req/s (knee within +${pct.toFixed(1)}%: passes at ` +
-            `${number.format(cap.low)}, fails at ${number.format(cap.high)} req/s) at ${slo}`,
-        );
-      }
-      break;
-    case 'max-rate':
-      lines.push(`max sustainable: ≥ ${number.format(cap?.rps ?? 0)} req/s at ${slo} (reached --max-rate)`);
-      break;
-    case 'max-time':
-      lines.push(
-        cap
-          ? `max sustainable: ≥ ${number.format(cap.rps)} req/s at ${slo} (--max-time ran out before the SLO broke)`
-          : `no result: --max-time ran out before the first step`,
-      );
-      break;
-    case 'no-rate-meets-slo': {
-      const first = result.steps[0];
-      const why = first ? `: at ${number.format(first.offeredRps)} req/s, ${first.failures.join('; ')}` : '';
-      lines.push(`no rate meets the SLO (${slo})${why}`);
-      break;
-    }
-    case 'generator-bound':
-      lines.push(
-        'no capacity claimed: the load generator saturated before the target' +
-          (cap || result.steps.some((s) => s.pass)
-            ? ` (the target sustained ≥ ${number.format(highestPass(result))} req/s)`
-            : '') +
-          ' — run the generator on another machine or give it more threads',
-      );
-      break;
-  }
   const b = result.bottleneck;
   const top = b.topFunctions[0];
-  const hot = top
-    ? ` — ${top.selfPct}% in ${top.name}${top.file ? ` (${shortFile(top.file)}:${top.line})` : ''}`
-    : '';
-  lines.push(`bottleneck: ${b.kind}${hot}`);
+  const hot = top ? ` — ${top.selfPct}% in ${top.name}` : '';
+  const lines = [`${verdict(result)}; bottleneck: ${KIND_LABEL[b.kind]}${hot}`];
   for (const line of b.evidence) lines.push(`  · ${line}`);
   if (b.topFunctions.length > 0) {
     lines.push('top functions by self time:');
@@ -80,6 +45,56 @@ export function formatSummary(result: LimitsResult): string {
   for (const note of result.notes) lines.push(`note: ${note}`);
   lines.push(`search: ${result.steps.length} steps in ${result.searchS.toFixed(1)}s`);
   return `${lines.join('\n')}\n`;
+}
+
+const KIND_LABEL: Record<LimitsResult['bottleneck']['kind'], string> = {
+  cpu: 'CPU',
+  'event-loop': 'event loop',
+  gc: 'GC',
+  memory: 'memory',
+  dependency: 'a dependency',
+  generator: 'the load generator',
+  unknown: 'unknown',
+};
+
+/** The capacity claim (or why there is none), with the SLO it holds under. */
+function verdict(result: LimitsResult): string {
+  const slo = result.slo.join(', ');
+  const cap = result.capacity;
+  switch (result.outcome) {
+    case 'found': {
+      if (!cap || cap.high === null)
+        return `max sustainable: ${number.format(cap?.rps ?? 0)} req/s at ${slo}`;
+      const pct = ((cap.high - cap.low) / cap.low) * 100;
+      return (
+        `max sustainable: ${number.format(cap.rps)} req/s (+${pct.toFixed(1)}%: fails at ` +
+        `${number.format(cap.high)}) at ${slo}`
+      );
+    }
+    case 'max-rate':
+      return `max sustainable: ≥ ${number.format(cap?.rps ?? 0)} req/s at ${slo} (reached --max-rate)`;
+    case 'max-time':
+      return cap
+        ? `max sustainable: ≥ ${number.format(cap.rps)} req/s at ${slo} (--max-time ran out before the SLO broke)`
+        : 'no result: --max-time ran out before any rate passed';
+    case 'interrupted':
+      return cap
+        ? `interrupted: the target sustained ≥ ${number.format(cap.rps)} req/s at ${slo}`
+        : 'interrupted before any rate passed';
+    case 'no-rate-meets-slo': {
+      const first = result.steps[0];
+      const why = first ? `: at ${number.format(first.offeredRps)} req/s, ${first.failures.join('; ')}` : '';
+      return `no rate meets the SLO (${slo})${why}`;
+    }
+    case 'generator-bound': {
+      const passed = highestPass(result);
+      return (
+        'no capacity claimed: the load generator saturated before the target' +
+        (passed > 0 ? ` (the target sustained ≥ ${number.format(passed)} req/s)` : '') +
+        ' — run the generator on another machine or give it more threads'
+      );
+    }
+  }
 }
 
 function highestPass(result: LimitsResult): number {

@@ -1,9 +1,10 @@
 /**
- * The capacity search, independent of how a step is run: calibrate at a low rate (warming the target up), ramp ×2 until the SLO breaks
- * (confirming the first break, so one noisy step does not end the ramp), bisect between the last pass and the
- * first fail to `precision`, then re-test the boundary. Every step is bounded and so is the whole search.
+ * The capacity search, independent of how a step is run: calibrate at a low rate (warming the target up), ramp
+ * ×2 until the SLO breaks (confirming the first break, so one noisy step does not end the ramp), bisect between
+ * the last pass and the first fail to `precision`, then re-test the boundary. Every step is bounded and so is
+ * the whole search: a step starts only if it fits the budget, and one cut short by the context is dropped.
  */
-import type { Context } from '../context/index.js';
+import { type Context, isDeadlineExceeded } from '../context/index.js';
 import { judgeStep } from './judge-step.js';
 import { type StepBounds, stepLengthMs } from './step-length.js';
 import type { StepRunner } from './step-runner.js';
@@ -66,12 +67,19 @@ export async function searchCapacity(
   const ramp: StepBounds = { minMs: plan.stepMs / 2, maxMs: plan.stepMs };
   const fine: StepBounds = { minMs: plan.stepMs, maxMs: 3 * plan.stepMs };
 
-  /** Runs one step if the budget allows; null when it does not (or the search was aborted). */
+  // What a step costs beyond its measured length (generator start-up, warm-up, drain), from the last step.
+  let overheadMs = 0;
+  /** Runs one step if the budget allows; null when it does not, or when the search was stopped meanwhile. */
   const run = async (phase: StepPhase, rate: number, bounds: StepBounds): Promise<LimitsStep | null> => {
     const durationMs = stepLengthMs(rate, plan.samples, bounds);
     if (hooks.ctx?.err) return null;
-    if (now() - started + durationMs > plan.maxTimeMs) return null;
+    // The step, what the last one cost beyond its length, and the longest cool-down after it must all fit.
+    if (now() - started + durationMs + overheadMs + 2 * plan.cooldownMs > plan.maxTimeMs) return null;
+    const before = now();
     const measured = await runner({ phase, rate, durationMs, ctx: hooks.ctx });
+    overheadMs = Math.max(0, now() - before - durationMs);
+    // A step cut short (Ctrl-C, the --max-time deadline) measured less than it should: it is not judged.
+    if (hooks.ctx?.err) return null;
     const step = judgeStep(phase, measured);
     steps.push(step);
     hooks.onStep?.(step);
@@ -85,95 +93,100 @@ export async function searchCapacity(
     steps,
     notes,
   });
-  const outOfTime = (what: string) =>
-    notes.push(hooks.ctx?.err ? `search interrupted: ${what}` : `--max-time reached: ${what}`);
+  const interrupted = () => hooks.ctx?.err !== undefined && !isDeadlineExceeded(hooks.ctx.err);
+  /** Why a step did not run: Ctrl-C (or the caller's context) or the time budget. */
+  const stopped = (what: string): LimitsOutcome => {
+    notes.push(interrupted() ? `search interrupted: ${what}` : `--max-time reached: ${what}`);
+    return interrupted() ? 'interrupted' : 'max-time';
+  };
 
   // 1. Calibration: can the target meet the SLO at all?
   const calibrationRate = cap(plan.calibrationRate ?? 25);
   const calibration = await run('calibrate', calibrationRate, ramp);
-  if (!calibration) {
-    outOfTime('no step fitted in the budget');
-    return done('max-time', null, null);
-  }
+  if (!calibration) return done(stopped('no step fitted in the budget'), null, null);
   if (!calibration.pass) {
     // A cold target (JIT, lazy connections) can miss once: confirm before giving up.
     const again = await run('confirm', calibrationRate, ramp);
-    if (!again?.pass) {
-      const limited = (again ?? calibration).generatorLimited;
-      return done(limited ? 'generator-bound' : 'no-rate-meets-slo', null, calibrationRate);
+    if (!again) return done(stopped(`the failure at ${calibrationRate} req/s was not confirmed`), null, null);
+    if (!again.pass) {
+      return done(again.generatorLimited ? 'generator-bound' : 'no-rate-meets-slo', null, calibrationRate);
     }
   }
   let low = calibrationRate;
   let high: number | null = null;
   let highStep: LimitsStep | null = null;
 
-  // 2. Exponential ramp until a confirmed break.
-  while (high === null) {
-    if (plan.maxRate !== null && low >= plan.maxRate) return done('max-rate', low, null);
-    const rate = cap(low * 2);
-    const step = await run('ramp', rate, ramp);
-    if (!step) {
-      outOfTime(`the SLO had not broken yet; the target sustains at least ${low} req/s`);
-      return done('max-time', low, null);
-    }
-    if (step.pass) {
-      low = rate;
-      continue;
-    }
-    const confirm = await run('confirm', rate, fine);
-    if (confirm?.pass) {
-      notes.push(`${rate} req/s failed once in the ramp and passed its confirmation`);
-      low = rate;
-      continue;
-    }
-    if (!confirm) notes.push(`the break at ${rate} req/s was not confirmed (out of time)`);
-    high = rate;
-    highStep = confirm ?? step;
-  }
-
-  // 3–4. Bisect between the last pass and the first fail, then re-test the boundary: a band, not a lucky number.
-  // A boundary that fails its re-test becomes the new fail, and the band below it is bisected again.
-  for (let round = 0; round < MAX_RETESTS; round++) {
-    while ((high - low) / low > plan.precision) {
-      const mid = Math.round((low + high) / 2);
-      if (mid <= low || mid >= high) break;
-      const step = await run('bisect', mid, fine);
+  for (let look = 0; ; look++) {
+    // 2. Exponential ramp until a confirmed break (resumed if a second look clears the only failure).
+    while (high === null) {
+      if (plan.maxRate !== null && low >= plan.maxRate) return done('max-rate', low, null);
+      const rate = cap(low * 2);
+      const step = await run('ramp', rate, ramp);
       if (!step) {
-        outOfTime(`the band ${low}–${high} req/s is wider than the ${plan.precision * 100}% asked`);
+        const outcome = stopped(`the SLO had not broken yet; the target sustains at least ${low} req/s`);
+        return done(outcome, low, null);
+      }
+      if (step.pass) {
+        low = rate;
+        continue;
+      }
+      const confirm = await run('confirm', rate, fine);
+      if (confirm?.pass) {
+        notes.push(`${rate} req/s failed once in the ramp and passed its confirmation`);
+        low = rate;
+        continue;
+      }
+      if (!confirm) stopped(`the break at ${rate} req/s was not confirmed`);
+      high = rate;
+      highStep = confirm ?? step;
+    }
+
+    // 3–4. Bisect between the last pass and the first fail, then re-test the boundary: a band, not a lucky
+    // number. A boundary that fails its re-test becomes the new fail, and the band below it is bisected again.
+    for (let round = 0; round < MAX_RETESTS; round++) {
+      while ((high - low) / low > plan.precision) {
+        const mid = Math.round((low + high) / 2);
+        if (mid <= low || mid >= high) break;
+        const step = await run('bisect', mid, fine);
+        if (!step) {
+          stopped(`the band ${low}–${high} req/s is wider than the ${plan.precision * 100}% asked`);
+          break;
+        }
+        if (step.pass) low = mid;
+        else {
+          high = mid;
+          highStep = step;
+        }
+      }
+      const step = await run('retest', low, fine);
+      if (!step) {
+        stopped(`${low} req/s was not re-tested`);
         break;
       }
-      if (step.pass) low = mid;
-      else {
-        high = mid;
-        highStep = step;
-      }
+      if (step.pass) break;
+      high = low;
+      highStep = step;
+      const below = highestPassBelow(steps, low);
+      if (below === null)
+        return done(step.generatorLimited ? 'generator-bound' : 'no-rate-meets-slo', null, high);
+      notes.push(`${low} req/s failed its re-test; searching again below it from ${below} req/s`);
+      low = below;
+      if (round === MAX_RETESTS - 1) notes.push(`${low} req/s was not re-tested (unstable near the knee)`);
     }
-    const step = await run('retest', low, fine);
-    if (!step) {
-      outOfTime(`${low} req/s was not re-tested`);
+
+    // 5. A boundary failure only the generator explains gets one second look (a shared machine hiccups); if it
+    // passes, the search goes on above it, against the next failing rate (or a resumed ramp).
+    if (!highStep?.generatorLimited || look > 0) break;
+    const again = await run('retest', high, fine);
+    if (!again) break;
+    if (!again.pass) {
+      highStep = again;
       break;
     }
-    if (step.pass) break;
-    high = low;
-    highStep = step;
-    const below = highestPassBelow(steps, low);
-    if (below === null)
-      return done(step.generatorLimited ? 'generator-bound' : 'no-rate-meets-slo', null, high);
-    notes.push(`${low} req/s failed its re-test; searching again below it from ${below} req/s`);
-    low = below;
-    if (round === MAX_RETESTS - 1) notes.push(`${low} req/s was not re-tested (unstable near the knee)`);
-  }
-
-  if (highStep?.generatorLimited && high !== null) {
-    // The generator may have hiccupped (a shared machine): one more look before blaming it.
-    const again = await run('retest', high, fine);
-    if (again && !again.pass) highStep = again;
-    else if (again?.pass) {
-      notes.push(`${high} req/s passed on a second look`);
-      low = high;
-      highStep = lowestFailAbove(steps, low);
-      high = highStep?.offeredRps ?? null;
-    }
+    notes.push(`${high} req/s passed on a second look`);
+    low = high;
+    highStep = lowestFailAbove(steps, low);
+    high = highStep?.offeredRps ?? null;
   }
   if (highStep?.generatorLimited) return done('generator-bound', low, high);
   return done('found', low, high);

@@ -14,6 +14,8 @@ export interface StepRequest {
   durationMs: number;
   /** Ends the step early. */
   ctx?: Context;
+  /** Called once when the load is flowing (the measured window has run a second), e.g. to start a profile. */
+  onFlowing?: () => void;
 }
 
 /** What a step measured; the search judges it (pass/failures) and adds the phase. */

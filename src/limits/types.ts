@@ -3,7 +3,7 @@
  * `headroom.limits/v1` JSON unchanged: fields may be added, never renamed.
  */
 import type { Context } from '../context/index.js';
-import type { ThresholdOutcome } from '../load/types.js';
+import type { LatencySummary, ThresholdOutcome } from '../load/types.js';
 import type { Duration } from '../units/duration.js';
 
 /** Options for one capacity search; everything but `url` has a default. */
@@ -40,13 +40,24 @@ export interface LimitsOptions {
 
 /** The request mix each step sends, as in `headroom load`. */
 export interface LimitsRequest {
+  /** HTTP method of the single request. Default GET (POST with a body). */
   method?: string;
+  /** Extra request headers. */
   headers?: Record<string, string>;
+  /** Request body. */
   body?: string;
+  /** A scenario file (weighted request mix); overrides method/headers/body. */
   scenario?: string;
+  /**
+   * Connections the generator keeps open. Default: enough for the rate at the SLO's latency (Little's law, at
+   * least 64, at most 1024), so the generator's connection pool never caps the rate it offers.
+   */
   connections?: number;
+  /** Generator threads. Default: one per available core. */
   threads?: number;
+  /** Per-request timeout. Default `10s`. */
   timeout?: Duration;
+  /** Skip TLS certificate verification. */
   insecure?: boolean;
 }
 
@@ -96,11 +107,16 @@ export interface LimitsStep {
   generatorBound: boolean;
   /** How far the generator's sends slipped behind schedule (p99 ms), when known. */
   sendLagP99Ms: number | null;
+  /**
+   * Latency from the actual send to the response's first byte, when known: the target's own latency without the
+   * generator's send slip (the SLO latency is measured from the intended send time).
+   */
+  latencyFromSendMs: LatencySummary | null;
   /** The generator's self-check warnings (why it was bound). */
   generatorWarnings: string[];
   /**
-   * The step failed and the generator, not the target, may explain it: the SLO breaks only by less than the
-   * generator's own send slip, or the generator did not even send 98% of the offered rate.
+   * The step failed and the generator, not the target, may explain it: the generator flagged itself, and either
+   * it did not even send 98% of the offered rate or the latency SLO holds once its send slip is taken out.
    */
   generatorLimited: boolean;
   target: TargetSignals | null;
@@ -143,7 +159,9 @@ export type LimitsOutcome =
   /** `--max-rate` passed: the target sustains at least that. */
   | 'max-rate'
   /** `--max-time` ran out before the SLO broke: the target sustains at least the last passing rate. */
-  | 'max-time';
+  | 'max-time'
+  /** Stopped by the caller (Ctrl-C): the target sustains at least the last passing rate, if any. */
+  | 'interrupted';
 
 /** The result of one search: `headroom.limits/v1`. */
 export interface LimitsResult {
@@ -153,7 +171,13 @@ export interface LimitsResult {
   outcome: LimitsOutcome;
   /** Null when no capacity can be claimed for the target (no rate passed, or the generator was the bottleneck). */
   capacity: Capacity | null;
+  /** The search's steps, in the order they ran. */
   steps: LimitsStep[];
+  /**
+   * The extra step run at the capacity rate while the CPU profile was taken (not part of the search: the
+   * profiler costs the target some throughput, so its pass/fail means nothing); null when no profile was tried.
+   */
+  profileStep: LimitsStep | null;
   bottleneck: Bottleneck;
   /** Path of the saved CPU profile (gzip'd pprof), or null when none was taken. */
   profile: string | null;

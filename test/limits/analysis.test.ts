@@ -13,6 +13,7 @@ import { describe, expect, it } from 'vitest';
 import {
   analyseProfile,
   classifyBottleneck,
+  judgeStep,
   type LimitsStep,
   parseMetricsSnapshot,
   refineWithProfile,
@@ -84,6 +85,29 @@ describe('parseMetricsSnapshot', () => {
     expect(snapshot.shedTotal).toBeNull();
   });
 
+  it('adds up GC time over every kind of a labelled histogram (the parser alone drops those sums)', () => {
+    const text = [
+      '# HELP app_nodejs_gc_duration_seconds Garbage collection duration by kind.',
+      '# TYPE app_nodejs_gc_duration_seconds histogram',
+      'app_nodejs_gc_duration_seconds_bucket{le="0.001",kind="minor"} 10',
+      'app_nodejs_gc_duration_seconds_bucket{le="+Inf",kind="minor"} 12',
+      'app_nodejs_gc_duration_seconds_sum{kind="minor"} 0.25',
+      'app_nodejs_gc_duration_seconds_count{kind="minor"} 12',
+      'app_nodejs_gc_duration_seconds_bucket{le="0.001",kind="major"} 0',
+      'app_nodejs_gc_duration_seconds_bucket{le="+Inf",kind="major"} 2',
+      'app_nodejs_gc_duration_seconds_sum{kind="major"} 0.5',
+      'app_nodejs_gc_duration_seconds_count{kind="major"} 2',
+      '# HELP http_requests_in_flight in flight',
+      '# TYPE http_requests_in_flight gauge',
+      'http_requests_in_flight 3',
+      '',
+    ].join('\n');
+    const snapshot = parseMetricsSnapshot(text, 0);
+    expect(snapshot.gcSeconds).toBeCloseTo(0.75);
+    expect(snapshot.inFlight).toBe(3);
+    expect(snapshot.cpuSeconds).toBeNull();
+  });
+
   it('turns a step of snapshots into per-step signals', () => {
     const at = (atMs: number, cpuSeconds: number, gcSeconds: number, inFlight: number, lag: number) => ({
       atMs,
@@ -124,6 +148,7 @@ function step(target: Partial<TargetSignals> | null, extra: Partial<LimitsStep> 
     sentRps: 1000,
     generatorBound: false,
     sendLagP99Ms: 0,
+    latencyFromSendMs: null,
     generatorWarnings: [],
     generatorLimited: false,
     target:
@@ -181,12 +206,63 @@ describe('classifyBottleneck', () => {
     const hot = { name: 'renderReport', file: '/app/report.ts', line: 3, selfPct: 75 };
     const refined = refineWithProfile(stalled, { topFunctions: [hot], busyShare: 0.5 }, knee);
     expect(refined.kind).toBe('cpu');
-    expect(refined.evidence.join('\n')).toMatch(/75% of the loop's time is in renderReport/);
-    const idle = refineWithProfile(
+    expect(refined.evidence.join('\n')).toMatch(/75% of its busy time is in renderReport/);
+    // Blocked (busy in the profile, no hot JavaScript function): a real event-loop stall.
+    const blocked = refineWithProfile(
       stalled,
-      { topFunctions: [{ ...hot, selfPct: 10 }], busyShare: 0.2 },
+      { topFunctions: [{ ...hot, selfPct: 10 }], busyShare: 0.7 },
       knee,
     );
-    expect(idle.kind).toBe('event-loop');
+    expect(blocked.kind).toBe('event-loop');
+    // Lagging yet mostly idle: the process was waiting for a CPU, not blocked.
+    const starved = refineWithProfile(
+      stalled,
+      { topFunctions: [{ ...hot, selfPct: 10 }], busyShare: 0.15 },
+      knee,
+    );
+    expect(starved.kind).toBe('cpu');
+    expect(starved.evidence[0]).toMatch(/starved of it .* lagged 120 ms \(p99\) yet was busy only 15%/);
+    // A busy loop with no dominant function is still computing; a minor function is not named as the cause.
+    const busy = refineWithProfile(stalled, { topFunctions: [{ ...hot, selfPct: 4 }], busyShare: 0.9 }, knee);
+    expect(busy.kind).toBe('cpu');
+    expect(busy.evidence[0]).toMatch(
+      /^CPU: the profile shows the event loop computing, yet the process got only 0\.40 cores/,
+    );
+  });
+});
+
+describe('judgeStep', () => {
+  const measured = (extra: Partial<LimitsStep> = {}) => {
+    const { phase, pass, failures, generatorLimited, ...m } = step(null, {
+      achievedRps: 1000,
+      slo: [{ expr: 'p99<100ms', ok: false, actual: 300 }],
+      ...extra,
+    });
+    return m;
+  };
+  const latency = (p99: number) => ({ min: 1, mean: 5, p50: 5, p75: 6, p90: 8, p99, p999: p99, max: p99 });
+
+  it('fails a step on each broken SLO and on achieved < 98% of offered', () => {
+    const judged = judgeStep('bisect', measured({ achievedRps: 950 }));
+    expect(judged.pass).toBe(false);
+    expect(judged.failures).toEqual(['p99<100ms broken (actual 300)', 'achieved 950 of 1000 req/s']);
+    expect(judged.generatorLimited).toBe(false);
+    const ok = judgeStep('bisect', measured({ slo: [{ expr: 'p99<100ms', ok: true, actual: 40 }] }));
+    expect(ok).toMatchObject({ pass: true, failures: [] });
+  });
+
+  it('blames a flagged generator when the SLO holds from the actual send, the target otherwise', () => {
+    const flagged = { generatorBound: true, generatorWarnings: ['sends slipped 250ms behind schedule'] };
+    const slipped = judgeStep('bisect', measured({ ...flagged, latencyFromSendMs: latency(40) }));
+    expect(slipped.generatorLimited).toBe(true);
+    expect(slipped.failures).toContain('sends slipped 250ms behind schedule');
+    const slow = judgeStep('bisect', measured({ ...flagged, latencyFromSendMs: latency(180) }));
+    expect(slow.generatorLimited).toBe(false);
+    // Without the actual-send latency, the whole p99 slip is taken off.
+    expect(judgeStep('bisect', measured({ ...flagged, sendLagP99Ms: 250 })).generatorLimited).toBe(true);
+    expect(judgeStep('bisect', measured({ ...flagged, sendLagP99Ms: 20 })).generatorLimited).toBe(false);
+    // A generator that did not even send the load is the limit, whatever the latency.
+    const unsent = measured({ ...flagged, sentRps: 900, achievedRps: 900, latencyFromSendMs: latency(180) });
+    expect(judgeStep('bisect', unsent).generatorLimited).toBe(true);
   });
 });

@@ -3,14 +3,22 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { analyseProfile, findLimits, formatStepLine, type LimitsResult } from '../../src/limits/index.js';
+import {
+  analyseProfile,
+  findLimits,
+  formatStepLine,
+  judgeStep,
+  type LimitsResult,
+  loadStepRunner,
+} from '../../src/limits/index.js';
 import { renderLimitsPage } from '../../src/report/limits-page.js';
 import { launchChromium } from '../support/chromium.js';
 import { type SpawnedService, spawnCpuService } from './helpers/spawn-service.js';
 import { startQueueServer, startTokenBucketServer } from './helpers/synthetic-servers.js';
 
 /** The steps, for assertion messages. */
-const trace = (r: LimitsResult) => `\n${r.steps.map(formatStepLine).join('\n')}\n${r.notes.join('\n')}`;
+const trace = (r: LimitsResult) =>
+  `\n${[...r.steps, ...(r.profileStep ? [r.profileStep] : [])].map(formatStepLine).join('\n')}\n${r.notes.join('\n')}`;
 
 // Short steps keep the suite inside its budget; the search logic is the same as with the 2 s default.
 const FAST = { step: '1s', cooldown: '200ms', maxTime: '50s', precision: 0.08, slo: ['p90<100ms'] } as const;
@@ -33,6 +41,20 @@ describe('findLimits against servers of known capacity', () => {
       ).toBe(true);
       expect(result.bottleneck.kind).toBe('unknown'); // no --admin: no evidence claimed
       expect(performance.now() - started).toBeLessThan(55_000);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('opens enough connections that the generator’s pool never caps the offered rate', async () => {
+    // 100 workers × 200 ms: 400 req/s keeps 80 requests in flight, more than a fixed pool of 64 could carry
+    // (that pool would queue requests in the generator, break the SLO there, and call it the target's limit).
+    const server = await startQueueServer(100, 200);
+    try {
+      const runner = loadStepRunner({ url: server.url, slo: ['p90<300ms'], request: {}, admin: null });
+      const step = judgeStep('bisect', await runner({ phase: 'bisect', rate: 400, durationMs: 2000 }));
+      expect(step.pass, formatStepLine(step)).toBe(true);
+      expect(step.sentRps).toBeGreaterThanOrEqual(392);
     } finally {
       await server.close();
     }
@@ -100,7 +122,9 @@ describe('findLimits against a headroom/service target', () => {
       profileOut,
     });
     expect(result.outcome, trace(result)).toBe('found');
-    expect(result.profile).toBe(profileOut);
+    expect(result.profileStep?.phase).toBe('profile');
+    expect(result.profileStep?.offeredRps).toBe(result.capacity?.rps);
+    expect(result.profile, trace(result)).toBe(profileOut);
     expect(existsSync(profileOut)).toBe(true);
     const summary = analyseProfile(readFileSync(profileOut));
     expect(summary.topFunctions.length).toBeGreaterThan(0);

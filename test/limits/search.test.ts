@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { background, withCancel, withDeadline } from '../../src/context/index.js';
 import { type SearchPlan, searchCapacity } from '../../src/limits/search.js';
 import { samplesNeeded } from '../../src/limits/step-length.js';
 import { type SimulatedServer, simulate } from './helpers/simulated-runner.js';
@@ -15,22 +16,28 @@ const PLAN: SearchPlan = {
 
 async function search(server: SimulatedServer, plan: Partial<SearchPlan> = {}) {
   const sim = simulate(server, SLO);
-  const outcome = await searchCapacity(sim.runner, { ...PLAN, ...plan }, { now: sim.now, sleep: sim.sleep });
-  return { ...outcome, elapsedMs: sim.now(), requests: sim.requests };
+  const sleeps: number[] = [];
+  const sleep = (ms: number) => {
+    sleeps.push(ms);
+    return sim.sleep(ms);
+  };
+  const outcome = await searchCapacity(sim.runner, { ...PLAN, ...plan }, { now: sim.now, sleep });
+  return { ...outcome, elapsedMs: sim.now(), requests: sim.requests, sleeps };
 }
 
 describe('searchCapacity on a simulated queue', () => {
   it.each([40, 800, 3000, 12_400, 50_000])(
-    'finds a capacity of %i req/s within 10%% inside 90 s',
+    'finds a capacity of %i req/s within 10%% inside 90 s, with 0.7 s of overhead per step',
     async (capacity) => {
-      const result = await search({ capacity });
+      // Default settings; 6.5 s of the 90 s are kept for the knee profile (3 s) as findLimits does.
+      const result = await search({ capacity, overheadMs: 700 }, { maxTimeMs: 83_500 });
       expect(result.outcome).toBe('found');
       // The p99<100ms knee of this queue sits a little below its capacity: ρ ≈ 0.95.
       expect(result.low).toBeGreaterThan(capacity * 0.9);
       expect(result.low).toBeLessThanOrEqual(capacity);
       expect(result.high).not.toBeNull();
       expect((result.high! - result.low!) / result.low!).toBeLessThanOrEqual(0.05);
-      expect(result.elapsedMs).toBeLessThanOrEqual(90_000);
+      expect(result.elapsedMs).toBeLessThanOrEqual(83_500);
     },
   );
 
@@ -79,6 +86,55 @@ describe('searchCapacity on a simulated queue', () => {
     expect(result.outcome).toBe('max-time');
     expect(result.elapsedMs).toBeLessThanOrEqual(10_000 + 2 * PLAN.cooldownMs);
     expect(result.notes.join(' ')).toMatch(/--max-time reached/);
+  });
+
+  it('counts what a step costs beyond its length, so --max-time holds when steps have overhead', async () => {
+    const result = await search({ capacity: 50_000, overheadMs: 4000 }, { maxTimeMs: 30_000 });
+    expect(result.outcome).toBe('max-time');
+    expect(result.elapsedMs).toBeLessThanOrEqual(30_000 + 2 * PLAN.cooldownMs);
+  });
+
+  it('cools down after every step, twice as long after a failing one', async () => {
+    const result = await search({ capacity: 800 });
+    expect(result.sleeps).toHaveLength(result.steps.length);
+    result.steps.forEach((step, i) => {
+      expect(result.sleeps[i]).toBe(step.pass ? PLAN.cooldownMs : 2 * PLAN.cooldownMs);
+    });
+  });
+
+  it('drops a step cut short by Ctrl-C and reports the search as interrupted', async () => {
+    const sim = simulate({ capacity: 5000 }, SLO);
+    const [ctx, cancel] = withCancel(background());
+    let calls = 0;
+    const runner: typeof sim.runner = async (request) => {
+      const measured = await sim.runner(request);
+      if (++calls === 4) cancel();
+      return measured;
+    };
+    const result = await searchCapacity(runner, PLAN, { now: sim.now, sleep: sim.sleep, ctx });
+    expect(result.outcome).toBe('interrupted');
+    expect(result.steps).toHaveLength(3);
+    expect(result.low).toBe(100);
+    expect(result.notes.join(' ')).toMatch(/search interrupted/);
+  });
+
+  it('calls a deadline max-time, not an interruption', async () => {
+    const sim = simulate({ capacity: 5000 }, SLO);
+    const [ctx, cancel] = withDeadline(background(), Date.now() - 1);
+    const result = await searchCapacity(sim.runner, PLAN, { now: sim.now, sleep: sim.sleep, ctx });
+    cancel();
+    expect(result.outcome).toBe('max-time');
+    expect(result.steps).toHaveLength(0);
+  });
+
+  it('gives a boundary failed by a generator hiccup a second look, and narrows the band above it', async () => {
+    const result = await search({ capacity: 1100, hiccup: (r, seen) => r.rate === 1100 && seen === 1 });
+    const hiccup = result.steps.find((s) => s.offeredRps === 1100 && !s.pass);
+    expect(hiccup?.generatorLimited).toBe(true);
+    expect(result.notes.join(' ')).toMatch(/1100 req\/s passed on a second look/);
+    expect(result.outcome).toBe('found');
+    expect(result.low).toBeGreaterThanOrEqual(1100);
+    expect((result.high! - result.low!) / result.low!).toBeLessThanOrEqual(0.05);
   });
 
   it('reports generator-bound when the generator saturates before the target', async () => {

@@ -1,0 +1,27 @@
+/**
+ * The pause between steps, so a backlog does not leak into the next one: the planned cool-down, then — when the
+ * target's metrics are known — until its in-flight requests have drained, within a bound.
+ */
+import { setTimeout as delay } from 'node:timers/promises';
+import { scrapeMetrics } from './metrics-snapshot.js';
+
+/** Longest extra wait for the target's in-flight requests to drain. */
+const DRAIN_WAIT_MS = 5000;
+const POLL_MS = 100;
+
+/** Returns the search's `sleep`: waits `ms`, then (with `admin`) until `http_requests_in_flight` reads 0. */
+export function coolDown(admin: string | null, maxDrainMs = DRAIN_WAIT_MS): (ms: number) => Promise<void> {
+  return async (ms) => {
+    await delay(ms);
+    if (!admin) return;
+    const until = performance.now() + maxDrainMs;
+    while (performance.now() < until) {
+      const inFlight = await scrapeMetrics(admin).then(
+        (s) => s.inFlight,
+        () => null,
+      );
+      if (inFlight === null || inFlight <= 0) return;
+      await delay(POLL_MS);
+    }
+  };
+}
