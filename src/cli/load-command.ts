@@ -1,6 +1,7 @@
 /**
  * `headroom load <url>` — wrk-compatible flags, live progress on a TTY, a wrk-style summary, `--json [file]`,
  * `--html file`, thresholds. Exit 0 ok, 1 a threshold breached, 2 bad input or unreachable target.
+ * A wrk command line works unchanged: `-t 4 -c 16 -d 30s URL`, a bare `-d 30` is seconds, `--latency` is accepted.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
@@ -29,6 +30,7 @@ interface LoadFlags {
   html?: string;
   progress: boolean;
   insecure?: boolean;
+  latency?: boolean;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -39,6 +41,12 @@ function int(value: string | undefined, flag: string): number | undefined {
   if (!Number.isInteger(n) || n < 1)
     throw new UsageError(`${flag} must be a positive integer, got "${value}"`);
   return n;
+}
+
+/** A CLI duration: wrk reads a bare number as seconds (`-d 30`), so the CLI does too. */
+function cliDuration(value: string): string {
+  const text = value.trim();
+  return /^\d+(?:\.\d+)?$/.test(text) ? `${text}s` : text;
 }
 
 function headers(lines: string[]): Record<string, string> {
@@ -66,8 +74,11 @@ export function registerLoadCommand(program: Command): void {
     .description('Load an HTTP target: closed model (-c/-p) or open model (-R rate), HDR latency, reports.')
     .argument('<url>', 'target URL, e.g. http://127.0.0.1:8080/')
     .option('-c, --connections <n>', 'connections (virtual users)', '64')
-    .option('-t, --threads <n>', 'generator threads (default: the CPUs available)')
-    .option('-d, --duration <duration>', 'measured duration', '10s')
+    .option(
+      '-t, --threads <n>',
+      'generator threads (default: CPUs less one, at least 1, for a loopback target; else CPUs)',
+    )
+    .option('-d, --duration <duration>', 'measured duration (a bare number is seconds, as in wrk)', '10s')
     .option('-R, --rate <n>', 'open model: requests per second, latency from the intended send time')
     .option('-p, --pipelining <n>', 'requests in flight per connection', '1')
     .option('-m, --method <method>', 'HTTP method (default GET, POST with a body)')
@@ -87,6 +98,7 @@ export function registerLoadCommand(program: Command): void {
     .option('--html <file>', 'write a self-contained HTML report')
     .option('-k, --insecure', 'skip TLS certificate verification')
     .option('--no-progress', 'no live progress line')
+    .option('-L, --latency', 'accepted for wrk compatibility: the latency distribution is always printed')
     .action(async (url: string, flags: LoadFlags) => {
       let body: LoadOptions['body'] = flags.body;
       if (flags.bodyFile !== undefined) {
@@ -110,15 +122,15 @@ export function registerLoadCommand(program: Command): void {
           url,
           connections: int(flags.connections, '--connections'),
           threads: int(flags.threads, '--threads'),
-          duration: flags.duration,
+          duration: cliDuration(flags.duration),
           rate,
           pipelining: int(flags.pipelining, '--pipelining'),
           method: flags.method,
           headers: headers(flags.header),
           body,
           scenario: flags.scenario,
-          timeout: flags.timeout,
-          warmup: flags.warmup,
+          timeout: cliDuration(flags.timeout),
+          warmup: cliDuration(flags.warmup),
           thresholds: flags.threshold,
           insecure: flags.insecure,
           ctx,

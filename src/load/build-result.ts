@@ -28,6 +28,7 @@ export function buildResult(
 ): LoadResult {
   const latency = mergingHistogram();
   const firstByte = mergingHistogram();
+  const response = mergingHistogram();
   const connect = mergingHistogram();
   const tls = mergingHistogram();
   const sendLag = mergingHistogram();
@@ -44,6 +45,7 @@ export function buildResult(
     const c = r.counters;
     addEncoded(latency, r.latency);
     addEncoded(firstByte, r.firstByte);
+    if (r.response) addEncoded(response, r.response);
     addEncoded(connect, r.connect);
     if (r.tls) addEncoded(tls, r.tls);
     if (r.sendLag) addEncoded(sendLag, r.sendLag);
@@ -67,6 +69,7 @@ export function buildResult(
   }
   const seconds = shape.durationS > 0 ? shape.durationS : 1;
   const open = shape.rate !== null;
+  const latencyMs = summarize(latency);
   const result: LoadResult = {
     schema: 'headroom.load/v1',
     target: shape.target,
@@ -85,12 +88,14 @@ export function buildResult(
       bytesPerS: Math.round(bytesRead / seconds),
       sentBytesPerS: Math.round(bytesWritten / seconds),
     },
-    latencyMs: summarize(latency),
+    latencyMs,
     latencyDistribution: distribution(latency),
     phasesMs: {
       connect: connect.totalCount > 0 ? summarize(connect) : null,
       tls: tls.totalCount > 0 ? summarize(tls) : null,
       firstByte: summarize(firstByte),
+      // Closed model: every request is sent when intended, so the full response time is the latency.
+      response: open ? summarize(response) : latencyMs,
     },
     generator: assessGenerator(
       shape.cpuPct,

@@ -1,8 +1,9 @@
 /**
- * One connection (= one virtual user) on a raw net/tls socket. Closed model: keeps `pipelining` requests in
- * flight, refilling in one write per data event. Open model: sends each request at its intended time (at most
- * `pipelining` in flight); when the server falls behind, the backlog is sent as soon as there is room and its
- * latency is counted from the intended time, so a stall shows as latency, not as a lower send rate.
+ * One connection (= one virtual user) on a raw net/tls socket. Closed model: keeps up to `pipelining` requests
+ * in flight, refilling in one write once half the pipeline has completed (after every response when it is 1
+ * or 2). Open model: sends each request at its intended time (at most `pipelining` in flight); when the server
+ * falls behind, the backlog is sent as soon as there is room and its latency is counted from the intended time,
+ * so a stall shows as latency, not as a lower send rate.
  */
 import net from 'node:net';
 import tls from 'node:tls';
@@ -26,6 +27,8 @@ export interface ConnectionHost {
   readonly source: RequestSource;
   readonly stats: ShardStats;
   readonly pipelining: number;
+  /** A connection attempt (TCP and TLS) not ready within this counts as a `timeout` and is retried. */
+  readonly timeoutMs: number;
   /** Requests intended (open) or sent (closed) before this time are warm-up, not measured. */
   readonly measureFrom: number;
   /** No request is sent at or after this time. */
@@ -40,7 +43,7 @@ const RECONNECT_BACKOFF_MS = 50;
 const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
 
 /** Classifies a socket error into the result's error kinds. */
-export function errorKind(error: NodeJS.ErrnoException): string {
+function errorKind(error: NodeJS.ErrnoException): string {
   const code = error.code ?? '';
   if (code === 'ECONNREFUSED') return 'connect-refused';
   if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'ECONNABORTED') return 'reset';
@@ -57,6 +60,8 @@ export class Connection implements ResponseSink {
   private closing = false;
   private readonly parser = new ResponseParser(this);
   private readonly capacity: number;
+  /** Closed model: the pipeline is refilled once this many slots are free (half of it), in one write. */
+  private readonly refillAt: number;
   private readonly sentAt: Float64Array;
   private readonly intendedAt: Float64Array;
   private readonly names: Int32Array;
@@ -69,6 +74,7 @@ export class Connection implements ResponseSink {
   private schedule: OpenSchedule | null = null;
   private timer: NodeJS.Timeout | null = null;
   private reconnectTimer: NodeJS.Timeout | null = null;
+  private connectTimer: NodeJS.Timeout | null = null;
   private onReady: (() => void) | null = null;
 
   constructor(
@@ -77,6 +83,7 @@ export class Connection implements ResponseSink {
   ) {
     const p = host.pipelining;
     this.capacity = p;
+    this.refillAt = Math.ceil(p / 2);
     this.sentAt = new Float64Array(p);
     this.intendedAt = new Float64Array(p);
     this.names = new Int32Array(p);
@@ -88,11 +95,6 @@ export class Connection implements ResponseSink {
   setSchedule(schedule: OpenSchedule): void {
     this.schedule = schedule;
     this.nextAt = schedule.firstAt;
-  }
-
-  /** Requests in flight. */
-  get inFlight(): number {
-    return this.count;
   }
 
   /** Opens the socket; resolves once it is ready (or its first attempt failed — it keeps retrying). */
@@ -120,6 +122,7 @@ export class Connection implements ResponseSink {
     if (this.timer) clearTimeout(this.timer);
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     this.timer = this.reconnectTimer = null;
+    this.clearConnectTimer();
     this.count = 0;
     this.detach()?.destroy();
   }
@@ -139,11 +142,13 @@ export class Connection implements ResponseSink {
     this.head = i + 1 === this.capacity ? 0 : i + 1;
     this.count--;
     if (this.measured[i] === 1) {
+      const sentAt = this.sentAt[i] as number;
       this.host.stats.completed(
         this.names[i] as number,
         status,
         this.now - (this.intendedAt[i] as number),
-        firstByteAt - (this.sentAt[i] as number),
+        firstByteAt - sentAt,
+        this.now - sentAt,
       );
     }
     if (close) this.closing = true;
@@ -161,14 +166,19 @@ export class Connection implements ResponseSink {
         ? undefined
         : {
             buffer: READ_BUFFER,
-            callback: (n: number, buf: Uint8Array) => {
-              if (this.raw === raw && this.ready) this.onData(Buffer.from(buf.buffer, buf.byteOffset, n));
+            callback: (n: number) => {
+              if (this.raw === raw && this.ready) this.onData(READ_BUFFER, n);
               return true;
             },
           },
     });
     this.raw = raw;
     this.io = null;
+    this.connectTimer = setTimeout(() => {
+      const timedOut: NodeJS.ErrnoException = new Error(`not connected within ${this.host.timeoutMs}ms`);
+      timedOut.code = 'ETIMEDOUT';
+      this.onSocketError(raw, timedOut);
+    }, this.host.timeoutMs);
     this.parser.reset();
     this.closing = false;
     raw.on('error', (e: NodeJS.ErrnoException) => this.onSocketError(raw, e));
@@ -197,21 +207,22 @@ export class Connection implements ResponseSink {
 
   private becomeReady(raw: net.Socket, io: net.Socket): void {
     if (this.raw !== raw) return;
+    this.clearConnectTimer();
     this.io = io;
     this.ready = true;
-    if (io !== raw) io.on('data', (chunk: Buffer) => this.onData(chunk));
+    if (io !== raw) io.on('data', (chunk: Buffer) => this.onData(chunk, chunk.length));
     const resolve = this.onReady;
     this.onReady = null;
     if (resolve) resolve();
     else this.fill(performance.now());
   }
 
-  private onData(chunk: Buffer): void {
+  private onData(chunk: Buffer, length: number): void {
     const now = performance.now();
     this.now = now;
-    this.host.stats.counters.bytesRead += chunk.length;
+    this.host.stats.counters.bytesRead += length;
     try {
-      this.parser.feed(chunk, now);
+      this.parser.feed(chunk, length, now);
     } catch (error) {
       if (!(error instanceof MalformedResponseError)) throw error;
       this.fail('malformed', true);
@@ -238,7 +249,7 @@ export class Connection implements ResponseSink {
     }
     if (this.schedule === null) {
       const n = this.capacity - this.count;
-      if (n > 0 && now < host.sendUntil) this.send(n, now, now, 0);
+      if (n >= this.refillAt && now < host.sendUntil) this.send(n, now, now, 0);
       return;
     }
     this.pump(now);
@@ -337,6 +348,7 @@ export class Connection implements ResponseSink {
     const io = this.io;
     this.raw = this.io = null;
     this.ready = false;
+    this.clearConnectTimer();
     for (const socket of [raw, io]) {
       if (!socket) continue;
       socket.removeAllListeners('data');
@@ -347,6 +359,11 @@ export class Connection implements ResponseSink {
       socket.on('error', () => {});
     }
     return io ?? raw;
+  }
+
+  private clearConnectTimer(): void {
+    if (this.connectTimer) clearTimeout(this.connectTimer);
+    this.connectTimer = null;
   }
 
   private afterLoss(backoff: boolean): void {

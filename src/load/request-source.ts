@@ -1,9 +1,9 @@
 /**
- * Where a connection's request bytes come from: one prebuilt request (built once, batches are slices of a
- * prebuilt run of copies) or a compiled scenario (only the varying slots rendered per request).
+ * Where a connection's request bytes come from: one prebuilt request (built once, with every pipelined batch
+ * prebuilt as a slice of a run of copies) or a compiled scenario (only the varying slots rendered per request).
  */
 
-import { requestHead } from './request-bytes.js';
+import { hasHeader, requestHead } from './request-bytes.js';
 import type { VirtualUserRuntime } from './scenario/virtual-user.js';
 
 /** Builds request bytes for a connection. */
@@ -20,8 +20,8 @@ export interface RequestSource {
 export class StaticSource implements RequestSource {
   readonly names: readonly string[];
   readonly noBody: readonly boolean[];
-  private readonly one: Buffer;
-  private readonly batch: Buffer;
+  /** `batches[n]`: n copies of the request back to back (index 0 unused). */
+  private readonly batches: Buffer[];
 
   /** `maxBatch`: the most requests one `build` call is asked for (the pipelining depth). */
   constructor(
@@ -32,19 +32,21 @@ export class StaticSource implements RequestSource {
     body: Uint8Array | null,
     maxBatch: number,
   ) {
-    const withType =
-      body !== null && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')
-        ? { ...headers, 'Content-Type': 'application/octet-stream' }
-        : headers;
-    const head = requestHead(method, path, hostHeader, Object.entries(withType), body ? body.length : null);
-    this.one = body ? Buffer.concat([Buffer.from(head, 'latin1'), body]) : Buffer.from(head, 'latin1');
-    this.batch = Buffer.concat(Array.from({ length: Math.max(1, maxBatch) }, () => this.one));
+    const list = Object.entries(headers);
+    if (body !== null && !hasHeader(list, 'content-type'))
+      list.push(['Content-Type', 'application/octet-stream']);
+    const head = requestHead(method, path, hostHeader, list, body ? body.length : null);
+    const one = body ? Buffer.concat([Buffer.from(head, 'latin1'), body]) : Buffer.from(head, 'latin1');
+    const run = Buffer.concat(Array.from({ length: Math.max(1, maxBatch) }, () => one));
+    this.batches = Array.from({ length: Math.max(1, maxBatch) + 1 }, (_, n) =>
+      run.subarray(0, n * one.length),
+    );
     this.names = [`${method} ${path}`];
     this.noBody = [method === 'HEAD'];
   }
 
   build(_vu: VirtualUserRuntime, n: number, out: Int32Array): Buffer {
     out.fill(0, 0, n);
-    return n === 1 ? this.one : this.batch.subarray(0, n * this.one.length);
+    return this.batches[n] as Buffer;
   }
 }

@@ -2,6 +2,11 @@
  * A minimal incremental HTTP/1.1 response parser for the hot path: status line, `Content-Length`, chunked
  * bodies (with trailers), `Connection: close`, bodies read until close, interim 1xx responses skipped. It works on
  * bytes, allocates nothing for a typical response, and keeps no body: only the status and boundaries matter.
+ *
+ * Most servers answer a connection with the same head again and again (only `Date` changes, once a second), so
+ * the parser remembers the last head it parsed: a response starting with exactly those bytes (one native
+ * compare) is framed without scanning them. Servers whose heads always differ (a request id echoed) stop the
+ * cache after a few misses.
  */
 
 /** Where parsed responses go; the connection implements it. */
@@ -25,6 +30,10 @@ const TRAILER = 4;
 const UNTIL_CLOSE = 5;
 
 const MAX_HEAD_BYTES = 64 * 1024;
+/** Longest head the cache keeps. */
+const CACHED_HEAD_BYTES = 1024;
+/** Misses after which a connection whose heads keep changing stops trying the cache. */
+const CACHE_GIVE_UP = 64;
 const CONTENT_LENGTH = Buffer.from('content-length');
 const TRANSFER_ENCODING = Buffer.from('transfer-encoding');
 const CONNECTION = Buffer.from('connection');
@@ -52,13 +61,18 @@ export class ResponseParser {
   private chunked = false;
   private close = false;
   private remaining = 0;
+  /** Where the head being parsed started in the current buffer; -1 when it began in an earlier one. */
+  private headStart = -1;
+  private cache: Buffer | null = null;
+  private cacheLength = 0;
+  private cacheStatus = 0;
+  private cacheContentLength = -1;
+  private cacheChunked = false;
+  private cacheClose = false;
+  private cacheHits = 0;
+  private cacheMisses = 0;
 
   constructor(private readonly sink: ResponseSink) {}
-
-  /** Whether a response has started but not finished (its bytes would be lost if the socket closed now). */
-  get midResponse(): boolean {
-    return this.inResponse;
-  }
 
   /** Discards any partial state (after the socket was replaced). */
   reset(): void {
@@ -81,16 +95,18 @@ export class ResponseParser {
   }
 
   /**
-   * Parses the next bytes; `now` is when they arrived. Calls the sink for every complete response.
+   * Parses `chunk[0…length)`; `now` is when the bytes arrived. Calls the sink for every complete response. The
+   * chunk may be a shared read buffer: nothing refers to it after the call.
    * @throws MalformedResponseError when the bytes are not an HTTP/1.x response stream.
    */
-  feed(chunk: Buffer, now: number): void {
+  feed(chunk: Buffer, length: number, now: number): void {
     let buf = chunk;
+    let len = length;
     if (this.pending !== null) {
-      buf = Buffer.concat([this.pending, chunk]);
+      buf = Buffer.concat([this.pending, chunk.subarray(0, length)]);
+      len = buf.length;
       this.pending = null;
     }
-    const len = buf.length;
     let pos = 0;
     while (pos < len) {
       switch (this.state) {
@@ -98,6 +114,18 @@ export class ResponseParser {
           if (!this.inResponse) {
             this.inResponse = true;
             this.firstByteAt = now;
+            const n = this.cacheLength;
+            if (n > 0 && len - pos >= n && buf.compare(this.cache as Buffer, 0, n, pos, pos + n) === 0) {
+              this.cacheHits++;
+              this.status = this.cacheStatus;
+              this.contentLength = this.cacheContentLength;
+              this.chunked = this.cacheChunked;
+              this.close = this.cacheClose;
+              pos += n;
+              this.endOfHead();
+              break;
+            }
+            this.headStart = pos;
           }
           // Scan the line in JS (cheaper than a native call per short header line), noting the first colon.
           let nl = pos;
@@ -108,7 +136,8 @@ export class ResponseParser {
             if (c === 58 && colon === -1) colon = nl;
           }
           if (nl === len) {
-            this.stash(buf, pos);
+            this.headStart = -1;
+            this.stash(buf, pos, len);
             return;
           }
           let end = nl;
@@ -116,8 +145,10 @@ export class ResponseParser {
           this.headBytes += nl + 1 - pos;
           if (this.headBytes > MAX_HEAD_BYTES) throw new MalformedResponseError('response head over 64 KiB');
           if (this.status === 0) this.statusLine(buf, pos, end);
-          else if (end === pos) this.endOfHead();
-          else this.header(buf, pos, end, colon);
+          else if (end === pos) {
+            this.remember(buf, nl + 1);
+            this.endOfHead();
+          } else this.header(buf, pos, end, colon);
           pos = nl + 1;
           break;
         }
@@ -130,8 +161,8 @@ export class ResponseParser {
         }
         case CHUNK_SIZE: {
           const nl = buf.indexOf(10, pos);
-          if (nl === -1) {
-            this.stash(buf, pos);
+          if (nl === -1 || nl >= len) {
+            this.stash(buf, pos, len);
             return;
           }
           const size = this.chunkSize(buf, pos, nl);
@@ -152,8 +183,8 @@ export class ResponseParser {
         }
         case TRAILER: {
           const nl = buf.indexOf(10, pos);
-          if (nl === -1) {
-            this.stash(buf, pos);
+          if (nl === -1 || nl >= len) {
+            this.stash(buf, pos, len);
             return;
           }
           const empty = nl === pos || (nl === pos + 1 && buf[pos] === 13);
@@ -167,9 +198,26 @@ export class ResponseParser {
     }
   }
 
-  private stash(buf: Buffer, pos: number): void {
-    if (buf.length - pos > MAX_HEAD_BYTES) throw new MalformedResponseError('response line over 64 KiB');
-    this.pending = Buffer.from(buf.subarray(pos));
+  private stash(buf: Buffer, pos: number, len: number): void {
+    if (len - pos > MAX_HEAD_BYTES) throw new MalformedResponseError('response line over 64 KiB');
+    this.pending = Buffer.from(buf.subarray(pos, len));
+  }
+
+  /** Keeps the head just parsed (`buf[headStart…end)`) for the next response, unless the cache gave up. */
+  private remember(buf: Buffer, end: number): void {
+    const start = this.headStart;
+    this.headStart = -1;
+    if (start < 0 || this.status < 200 || end - start > CACHED_HEAD_BYTES) return;
+    if (this.cacheLength > 0 && ++this.cacheMisses > CACHE_GIVE_UP && this.cacheMisses > this.cacheHits) {
+      this.cacheLength = -1; // heads keep changing: stop comparing
+    }
+    if (this.cacheLength < 0) return;
+    this.cache ??= Buffer.allocUnsafe(CACHED_HEAD_BYTES);
+    this.cacheLength = buf.copy(this.cache, 0, start, end);
+    this.cacheStatus = this.status;
+    this.cacheContentLength = this.contentLength;
+    this.cacheChunked = this.chunked;
+    this.cacheClose = this.close;
   }
 
   private statusLine(buf: Buffer, pos: number, end: number): void {

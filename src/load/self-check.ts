@@ -6,11 +6,11 @@
 import type { GeneratorHealth } from './types.js';
 
 /** Busy fraction of a thread's event loop above which it is saturated. */
-export const SATURATED_UTILIZATION = 0.95;
+const SATURATED_UTILIZATION = 0.95;
 /** Event-loop delay p99 (ms) above which timings are distorted by the generator itself. */
-export const DELAYED_LOOP_MS = 50;
+const DELAYED_LOOP_MS = 50;
 /** Open-model timer slip p99 (ms) above which the schedule was not kept. */
-export const SLIPPED_SCHEDULE_MS = 10;
+const SLIPPED_SCHEDULE_MS = 10;
 
 /** The warning printed when the generator was the bottleneck. */
 export const GENERATOR_BOUND_WARNING = 'result limited by the load generator, not the target';

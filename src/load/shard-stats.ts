@@ -34,6 +34,8 @@ export interface ShardReport {
   counters: ShardCounters;
   latency: string;
   firstByte: string;
+  /** Open model only: full response time from the actual send (closed: it is the latency). */
+  response: string | null;
   connect: string;
   tls: string | null;
   sendLag: string | null;
@@ -49,6 +51,7 @@ export class ShardStats {
   readonly connect = recordingHistogram();
   readonly tls: Histogram | null;
   readonly sendLag: Histogram | null;
+  private readonly response: Histogram | null;
   private readonly total = recordingHistogram();
   private readonly interval = recordingHistogram();
   private intervalCompleted = 0;
@@ -69,6 +72,7 @@ export class ShardStats {
     };
     this.tls = secure ? recordingHistogram() : null;
     this.sendLag = open ? recordingHistogram() : null;
+    this.response = open ? recordingHistogram() : null;
   }
 
   /** A measured request was written. */
@@ -77,14 +81,18 @@ export class ShardStats {
     (this.counters.sentByName[name] as number)++;
   }
 
-  /** A measured response arrived: latency from (intended) send, first byte from the actual send. */
-  completed(name: number, status: number, latencyMs: number, firstByteMs: number): void {
+  /**
+   * A measured response arrived: latency from the (intended) send; first byte and full response from the actual
+   * send (the two differ from the latency only in the open model).
+   */
+  completed(name: number, status: number, latencyMs: number, firstByteMs: number, responseMs: number): void {
     const c = this.counters;
     c.completed++;
     (c.completedByName[name] as number)++;
     this.intervalCompleted++;
     recordMs(this.interval, latencyMs);
     recordMs(this.firstByte, firstByteMs);
+    if (this.response) recordMs(this.response, responseMs);
     const cls = ((status / 100) | 0) - 2;
     if (cls >= 0 && cls <= 3) (c.status[cls] as number)++;
     if (status >= 400) {
@@ -125,14 +133,23 @@ export class ShardStats {
       counters: this.counters,
       latency: encodeHistogram(this.total),
       firstByte: encodeHistogram(this.firstByte),
+      response: this.response ? encodeHistogram(this.response) : null,
       connect: encodeHistogram(this.connect),
       tls: this.tls ? encodeHistogram(this.tls) : null,
       sendLag: this.sendLag ? encodeHistogram(this.sendLag) : null,
       utilization,
       eventLoopDelayP99Ms,
     };
-    for (const h of [this.total, this.interval, this.firstByte, this.connect, this.tls, this.sendLag])
-      h?.destroy();
+    const all = [
+      this.total,
+      this.interval,
+      this.firstByte,
+      this.response,
+      this.connect,
+      this.tls,
+      this.sendLag,
+    ];
+    for (const h of all) h?.destroy();
     return report;
   }
 

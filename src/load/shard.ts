@@ -44,6 +44,7 @@ export class Shard implements ConnectionHost {
   readonly target: Target;
   readonly insecure: boolean;
   readonly pipelining: number;
+  readonly timeoutMs: number;
   readonly stats: ShardStats;
   running = true;
   measureFrom = Number.POSITIVE_INFINITY;
@@ -60,6 +61,7 @@ export class Shard implements ConnectionHost {
     this.target = parseTarget(plan.url);
     this.insecure = plan.insecure;
     this.pipelining = Math.max(1, plan.pipelining);
+    this.timeoutMs = plan.timeoutMs;
     this.stats = new ShardStats(source.names.length, this.target.tls, plan.rate !== null);
   }
 
@@ -74,7 +76,7 @@ export class Shard implements ConnectionHost {
       source = scenarioSource;
       setup = async (vuId) => {
         const vu = createVirtualUser(vuId, scenarioSource.vars);
-        await runSetup(loaded.scenario, vu, target.origin);
+        await runSetup(loaded.scenario, vu, target.origin, plan.insecure);
         return vu;
       };
     } else {
@@ -128,7 +130,7 @@ export class Shard implements ConnectionHost {
     const timeoutCheck = setInterval(
       () => {
         const now = performance.now();
-        for (const c of this.connections) c.checkTimeout(now, plan.timeoutMs);
+        for (const c of this.connections) c.checkTimeout(now, this.timeoutMs);
       },
       Math.min(250, Math.max(10, plan.timeoutMs / 4)),
     );
@@ -172,6 +174,7 @@ export class Shard implements ConnectionHost {
     for (const c of this.connections) c.destroy();
   }
 
+  /** A connection has nothing in flight after the run stopped; the drain ends once all are idle. */
   idle(connection: Connection): void {
     this.idleSet.add(connection);
     if (this.idleSet.size >= this.connections.length) this.onAllIdle?.();

@@ -20,6 +20,14 @@ export interface Target {
   path: string;
 }
 
+/** Whether `host` (a name or an address, without brackets) is this machine: `localhost`, 127.0.0.0/8 or ::1. */
+export function isLoopback(host: string): boolean {
+  const name = host.toLowerCase();
+  return (
+    name === 'localhost' || name.endsWith('.localhost') || name === '::1' || /^127(\.\d{1,3}){3}$/.test(name)
+  );
+}
+
 /**
  * Parses a target URL.
  * @throws UsageError for anything but an absolute http(s) URL.

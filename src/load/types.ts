@@ -11,7 +11,7 @@ export interface LoadOptions {
   url: string;
   /** Connections kept open (closed model: each keeps `pipelining` requests in flight). Default 64. */
   connections?: number;
-  /** Worker threads sharing the connections. Default: sensible for the cores. */
+  /** Generator threads sharing the connections (1 = in-process). Default: the CPUs available less one, ≥ 1. */
   threads?: number;
   /** How long to measure. Default `10s`. */
   duration?: Duration;
@@ -141,8 +141,17 @@ export interface LoadResult {
   latencyMs: LatencySummary;
   /** The latency percentile distribution (HDR-style, 0 → 99.999 → max) for plots. */
   latencyDistribution: PercentilePoint[];
-  /** Per-phase timings (Go's httptrace): connect/TLS per connection, first byte vs full response. */
-  phasesMs: { connect: LatencySummary | null; tls: LatencySummary | null; firstByte: LatencySummary };
+  /**
+   * Per-phase timings (Go's httptrace): TCP connect and TLS handshake per connection (null when none was
+   * measured or the target is plain http); time to first byte and to the full response, per request, from the
+   * moment it was actually written (in the open model `latencyMs` also counts the wait for its intended time).
+   */
+  phasesMs: {
+    connect: LatencySummary | null;
+    tls: LatencySummary | null;
+    firstByte: LatencySummary;
+    response: LatencySummary;
+  };
   generator: GeneratorHealth;
   timeline: TimelinePoint[];
   thresholds: ThresholdOutcome[];

@@ -65,10 +65,33 @@ export function renderLoadReport(r: LoadResult): string {
         ],
       },
       {
+        title: 'Phases (p50 / p99)',
+        rows: (
+          [
+            ['connect', r.phasesMs.connect],
+            ['TLS handshake', r.phasesMs.tls],
+            ['first byte', r.phasesMs.firstByte],
+            ['response', r.phasesMs.response],
+          ] as const
+        )
+          .filter(([, s]) => s !== null)
+          .map(([name, s]) => [name, `${ms(s?.p50 ?? 0)} / ${ms(s?.p99 ?? 0)}`]),
+      },
+      {
+        title: 'Errors by kind',
+        rows:
+          Object.keys(r.errorsByKind).length > 0
+            ? Object.entries(r.errorsByKind).map(([kind, n]) => [kind, String(n)])
+            : [['none', '—']],
+      },
+      {
         title: 'Generator',
         rows: [
           ['CPU', `${r.generator.cpuPct}%`],
           ['event-loop delay p99', ms(r.generator.eventLoopDelayP99Ms)],
+          ...(r.generator.sendLagP99Ms === null
+            ? []
+            : [['send lag p99', ms(r.generator.sendLagP99Ms)] as [string, string]]),
           ['bound', r.generator.bound ? 'yes' : 'no'],
         ],
       },

@@ -1,9 +1,24 @@
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/chromium.js';
-import { buildOnce, closedPortUrl, httpServer, runCli, type TestServer } from './helpers.js';
+import { buildOnce, CLI, closedPortUrl, httpServer, runCli, type TestServer } from './helpers.js';
+
+/** Runs the CLI on a pseudo-terminal (util-linux `script`); resolves with everything it wrote. */
+function runOnTty(args: string[]): Promise<{ code: number; output: string }> {
+  const command = [process.execPath, CLI, ...args].map((a) => `'${a}'`).join(' ');
+  return new Promise((resolve) => {
+    execFile('script', ['-qfec', command, '/dev/null'], (error, stdout) =>
+      resolve({ code: error ? Number(error.code) : 0, output: stdout }),
+    );
+  });
+}
+
+/** The escape sequence that rewrites the progress line in place. */
+const CLEAR_LINE = '\r\u001b[2K';
+const PROGRESS = /\[\s*1s\/2s\s+50%\]\s+[\d,]+ req\/s\s+p99\s+\S+\s+errors 0/;
 
 let server: TestServer;
 const dir = mkdtempSync(path.join(tmpdir(), 'headroom-load-'));
@@ -50,6 +65,13 @@ describe('headroom load (built CLI)', () => {
         p999: expect.any(Number),
         max: expect.any(Number),
       },
+      phasesMs: {
+        connect: { p50: expect.any(Number) },
+        tls: null,
+        firstByte: { p50: expect.any(Number), p99: expect.any(Number) },
+        response: { p50: expect.any(Number), p99: expect.any(Number) },
+      },
+      errorsByKind: {},
       generator: {
         cpuPct: expect.any(Number),
         eventLoopDelayP99Ms: expect.any(Number),
@@ -87,6 +109,35 @@ describe('headroom load (built CLI)', () => {
     expect(breached.stdout).toMatch(/✗ threshold p99<1us/);
   });
 
+  it('takes a wrk command line unchanged (-t 2 -c 4 -d 1 --latency URL) and prints a wrk-style summary', async () => {
+    const run = await runCli(['load', '-t', '2', '-c', '4', '-d', '1', '--latency', server.url]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(
+      /^Running 1s test @ http:\/\/127\.0\.0\.1:\d+\/ \(closed model\)\n {2}2 threads and 4 connections\n/,
+    );
+    expect(run.stdout).toMatch(
+      /Latency Distribution\n +50% +\S+\n +75% +\S+\n +90% +\S+\n +99% +\S+\n +99\.9% +\S+\n/,
+    );
+    expect(run.stdout).toMatch(/first byte +p50 .*\n +response +p50 /);
+    expect(run.stdout).toMatch(/Status 2xx [\d,]+ +3xx 0 +4xx 0 +5xx 0\n/);
+    expect(run.stdout).toMatch(/\nRequests\/sec: +\d+\.\d\d\nTransfer\/sec: +\d+\.\d\d[KM]?B\n/);
+    expect(run.stdout).toMatch(/Generator: CPU [\d.]+%, event-loop delay p99 /);
+  });
+
+  it('shows live progress on a TTY only, and not with --no-progress', async () => {
+    const tty = await runOnTty(['load', server.url, '-c', '2', '-t', '1', '-d', '2s']);
+    expect(tty.code).toBe(0);
+    expect(tty.output).toContain(`${CLEAR_LINE}[  1s/2s`);
+    expect(tty.output).toMatch(PROGRESS);
+    expect(tty.output).toMatch(/Requests\/sec/);
+    const off = await runOnTty(['load', server.url, '-c', '2', '-t', '1', '-d', '2s', '--no-progress']);
+    expect(off.output).toMatch(/Requests\/sec/);
+    expect(off.output).not.toContain(CLEAR_LINE);
+    const piped = await runCli(['load', server.url, '-c', '2', '-t', '1', '-d', '2s']);
+    expect(piped.code).toBe(0);
+    expect(piped.stdout + piped.stderr).not.toContain(CLEAR_LINE);
+  });
+
   it('exits 2 with one line for an unreachable target and bad flags', async () => {
     const unreachable = await runCli(['load', await closedPortUrl(), '-d', '1s']);
     expect(unreachable.code).toBe(2);
@@ -97,6 +148,8 @@ describe('headroom load (built CLI)', () => {
       ['-d', 'soon'],
       ['--threshold', 'p99~5'],
       ['--rate', '-3'],
+      ['-s', 'script.lua'],
+      ['--scenario', 'missing.json'],
     ]) {
       const bad = await runCli(['load', server.url, ...args]);
       expect(bad.code, args.join(' ')).toBe(2);

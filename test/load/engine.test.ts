@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { background, withCancel } from '../../src/context/index.js';
 import { load } from '../../src/load/index.js';
-import { closedPortUrl, httpServer, type TestServer, tcpServer } from './helpers.js';
+import { closedPortUrl, httpServer, type TestServer, tcpServer, writeScenario } from './helpers.js';
 
 let server: TestServer | null = null;
 afterEach(async () => {
@@ -25,6 +25,10 @@ describe('load (closed model)', () => {
     expect(r.timeline.length).toBe(1);
     expect(r.latencyMs.p50).toBeGreaterThan(0);
     expect(r.latencyMs.p99).toBeGreaterThanOrEqual(r.latencyMs.p50);
+    // Closed model: a request is sent when intended, so the full response time is the latency.
+    expect(r.phasesMs.response).toEqual(r.latencyMs);
+    expect(r.phasesMs.firstByte.p50).toBeLessThanOrEqual(r.phasesMs.response.p50);
+    expect(r.phasesMs.tls).toBeNull();
   });
 
   it('counts status classes and 4xx/5xx as errors', async () => {
@@ -41,26 +45,59 @@ describe('load (closed model)', () => {
     expect(r.errorsByKind['http-5xx']).toBe(s5);
   });
 
-  it('pipelines: keeps p requests in flight and matches every response to its request', async () => {
-    let served = 0;
-    let maxQueued = 0;
+  it('pipelines: keeps exactly p requests in flight and matches every response to its request', async () => {
+    // HEAD responses carry a Content-Length but no body: a response matched to the wrong request would
+    // misframe the stream (a malformed error) or shift the per-name counts.
+    const served: Record<string, number> = { a: 0, b: 0, h: 0 };
+    let maxPending = 0;
     server = await tcpServer((socket) => {
-      // Answers only when 4 requests are buffered, so a depth-4 pipeline is required to make progress.
       let buffered = '';
+      let pending: string[] = [];
       socket.on('data', (d) => {
         buffered += d.toString('latin1');
-        const parts = buffered.split('\r\n\r\n');
-        buffered = parts.pop() ?? '';
-        const queued = parts.length;
-        maxQueued = Math.max(maxQueued, queued);
-        for (let k = 0; k < queued; k++) served++;
-        socket.write('HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc'.repeat(queued));
+        for (let end = buffered.indexOf('\r\n\r\n'); end !== -1; end = buffered.indexOf('\r\n\r\n')) {
+          const [method, path] = buffered.slice(0, end).split(' ');
+          buffered = buffered.slice(end + 4);
+          pending.push(method === 'HEAD' ? 'h' : (path as string).slice(1));
+        }
+        maxPending = Math.max(maxPending, pending.length);
+        // Answer a moment later, so the generator must have the whole pipeline out to keep going.
+        setImmediate(() => {
+          const answers = pending.map((name) => {
+            served[name] = (served[name] ?? 0) + 1;
+            if (name === 'a') return 'HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\naaa';
+            if (name === 'b')
+              return 'HTTP/1.1 404 Not Found\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nb\r\n0\r\n\r\n';
+            return 'HTTP/1.1 200 OK\r\nContent-Length: 50\r\n\r\n';
+          });
+          pending = [];
+          socket.write(answers.join(''));
+        });
       });
     });
-    const r = await load({ url: server.url, connections: 2, threads: 1, duration: '1s', pipelining: 4 });
-    expect(r.requests.completed).toBe(served);
-    expect(r.requests.errors).toBe(0);
-    expect(maxQueued).toBeGreaterThan(1);
+    const scenario = writeScenario({
+      requests: [
+        { name: 'a', weight: 2, path: '/a' },
+        { name: 'b', path: '/b' },
+        { name: 'h', method: 'HEAD', path: '/h' },
+      ],
+    });
+    const r = await load({
+      url: server.url,
+      connections: 2,
+      threads: 1,
+      duration: '1s',
+      pipelining: 8,
+      scenario,
+    });
+    expect(maxPending).toBe(8);
+    const total = (served.a ?? 0) + (served.b ?? 0) + (served.h ?? 0);
+    expect(total).toBeGreaterThan(500);
+    expect(r.requests.completed).toBe(total);
+    expect(r.requests.byName.a?.completed).toBe(served.a);
+    expect(r.requests.byName.h?.completed).toBe(served.h);
+    expect(r.status['4xx']).toBe(served.b);
+    expect(r.errorsByKind).toEqual({ 'http-4xx': served.b });
   });
 
   it('parses chunked bodies split across packets, with trailers', async () => {
@@ -94,6 +131,7 @@ describe('load (closed model)', () => {
     expect(r.requests.completed).toBe(served);
     expect(r.requests.errors).toBe(0);
     expect(r.phasesMs.connect?.p50).toBeGreaterThan(0);
+    expect(r.phasesMs.connect?.max).toBeLessThan(1000);
   });
 
   it('counts resets, malformed responses and timeouts by kind, and keeps running', async () => {
@@ -115,6 +153,39 @@ describe('load (closed model)', () => {
     expect(r.requests.timeouts).toBeGreaterThan(0);
     expect(r.errorsByKind.timeout).toBe(r.requests.timeouts);
     expect(r.requests.errors).toBe(Object.values(r.errorsByKind).reduce((a, b) => a + b, 0));
+  });
+
+  it('counts refused connections when the target goes away mid-run, and finishes the run', async () => {
+    let served = 0;
+    const target = await httpServer((_req, res) => {
+      served++;
+      res.end('x');
+    });
+    server = target;
+    setTimeout(() => void target.close(), 400);
+    const started = performance.now();
+    const r = await load({ url: target.url, connections: 4, threads: 1, duration: '1.2s' });
+    expect(performance.now() - started).toBeLessThan(4000);
+    expect(r.requests.completed).toBe(served);
+    expect(r.errorsByKind['connect-refused']).toBeGreaterThan(0);
+    expect(r.requests.errors).toBe(Object.values(r.errorsByKind).reduce((a, b) => a + b, 0));
+    expect(r.timeline.at(-1)?.errors).toBeGreaterThan(0);
+  });
+
+  it("sends the caller's Host header instead of the target's, once", async () => {
+    const hosts: string[][] = [];
+    server = await httpServer((req, res) => {
+      if (hosts.length < 5) hosts.push(req.headersDistinct.host ?? []);
+      res.end('x');
+    });
+    await load({
+      url: server.url,
+      connections: 1,
+      threads: 1,
+      duration: '200ms',
+      headers: { host: 'example.test' },
+    });
+    expect(hosts[0]).toEqual(['example.test']);
   });
 
   it('rejects an unreachable target at the start with a UsageError', async () => {
@@ -181,6 +252,9 @@ describe('load (open model)', () => {
     expect(r.requests.sent).toBeGreaterThanOrEqual(390);
     expect(r.requests.sent).toBeLessThanOrEqual(401);
     expect(r.requests.completed).toBe(served);
+    expect(r.throughput.sentRps).toBeGreaterThan(190);
     expect(r.generator.sendLagP99Ms).not.toBeNull();
+    // Response time counts from the actual send; latency from the intended one (never later).
+    expect(r.phasesMs.response.max).toBeLessThanOrEqual(r.latencyMs.max + 0.01);
   });
 });

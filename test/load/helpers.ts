@@ -1,9 +1,10 @@
 /** Test servers for the load generator: real sockets on ephemeral ports, closed after each test. */
 import { execFile, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
@@ -45,6 +46,13 @@ export async function closedPortUrl(): Promise<string> {
   const s = await tcpServer(() => {});
   await s.close();
   return s.url;
+}
+
+/** Writes a JSON scenario (or any file, given `name`) into a fresh temporary folder; returns its path. */
+export function writeScenario(content: unknown, name = 'scenario.json'): string {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'headroom-scenario-')), name);
+  writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content));
+  return file;
 }
 
 /** Builds dist/ once (others' files may be mid-edit: tsc still emits; require the CLI to exist). */

@@ -1,3 +1,3 @@
 /** Terminal renderers for `headroom load`: the summary and the live progress line. */
-export { progressWriter, renderProgress } from './progress.js';
+export { progressWriter } from './progress.js';
 export { renderSummary } from './summary.js';

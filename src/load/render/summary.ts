@@ -45,6 +45,7 @@ export function renderSummary(r: LoadResult): string {
     phase('connect', r.phasesMs.connect),
     phase('tls', r.phasesMs.tls),
     phase('first byte', r.phasesMs.firstByte),
+    phase('response', r.phasesMs.response),
     `  ${count(r.requests.completed)} responses in ${r.durationS}s, ${bytes(r.throughput.bytesPerS * r.durationS)} read`,
     `  Status 2xx ${count(r.status['2xx'])}  3xx ${count(r.status['3xx'])}  4xx ${count(r.status['4xx'])}  5xx ${count(r.status['5xx'])}`,
   ].filter((line): line is string => line !== null);

@@ -1,7 +1,5 @@
 /** Scenarios: a weighted mix of templated requests with variables, data files and per-VU setup. */
-export { loadDataFiles } from './data-files.js';
 export { type LoadedScenario, loadScenario } from './load-scenario.js';
 export { requestName, ScenarioSource } from './scenario-source.js';
 export type { DataRow, Scenario, ScenarioRequest, VarSpec, VirtualUser, VuFetchInit } from './types.js';
-export { compileVar, type ThreadSlot, type VarGenerator } from './vars.js';
 export { createVirtualUser, runSetup, type VirtualUserRuntime } from './virtual-user.js';

@@ -3,7 +3,7 @@
  * slots, fully static requests rendered once. Per request only the slots are evaluated, each variable at most
  * once (so every reference in one request agrees).
  */
-import { requestHead } from '../request-bytes.js';
+import { hasHeader } from '../request-bytes.js';
 import type { RequestSource } from '../request-source.js';
 import { loadDataFiles } from './data-files.js';
 import type { LoadedScenario } from './load-scenario.js';
@@ -128,22 +128,25 @@ function compileRequest(
   hostHeader: string,
   where: string,
 ): CompiledRequest {
-  const headers = Object.entries(r.headers ?? {});
-  if (r.json !== undefined && !headers.some(([h]) => h.toLowerCase() === 'content-type')) {
+  const headers = Object.entries(r.headers ?? {}).filter(([h]) => h.toLowerCase() !== 'content-length');
+  if (r.json !== undefined && !hasHeader(headers, 'content-type'))
     headers.push(['Content-Type', 'application/json']);
+  // The head template: request line, Host (the request's own Host header wins, as wrk does), the other
+  // headers, each value compiled; Content-Length comes at render time, as it depends on the body.
+  const host = headers.find(([h]) => h.toLowerCase() === 'host');
+  const text = (t: string) => compileTemplate(t, varIndex, 'text', where);
+  const head: TemplatePart[] = [
+    `${method(r)} `,
+    ...text(r.path),
+    ' HTTP/1.1\r\nHost: ',
+    ...(host ? text(host[1]) : [hostHeader]),
+    '\r\n',
+  ];
+  for (const [name, value] of headers) {
+    if (name.toLowerCase() !== 'host') head.push(`${name}: `, ...text(value), '\r\n');
   }
-  // The head template: request line and headers, each value compiled; Content-Length comes at render time.
-  const headText = requestHead(method(r), '\u0000path\u0000', hostHeader, [], null).slice(0, -2);
-  const [before = '', after = ''] = headText.split('\u0000path\u0000');
-  const head: TemplatePart[] = [before, ...compileTemplate(r.path, varIndex, 'text', where), after];
-  for (const [name, value] of headers)
-    head.push(`${name}: `, ...compileTemplate(value, varIndex, 'text', where), '\r\n');
   const body =
-    r.json !== undefined
-      ? compileJson(r.json, varIndex, where)
-      : r.body !== undefined
-        ? compileTemplate(r.body, varIndex, 'text', where)
-        : null;
+    r.json !== undefined ? compileJson(r.json, varIndex, where) : r.body !== undefined ? text(r.body) : null;
   const merged = mergeStatic(head);
   let fixed: string | null = null;
   if (isStatic(merged) && (body === null || isStatic(body))) {
