@@ -59,7 +59,9 @@ const ENV_SCHEMA = {
   SHUTDOWN_TIMEOUT: durationMs.default(10_000),
   READY_TIMEOUT: durationMs.default(2000),
   WORKERS: workers.default(1),
-  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z
+    .url({ protocol: /^https?$/, error: 'expected an http(s) URL such as http://collector:4318' })
+    .optional(),
 } as const;
 
 /** The validated configuration; every field has a default, so an empty environment is a valid one. */

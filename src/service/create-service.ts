@@ -117,6 +117,7 @@ export function createService(definition: ServiceDefinition): Service {
         adminUrl: baseUrl(admin.server.address() as AddressInfo),
       };
       logger.info(result, 'listening');
+      logger.flush(); // stdout is buffered: whoever waits for this line should not wait for the next batch
       return result;
     },
     close(): Promise<void> {

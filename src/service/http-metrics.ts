@@ -1,7 +1,8 @@
 /**
  * RED metrics per route template, on the service's prom-client Registry: `http_requests_total`,
- * `http_request_duration_seconds`, `http_requests_in_flight`, `http_requests_shed_total`. Label children are
- * cached so the hot path does one Map lookup instead of prom-client's label hashing.
+ * `http_request_duration_seconds`, `http_requests_in_flight`, `http_requests_shed_total`. The label children of
+ * each (route, status, method) are cached in nested Maps keyed by the strings and numbers the request already has,
+ * so recording a request allocates nothing.
  */
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
@@ -14,6 +15,7 @@ export const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0
 /** Why a request was shed (the `reason` label of `http_requests_shed_total`). */
 export type ShedReason = 'inflight' | 'event_loop_delay';
 
+/** The prom-client label children of one (method, route, status). */
 interface Children {
   count: Counter.Internal;
   duration: Histogram.Internal<'method' | 'route' | 'status'>;
@@ -26,7 +28,8 @@ export class HttpMetrics {
   readonly #requests: Counter<'method' | 'route' | 'status'>;
   readonly #duration: Histogram<'method' | 'route' | 'status'>;
   readonly #shed: Counter<'reason'>;
-  readonly #children = new Map<string, Children>();
+  /** route → status → method → label children. */
+  readonly #children = new Map<string, Map<number, Map<string, Children>>>();
 
   constructor(registry: Registry) {
     const metrics = this;
@@ -61,15 +64,27 @@ export class HttpMetrics {
 
   /** Records one answered request. `route` is the template (`/payables/:id`) or {@link UNMATCHED_ROUTE}. */
   observe(method: string, route: string, status: number, seconds: number): void {
-    const key = `${method} ${status} ${route}`;
-    let children = this.#children.get(key);
-    if (children === undefined) {
-      const labels = { method, route, status: String(status) };
-      children = { count: this.#requests.labels(labels), duration: this.#duration.labels(labels) };
-      this.#children.set(key, children);
-    }
+    const children = this.#children.get(route)?.get(status)?.get(method) ?? this.#add(method, route, status);
     children.count.inc();
     children.duration.observe(seconds);
+  }
+
+  /** Creates and caches the label children of a (method, route, status) seen for the first time. */
+  #add(method: string, route: string, status: number): Children {
+    let byStatus = this.#children.get(route);
+    if (byStatus === undefined) {
+      byStatus = new Map();
+      this.#children.set(route, byStatus);
+    }
+    let byMethod = byStatus.get(status);
+    if (byMethod === undefined) {
+      byMethod = new Map();
+      byStatus.set(status, byMethod);
+    }
+    const labels = { method, route, status: String(status) };
+    const children = { count: this.#requests.labels(labels), duration: this.#duration.labels(labels) };
+    byMethod.set(method, children);
+    return children;
   }
 
   /** Counts one request refused for `reason`. */

@@ -1,6 +1,9 @@
 /**
- * The service logger: pino, JSON to stdout by default (pino's synchronous destination: no line lost on a
- * crash), `LOG_FORMAT=pretty` for humans (pino-pretty in a worker thread), secrets redacted by pino's own redaction.
+ * The service logger: pino, JSON to stdout by default through a buffered pino destination (lines are written in
+ * 4 KiB batches and at least every second, so the access line costs no syscall per request),
+ * `LOG_FORMAT=pretty` for humans (pino-pretty in a worker thread), secrets redacted by pino's own redaction.
+ * Buffered lines are flushed on shutdown, once listening, and when the process exits; a SIGKILL loses at most the
+ * last batch.
  */
 import { type DestinationStream, type Logger, pino } from 'pino';
 import type { ServiceConfig } from './config.js';
@@ -24,9 +27,35 @@ export const REDACT_PATHS = [
   'body.token',
 ];
 
+/**
+ * stdout buffered to 4 KiB (or 1 s), written with one synchronous write per batch: a line costs no syscall and
+ * no thread-pool round trip (an asynchronous write costs ~15 µs of CPU per call, which is most of a hello route).
+ * Like any synchronous log, a stalled stdout reader stalls the process rather than growing its memory.
+ */
+const STDOUT = { dest: 1, sync: true, minLength: 4096, periodicFlush: 1000 } as const;
+
+let stdout: ReturnType<typeof pino.destination> | undefined;
+
+/** The process's one buffered stdout destination (shared by its services), flushed when the process exits. */
+function sharedStdout(): DestinationStream {
+  if (stdout === undefined) {
+    const destination = pino.destination(STDOUT);
+    // pino flushes asynchronous destinations on exit itself, not synchronous ones (they usually hold nothing).
+    process.once('exit', () => {
+      try {
+        destination.flushSync();
+      } catch {
+        // stdout is gone (EPIPE): nothing left to write to.
+      }
+    });
+    stdout = destination;
+  }
+  return stdout;
+}
+
 /** Options for {@link createLogger}. */
 export interface LoggerOptions {
-  /** The service name, bound to every line as `service`. */
+  /** The service name, bound to every line as `name`. */
   name: string;
   /** Where lines go instead of stdout (tests, benchmarks). Ignored with `LOG_FORMAT=pretty`. */
   destination?: DestinationStream | undefined;
@@ -46,7 +75,7 @@ export function createLogger(
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
   };
   if (config.logFormat === 'pretty') {
-    return pino({ ...base, transport: { target: 'pino-pretty', options: { colorize: true } } });
+    return pino({ ...base, transport: { target: 'pino-pretty' } });
   }
-  return options.destination ? pino(base, options.destination) : pino(base);
+  return pino(base, options.destination ?? sharedStdout());
 }

@@ -2,12 +2,12 @@
 import { context as otelContext, trace } from '@opentelemetry/api';
 import { type Context, current } from '../context/index.js';
 import { requestInfo } from './request-context.js';
-import { formatTraceparent } from './tracing.js';
+import { injectTraceContext } from './tracing.js';
 
 /**
  * Headers for an outbound fetch made on behalf of `ctx` (default `current()`): `X-Request-Timeout` with the
- * remaining deadline in ms (so the callee gives up when the caller will), `traceparent` (the active span, else
- * the request's), and `X-Request-Id`. Pass `ctx.signal` too so the call is aborted when the ctx ends.
+ * remaining deadline in ms (so the callee gives up when the caller will), `traceparent`/`tracestate` (the active
+ * span, else the request's), and `X-Request-Id`. Pass `ctx.signal` too so the call is aborted when the ctx ends.
  * @example await fetch(url, { headers: outboundHeaders(req.ctx), signal: req.ctx.signal })
  */
 export function outboundHeaders(ctx: Context = current()): Record<string, string> {
@@ -18,9 +18,7 @@ export function outboundHeaders(ctx: Context = current()): Record<string, string
   }
   const info = requestInfo(ctx);
   const span = trace.getSpan(otelContext.active()) ?? info?.span;
-  if (span?.spanContext().traceId && trace.isSpanContextValid(span.spanContext())) {
-    headers.traceparent = formatTraceparent(span);
-  }
+  if (span !== undefined) injectTraceContext(span, headers);
   if (info) headers['x-request-id'] = info.id;
   return headers;
 }

@@ -3,7 +3,7 @@
  * span, logger), handlers run inside it, and on the way out the access line, RED metrics and span end.
  * The hot path allocates only what a request needs: one child logger, one span, two context nodes.
  */
-import { SpanStatusCode } from '@opentelemetry/api';
+import { type Span, SpanStatusCode } from '@opentelemetry/api';
 import type {
   FastifyInstance,
   FastifyReply,
@@ -29,21 +29,32 @@ import { type RequestInfo, requestInfoKey } from './request-context.js';
 import { requestTimeoutMs } from './request-deadline.js';
 import { startRequestSpan, type Tracing, withActiveSpan } from './tracing.js';
 
-/** Internal: the cancel function of an admitted request's Context (null when the request was not admitted). */
-export const kCancel: unique symbol = Symbol('headroom.cancel');
+/** The cancel function of an admitted request's Context (null once it completed, or when refused). */
+const kCancel: unique symbol = Symbol('headroom.cancel');
+/** The reply of an admitted request (an aborted request's access line reads its elapsed time). */
+const kReply: unique symbol = Symbol('headroom.reply');
+/** True once the request's access line and RED metrics were recorded. */
+const kRecorded: unique symbol = Symbol('headroom.recorded');
 
 declare module 'fastify' {
   interface FastifyRequest {
     [kCancel]: CancelFunc | null;
+    [kReply]: FastifyReply | null;
+    [kRecorded]: boolean;
   }
 }
 
 /** What the request hooks need from the service. */
 export interface RequestHooksOptions {
+  /** The validated configuration (overload bounds, `REQUEST_TIMEOUT`). */
   config: ServiceConfig;
+  /** The root logger: each admitted request gets a child bound to its `reqId` and `traceId`. */
   logger: Logger;
+  /** Where RED metrics, the in-flight count and shed requests are recorded. */
   metrics: HttpMetrics;
+  /** The process's tracing: one server span per admitted request. */
   tracing: Tracing;
+  /** The event-loop delay the overload guard reads. */
   monitor: LoopMonitor;
   /** The service's root Context: cancelling it (grace period over) cancels every request. */
   root: Context;
@@ -52,6 +63,8 @@ export interface RequestHooksOptions {
 const OVERLOADED = { error: 'overloaded, retry later' };
 const BAD_TIMEOUT = { error: 'invalid X-Request-Timeout or grpc-timeout header (use e.g. 250ms)' };
 const DEADLINE_EXCEEDED = { error: 'deadline exceeded' };
+/** nginx's status for "client closed the request before the response": the label of aborted requests. */
+const CLIENT_CLOSED = 499;
 
 /** Installs the lifecycle hooks on `app` (the public instance, before any route is added). */
 export function installRequestHooks(app: FastifyInstance, options: RequestHooksOptions): void {
@@ -60,13 +73,17 @@ export function installRequestHooks(app: FastifyInstance, options: RequestHooksO
 
   app.decorateRequest('ctx', null as unknown as Context);
   app.decorateRequest(kCancel, null);
+  app.decorateRequest(kReply, null);
+  app.decorateRequest(kRecorded, false);
 
   app.addHook('onRoute', (route) => {
     route.handler = runInRequestContext(route.handler, tracing.recording);
   });
 
-  app.addHook('onRequest', (req: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
+  // Named hooks, so CPU profiles of a service show where its per-request cost goes.
+  app.addHook('onRequest', function headroomOnRequest(req, reply, done: HookHandlerDoneFunction) {
     reply.header('x-request-id', req.id);
+    // Admission first: a refused request costs no span, logger or Context.
     let shed: ShedReason | undefined;
     if (maxInflight > 0 && metrics.inflight >= maxInflight) shed = 'inflight';
     else if (maxEventLoopDelayMs > 0 && monitor.delayMs > maxEventLoopDelayMs) shed = 'event_loop_delay';
@@ -84,7 +101,7 @@ export function installRequestHooks(app: FastifyInstance, options: RequestHooksO
     const span = startRequestSpan(
       tracing,
       tracing.recording ? `${req.method} ${req.routeOptions.url ?? UNMATCHED_ROUTE}` : 'request',
-      req.headers.traceparent,
+      req.headers,
     );
     const log = logger.child({ reqId: req.id, traceId: span.spanContext().traceId });
     req.log = log;
@@ -93,6 +110,7 @@ export function installRequestHooks(app: FastifyInstance, options: RequestHooksO
     const info: RequestInfo = { id: req.id, span, log };
     req.ctx = withValue(deadlineCtx, requestInfoKey, info);
     req[kCancel] = cancel;
+    req[kReply] = reply;
     if (deadlineCtx.err) {
       reply.code(504).send(DEADLINE_EXCEEDED);
       return;
@@ -103,41 +121,53 @@ export function installRequestHooks(app: FastifyInstance, options: RequestHooksO
     done();
   });
 
-  // Go's net/http cancels the request context when the client goes away; so do we.
-  app.addHook('onRequestAbort', (req: FastifyRequest, done: HookHandlerDoneFunction) => {
-    finish(req, 499);
+  // Go's net/http cancels the request context when the client goes away; so do we, and record it as a 499 now
+  // (the response may never finish).
+  app.addHook('onRequestAbort', function headroomOnRequestAbort(req, done: HookHandlerDoneFunction) {
+    const reply = req[kReply];
+    if (reply !== null) complete(req, CLIENT_CLOSED, reply.elapsedTime);
     done();
   });
 
-  app.addHook('onResponse', (req: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
-    const status = reply.statusCode;
+  app.addHook('onResponse', function headroomOnResponse(req, reply, done: HookHandlerDoneFunction) {
+    complete(req, reply.statusCode, reply.elapsedTime);
+    done();
+  });
+
+  /**
+   * Records a request once (response finished or client gone): ends an admitted request's Context and span and
+   * releases its in-flight slot, then counts it in the RED metrics and writes its access line.
+   */
+  function complete(req: FastifyRequest, status: number, ms: number): void {
+    if (req[kRecorded]) return;
+    req[kRecorded] = true;
     const route = req.routeOptions.url ?? UNMATCHED_ROUTE;
-    const ms = reply.elapsedTime;
-    finish(req, status);
     metrics.observe(req.method, route, status, ms / 1000);
-    const rounded = Math.round(ms * 1000) / 1000;
-    // Requests refused before admission have no child logger: bind the id on the line itself.
-    if (req.log === logger)
-      logger.info({ reqId: req.id, method: req.method, route, status, ms: rounded }, 'request');
-    else req.log.info({ method: req.method, route, status, ms: rounded }, 'request');
-    done();
-  });
-
-  /** Ends an admitted request: cancels its Context, ends its span, releases its in-flight slot. */
-  function finish(req: FastifyRequest, status: number): void {
+    const fields = { method: req.method, route, status, ms: Math.round(ms * 1000) / 1000 };
     const cancel = req[kCancel];
-    if (cancel === null) return;
+    if (cancel === null) {
+      // Refused before admission: no child logger, so the id goes on the line itself.
+      logger.info({ reqId: req.id, ...fields }, 'request');
+      return;
+    }
     req[kCancel] = null;
+    req[kReply] = null;
     metrics.inflight--;
     cancel();
-    const span = req.ctx.value(requestInfoKey)?.span;
-    if (span?.isRecording()) {
-      span.setAttribute('http.response.status_code', status);
-      span.setAttribute('http.route', req.routeOptions.url ?? UNMATCHED_ROUTE);
-      if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
-    }
-    span?.end();
+    endSpan(req.ctx.value(requestInfoKey)?.span, status, route);
+    req.log.info(fields, 'request');
   }
+}
+
+/** Ends a request's server span with its status and route template (attributes only when it records). */
+function endSpan(span: Span | undefined, status: number, route: string): void {
+  if (span === undefined) return;
+  if (span.isRecording()) {
+    span.setAttribute('http.response.status_code', status);
+    span.setAttribute('http.route', route);
+    if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+  }
+  span.end();
 }
 
 /**

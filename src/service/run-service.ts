@@ -54,23 +54,41 @@ export async function runService(definition: ServiceDefinition): Promise<Service
   return service;
 }
 
-/** The cluster primary: fork, forward signals, replace crashed workers, exit 0 when all have drained. */
+/**
+ * The cluster primary: fork, forward signals, replace workers that crash while serving, exit once all have
+ * drained — 0 when every worker exited cleanly. A worker that dies before it ever listened (a port in use, a
+ * failing startup) is not replaced, which would only loop: the primary stops the others and exits 1.
+ */
 function runPrimary(count: number): void {
   let stopping = false;
-  for (let i = 0; i < count; i++) cluster.fork();
-  cluster.on('exit', (worker, code, signal) => {
-    if (!stopping) {
-      process.stderr.write(`worker ${worker.process.pid} exited (${signal ?? code}); starting another\n`);
-      cluster.fork();
-    } else if (Object.keys(cluster.workers ?? {}).length === 0) {
-      process.exit(0);
-    }
-  });
+  let failed = false;
+  const serving = new Set<number>();
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
-    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill(signal);
+    const workers = Object.values(cluster.workers ?? {});
+    if (workers.length === 0) process.exit(failed ? 1 : 0);
+    for (const worker of workers) worker?.process.kill(signal);
   };
+  cluster.on('listening', (worker) => serving.add(worker.id));
+  cluster.on('exit', (worker, code, signal) => {
+    const wasServing = serving.delete(worker.id);
+    const clean = code === 0 && signal === null;
+    if (stopping) {
+      failed ||= !clean;
+      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(failed ? 1 : 0);
+    } else if (wasServing) {
+      process.stderr.write(`worker ${worker.process.pid} exited (${signal ?? code}); starting another\n`);
+      cluster.fork();
+    } else {
+      process.stderr.write(
+        `worker ${worker.process.pid} exited (${signal ?? code}) before listening; stopping\n`,
+      );
+      failed = true;
+      stop('SIGTERM');
+    }
+  });
+  for (let i = 0; i < count; i++) cluster.fork();
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
 }

@@ -1,11 +1,16 @@
 /**
  * OpenTelemetry for the service: one tracer provider per process. With `OTEL_EXPORTER_OTLP_ENDPOINT` set, spans
  * are sampled (parent-based) and batched to OTLP/HTTP, and the provider is registered globally (AsyncLocalStorage
- * context manager, W3C propagator) so `instrument()` spans nest under request spans. Without it the sampler is
- * off: spans are non-recording, but trace ids are still minted or continued from `traceparent` for logs and
- * outbound calls — near-zero cost.
+ * context manager, W3C propagator) so `instrument()` spans nest under request spans. Without it nothing is
+ * recorded: a request that came with a `traceparent` passes it through unchanged (the service is transparent to
+ * the caller's trace, as with no SDK at all), one without gets fresh ids — trace ids for logs and outbound calls
+ * at near-zero cost.
  */
+
+import type { IncomingHttpHeaders } from 'node:http';
 import {
+  defaultTextMapGetter,
+  defaultTextMapSetter,
   context as otelContext,
   ROOT_CONTEXT,
   type Span,
@@ -13,7 +18,7 @@ import {
   type Tracer,
   trace,
 } from '@opentelemetry/api';
-import { parseTraceParent } from '@opentelemetry/core';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
@@ -71,19 +76,21 @@ export function isTracingRecording(): boolean {
   return tracing?.recording === true;
 }
 
+const w3c = new W3CTraceContextPropagator();
+
 /**
- * Starts the server span of a request, continuing the W3C `traceparent` when it is valid, else a new trace.
- * @example startRequestSpan(tracing, 'GET /users/:id', req.headers.traceparent)
+ * Starts the server span of a request, continuing a valid W3C `traceparent` (and `tracestate`), else a new
+ * trace. When tracing does not record, a continued trace is passed through as is (same span id and flags).
+ * @example startRequestSpan(tracing, 'GET /users/:id', req.headers)
  */
-export function startRequestSpan(
-  tracing: Tracing,
-  name: string,
-  traceparent: string | string[] | undefined,
-): Span {
-  let parent = ROOT_CONTEXT;
-  if (typeof traceparent === 'string') {
-    const spanContext = parseTraceParent(traceparent);
-    if (spanContext) parent = trace.setSpanContext(ROOT_CONTEXT, { ...spanContext, isRemote: true });
+export function startRequestSpan(tracing: Tracing, name: string, headers: IncomingHttpHeaders): Span {
+  const parent =
+    headers.traceparent === undefined
+      ? ROOT_CONTEXT
+      : w3c.extract(ROOT_CONTEXT, headers, defaultTextMapGetter);
+  if (!tracing.recording) {
+    const remote = trace.getSpanContext(parent);
+    if (remote !== undefined) return trace.wrapSpanContext(remote);
   }
   return tracing.tracer.startSpan(name, { kind: SpanKind.SERVER }, parent);
 }
@@ -93,8 +100,7 @@ export function withActiveSpan<R>(span: Span, fn: () => R): R {
   return otelContext.with(trace.setSpan(otelContext.active(), span), fn);
 }
 
-/** Formats a span's context as a W3C `traceparent` header value. */
-export function formatTraceparent(span: Span): string {
-  const { traceId, spanId, traceFlags } = span.spanContext();
-  return `00-${traceId}-${spanId}-${traceFlags.toString(16).padStart(2, '0')}`;
+/** Writes `span`'s context into `headers` as W3C `traceparent` (and `tracestate` when there is one). */
+export function injectTraceContext(span: Span, headers: Record<string, string>): void {
+  w3c.inject(trace.setSpan(ROOT_CONTEXT, span), headers, defaultTextMapSetter);
 }

@@ -37,3 +37,28 @@ export function sample(metricsText: string, prefix: string): number | undefined 
   const line = metricsText.split('\n').find((l) => l.startsWith(prefix));
   return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
 }
+
+/** Polls `probe` every 20 ms until it returns something other than undefined; throws after `timeoutMs`. */
+export async function waitFor<T>(probe: () => T | undefined, timeoutMs: number): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > until) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** `fetch` that reads the body, so the connection is free again: `{ status, headers, body }` (JSON when it parses). */
+export async function get(
+  url: string,
+  init: RequestInit = {},
+): Promise<{ status: number; headers: Headers; body: unknown }> {
+  const res = await fetch(url, init);
+  const text = await res.text();
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {}
+  return { status: res.status, headers: res.headers, body };
+}

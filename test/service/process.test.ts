@@ -1,13 +1,20 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
 import { cpuQuota, resolveWorkers } from '../../src/service/index.js';
+import { get, waitFor } from './helpers.js';
 
 const FIXTURE = 'test/service/fixtures/service-fixture.ts';
 
 interface Child {
   proc: ChildProcess;
+  /** stdout lines, parsed when they are JSON. */
   lines: Record<string, unknown>[];
+  stdout: string[];
   stderr: string[];
   exit: Promise<number | null>;
 }
@@ -18,8 +25,10 @@ function spawnFixture(env: Record<string, string>): Child {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: Record<string, unknown>[] = [];
+  const stdout: string[] = [];
   const stderr: string[] = [];
   createInterface({ input: proc.stdout! }).on('line', (line) => {
+    stdout.push(line);
     try {
       lines.push(JSON.parse(line) as Record<string, unknown>);
     } catch {
@@ -28,17 +37,40 @@ function spawnFixture(env: Record<string, string>): Child {
   });
   createInterface({ input: proc.stderr! }).on('line', (line) => stderr.push(line));
   const exit = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
-  return { proc, lines, stderr, exit };
+  return { proc, lines, stdout, stderr, exit };
 }
 
-async function waitFor<T>(probe: () => T | undefined, timeoutMs: number): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+/** Runs `loops` closed-loop clients against `url` until `stop()`; counts 200s, other statuses and refusals. */
+function constantLoad(url: string, loops: number) {
+  let stopped = false;
+  const result = {
+    ok: 0,
+    failedStatuses: [] as number[],
+    connectionErrors: [] as string[],
+    pids: new Set<number>(),
+  };
+  const loop = async () => {
+    while (!stopped) {
+      try {
+        const res = await get(url);
+        if (res.status === 200) {
+          result.ok++;
+          result.pids.add((res.body as { pid: number }).pid);
+        } else result.failedStatuses.push(res.status);
+      } catch (error) {
+        result.connectionErrors.push(String((error as { cause?: { code?: string } }).cause?.code ?? error));
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    }
+  };
+  const running = Array.from({ length: loops }, loop);
+  return {
+    result,
+    stop: async () => {
+      stopped = true;
+      await Promise.race([Promise.all(running), new Promise((resolve) => setTimeout(resolve, 5000))]);
+    },
+  };
 }
 
 describe('service process', () => {
@@ -46,6 +78,24 @@ describe('service process', () => {
     const child = spawnFixture({ PORT: 'eighty', REQUEST_TIMEOUT: '10s' });
     expect(await child.exit).toBe(2);
     expect(child.stderr).toEqual(['fixture: invalid PORT: expected an integer 0-65535, got "eighty"']);
+    const other = spawnFixture({ REQUEST_TIMEOUT: 'forever' });
+    expect(await other.exit).toBe(2);
+    expect(other.stderr).toEqual([
+      'fixture: invalid REQUEST_TIMEOUT: expected a duration such as 500ms, 10s, 2m, got "forever"',
+    ]);
+  });
+
+  it('a port in use: one error line naming the cause (flushed from the buffered stdout), exit 1', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    try {
+      const child = spawnFixture({ PORT: String((blocker.address() as { port: number }).port) });
+      expect(await child.exit).toBe(1);
+      const line = child.lines.find((l) => l.msg === 'cannot listen') as { err?: { code?: string } };
+      expect(line?.err?.code).toBe('EADDRINUSE');
+    } finally {
+      blocker.close();
+    }
   });
 
   it('SIGTERM under constant load: readyz fails first, every accepted request completes, exit 0', async () => {
@@ -54,49 +104,53 @@ describe('service process', () => {
       const listening = await waitFor(() => child.lines.find((l) => l.msg === 'listening'), 20_000);
       const url = String(listening.url);
       const adminUrl = String(listening.adminUrl);
-      expect((await fetch(`${adminUrl}/readyz`)).status).toBe(200);
+      expect((await get(`${adminUrl}/readyz`)).status).toBe(200);
 
-      let stop = false;
-      let ok = 0;
-      const failedStatuses: number[] = [];
-      const connectionErrors: string[] = [];
-      const loop = async () => {
-        while (!stop) {
-          try {
-            const res = await fetch(`${url}/work`);
-            await res.text();
-            if (res.status === 200) ok++;
-            else failedStatuses.push(res.status);
-          } catch (error) {
-            connectionErrors.push(String((error as { cause?: { code?: string } }).cause?.code ?? error));
-            await new Promise((resolve) => setTimeout(resolve, 5));
-          }
-        }
-      };
-      const loops = Array.from({ length: 16 }, loop);
+      const load = constantLoad(`${url}/work`, 16);
       await new Promise((resolve) => setTimeout(resolve, 700));
       child.proc.kill('SIGTERM');
       // Within the drain delay (the listener still accepts), readiness already fails.
       let readyStatus = 200;
       const signalled = Date.now();
       while (readyStatus === 200 && Date.now() - signalled < 250) {
-        readyStatus = (await fetch(`${adminUrl}/readyz`)).status;
+        readyStatus = (await get(`${adminUrl}/readyz`)).status;
       }
       expect(readyStatus).toBe(503);
       const code = await child.exit;
-      stop = true;
-      await Promise.race([Promise.all(loops), new Promise((resolve) => setTimeout(resolve, 5000))]);
+      await load.stop();
 
       expect(code).toBe(0);
       const served = child.lines.filter((l) => l.msg === 'request');
       expect(served.length).toBeGreaterThan(50);
+      // Requests kept being accepted and served during the drain delay.
+      const shuttingDown = child.lines.findIndex((l) => l.msg === 'shutting down');
+      expect(shuttingDown).toBeGreaterThan(0);
+      expect(child.lines.slice(shuttingDown).filter((l) => l.msg === 'request').length).toBeGreaterThan(0);
       // Every request the server accepted was answered 200 and reached the client; the only client errors are
       // connections refused/reset after the listener closed (never accepted).
       expect(served.every((l) => l.status === 200)).toBe(true);
-      expect(failedStatuses).toEqual([]);
-      expect(ok).toBe(served.length);
+      expect(load.result.failedStatuses).toEqual([]);
+      expect(load.result.ok).toBe(served.length);
       expect(child.stderr).toContain('onClose called');
       expect(child.lines.some((l) => l.msg === 'shut down')).toBe(true);
+    } finally {
+      child.proc.kill('SIGKILL');
+    }
+  });
+
+  it('LOG_FORMAT=pretty writes human lines (request ids included) and flushes them on shutdown', async () => {
+    const child = spawnFixture({ LOG_FORMAT: 'pretty' });
+    try {
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: strips ANSI colours
+      const plain = () => child.stdout.join('\n').replace(/\x1b\[[0-9;]*m/g, '');
+      const url = await waitFor(() => /url: "(http:\/\/[^"]+)"/.exec(plain())?.[1], 20_000);
+      expect(child.lines.every((l) => 'raw' in l)).toBe(true); // no JSON lines
+      expect(plain()).toMatch(/INFO.*listening/);
+      expect((await get(`${url}/work`, { headers: { 'x-request-id': 'pretty-1' } })).status).toBe(200);
+      child.proc.kill('SIGTERM');
+      expect(await child.exit).toBe(0);
+      expect(plain()).toMatch(/INFO.*: request\n(\s+\w+: .*\n)*\s+reqId: "pretty-1"/);
+      expect(plain()).toMatch(/shut down/);
     } finally {
       child.proc.kill('SIGKILL');
     }
@@ -104,12 +158,73 @@ describe('service process', () => {
 });
 
 describe('workers', () => {
-  it('reads the cgroup cpu.max quota like automaxprocs', () => {
+  it('WORKERS=2 serves from two cluster workers on shared ports and drains both on SIGTERM', async () => {
+    const child = spawnFixture({ WORKERS: '2', DRAIN_DELAY: '200ms' });
+    try {
+      const listening = await waitFor(() => {
+        const lines = child.lines.filter((l) => l.msg === 'listening');
+        return lines.length === 2 ? lines : undefined;
+      }, 30_000);
+      expect(new Set(listening.map((l) => l.pid)).size).toBe(2);
+      expect(listening[0]?.url).toBe(listening[1]?.url); // one shared public port
+      const url = String(listening[0]?.url);
+      const load = constantLoad(`${url}/work`, 8);
+      await waitFor(() => (load.result.pids.size === 2 ? true : undefined), 10_000);
+      child.proc.kill('SIGTERM');
+      expect(await child.exit).toBe(0);
+      await load.stop();
+      expect(load.result.failedStatuses).toEqual([]);
+      expect(child.lines.filter((l) => l.msg === 'shut down')).toHaveLength(2);
+    } finally {
+      child.proc.kill('SIGKILL');
+    }
+  });
+
+  it('stops (exit 1) instead of re-forking forever when workers cannot listen', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = String((blocker.address() as { port: number }).port);
+    try {
+      const child = spawnFixture({ WORKERS: '2', PORT: port });
+      const code = await Promise.race([child.exit, new Promise((resolve) => setTimeout(resolve, 30_000))]);
+      child.proc.kill('SIGKILL');
+      expect(code).toBe(1);
+      expect(child.stderr.some((l) => l.includes('before listening; stopping'))).toBe(true);
+      expect(child.lines.filter((l) => l.msg === 'cannot listen').length).toBeLessThanOrEqual(2);
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it('reads the cgroup v2 cpu.max quota like automaxprocs', () => {
     expect(cpuQuota('max 100000')).toBeUndefined();
+    expect(cpuQuota('max')).toBeUndefined();
     expect(cpuQuota('200000 100000')).toBe(2);
-    expect(cpuQuota('150000 100000')).toBe(1);
+    expect(cpuQuota('150000 100000\n')).toBe(1);
     expect(cpuQuota('50000 100000')).toBe(1);
-    expect(resolveWorkers(3)).toBe(3);
-    expect(resolveWorkers('auto', '/nonexistent/cpu.max')).toBeGreaterThanOrEqual(1);
+    expect(cpuQuota('400000 50000')).toBe(8);
+    expect(cpuQuota('')).toBeUndefined();
+    expect(cpuQuota('abc 100000')).toBeUndefined();
+    expect(cpuQuota('100000 0')).toBeUndefined();
+    expect(cpuQuota('-1 100000')).toBeUndefined();
+  });
+
+  it('resolves WORKERS: N as is; auto from the quota file, capped by the CPU count, else the CPU count', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cpu-max-'));
+    const file = (name: string, text: string) => {
+      const path = join(dir, name);
+      writeFileSync(path, text);
+      return path;
+    };
+    const cpus = availableParallelism();
+    try {
+      expect(resolveWorkers(3)).toBe(3);
+      expect(resolveWorkers('auto', file('one', '100000 100000\n'))).toBe(1);
+      expect(resolveWorkers('auto', file('many', '6400000 100000\n'))).toBe(cpus);
+      expect(resolveWorkers('auto', file('unlimited', 'max 100000\n'))).toBe(cpus);
+      expect(resolveWorkers('auto', join(dir, 'missing'))).toBe(cpus);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

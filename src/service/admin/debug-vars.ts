@@ -11,11 +11,17 @@ import {
 
 /** The JSON `/debug/vars` returns. Delays and pauses in ms; `utilization` in 0..1 since the previous read. */
 export interface DebugVars {
+  /** The process id (in cluster mode, tells which worker answered). */
   pid: number;
+  /** Process uptime in seconds. */
   uptimeS: number;
+  /** Event-loop delay since start (GODEBUG schedtrace's analogue) and utilization since the previous read. */
   eventLoop: { delayMs: { p50: number; p99: number; max: number; mean: number }; utilization: number };
+  /** `process.memoryUsage()`: rss, heapTotal, heapUsed, external, arrayBuffers (bytes). */
   memory: NodeJS.MemoryUsage;
+  /** GC runs and total pause since start, overall and by kind (gctrace's analogue). */
   gc: { count: number; pauseMs: number; byKind: Record<string, { count: number; pauseMs: number }> };
+  /** Active libuv resources (sockets, timers, …), overall and by type. */
   handles: { active: number; byType: Record<string, number> };
 }
 

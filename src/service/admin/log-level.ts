@@ -5,10 +5,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 
-/** Registers the log-level routes for `logger` on the admin instance. */
-export function registerLogLevelRoutes(admin: FastifyInstance, logger: Logger): void {
-  admin.get('/debug/loglevel', async () => ({ level: logger.level }));
-  admin.put<{ Body: unknown }>('/debug/loglevel', async (req, reply) => {
+/** Registers the log-level routes for `logger` on `scope` (the admin server's debug plugin). */
+export function registerLogLevelRoutes(scope: FastifyInstance, logger: Logger): void {
+  scope.get('/debug/loglevel', async () => ({ level: logger.level }));
+  scope.put<{ Body: unknown }>('/debug/loglevel', async (req, reply) => {
     const body = req.body;
     const level = typeof body === 'string' ? body.trim() : (body as { level?: unknown } | null)?.level;
     const known = Object.keys(logger.levels.values).concat('silent');

@@ -16,15 +16,9 @@ export function startHeapProfiler(): void {
   heapStarted = true;
 }
 
-/** Stops the sampling heap profiler (after the last service in the process closed). */
-export function stopHeapProfiler(): void {
-  if (!heapStarted) return;
-  heap.stop();
-  heapStarted = false;
-}
-
 let cpuBusy = false;
 
+/** Sends a gzip'd pprof profile as a download named `<name>.pb.gz`. */
 function sendProfile(reply: FastifyReply, name: string, body: Buffer) {
   return reply
     .type('application/octet-stream')
@@ -32,9 +26,9 @@ function sendProfile(reply: FastifyReply, name: string, body: Buffer) {
     .send(body);
 }
 
-/** Registers the pprof routes on the admin instance. */
-export function registerPprofRoutes(admin: FastifyInstance): void {
-  admin.get<{ Querystring: { seconds?: string } }>('/debug/pprof/profile', async (req, reply) => {
+/** Registers the pprof routes on `scope` (the admin server's debug plugin). */
+export function registerPprofRoutes(scope: FastifyInstance): void {
+  scope.get<{ Querystring: { seconds?: string } }>('/debug/pprof/profile', async (req, reply) => {
     const raw = req.query.seconds ?? '30';
     const seconds = Number(raw);
     if (!/^\d+(\.\d+)?$/.test(raw) || seconds <= 0 || seconds > 300) {
@@ -50,7 +44,7 @@ export function registerPprofRoutes(admin: FastifyInstance): void {
     }
   });
 
-  admin.get('/debug/pprof/heap', async (_req, reply) => {
+  scope.get('/debug/pprof/heap', async (_req, reply) => {
     if (!heapStarted) return reply.code(503).send({ error: 'heap profiler not running' });
     return sendProfile(reply, 'heap', await encode(heap.profile()));
   });

@@ -11,22 +11,33 @@ export type ReadinessCheck = (ctx: Context) => unknown;
 
 /** One check's outcome in the `/readyz` body. */
 export interface CheckResult {
+  /** The check returned (resolved) within the timeout. */
   ok: boolean;
+  /** How long it took, in ms. */
   ms: number;
+  /** Why it failed: the thrown message, or `timed out after <n>ms`. */
   error?: string;
 }
 
 /** What the probes read from the service. */
 export interface ProbeState {
+  /** The service name (`/healthz`). */
   name: string;
+  /** The service version (`/healthz`). */
   version: string;
+  /** The readiness checks by name (`/readyz`). */
   checks: Record<string, ReadinessCheck>;
+  /** `READY_TIMEOUT`: the deadline of each check, in ms. */
   timeoutMs: number;
   /** True once shutdown began: `/readyz` answers 503 from then on. */
   draining: () => boolean;
 }
 
-/** Runs every check concurrently, each bounded by `timeoutMs`. */
+/**
+ * Runs every check concurrently, each with its own Context deadline of `timeoutMs`; a check that overruns it
+ * counts as failed even if it ignores its ctx.
+ * @example await runChecks({ db: (ctx) => db.ping(ctx) }, 2000) // { db: { ok: true, ms: 1.2 } }
+ */
 export async function runChecks(
   checks: Record<string, ReadinessCheck>,
   timeoutMs: number,

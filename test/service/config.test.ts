@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, createService, loadConfig } from '../../src/service/index.js';
+
+describe('loadConfig', () => {
+  it('has a default for everything: an empty environment is valid', () => {
+    expect(loadConfig({})).toMatchObject({
+      port: 8080,
+      adminPort: 9090,
+      adminHost: '127.0.0.1',
+      adminToken: undefined,
+      requestTimeoutMs: 10_000,
+      logLevel: 'info',
+      logFormat: 'json',
+      workers: 1,
+      otlpEndpoint: undefined,
+    });
+  });
+
+  it('reads durations, numbers and enums; empty strings count as unset', () => {
+    const config = loadConfig({
+      PORT: '0',
+      REQUEST_TIMEOUT: '2s',
+      DRAIN_DELAY: '250ms',
+      MAX_INFLIGHT: '64',
+      LOG_LEVEL: 'debug',
+      LOG_FORMAT: 'pretty',
+      WORKERS: 'auto',
+      ADMIN_TOKEN: '',
+    });
+    expect(config).toMatchObject({
+      port: 0,
+      requestTimeoutMs: 2000,
+      drainDelayMs: 250,
+      maxInflight: 64,
+      logLevel: 'debug',
+      logFormat: 'pretty',
+      workers: 'auto',
+      adminToken: undefined,
+    });
+  });
+
+  it.each([
+    ['PORT', '70000', 'invalid PORT: expected an integer 0-65535, got "70000"'],
+    ['ADMIN_PORT', '-1', 'invalid ADMIN_PORT: expected an integer 0-65535, got "-1"'],
+    [
+      'REQUEST_TIMEOUT',
+      'soon',
+      'invalid REQUEST_TIMEOUT: expected a duration such as 500ms, 10s, 2m, got "soon"',
+    ],
+    ['MAX_INFLIGHT', '1.5', 'invalid MAX_INFLIGHT: expected an integer 0-1000000, got "1.5"'],
+    ['LOG_LEVEL', 'loud', 'invalid LOG_LEVEL'],
+    ['LOG_FORMAT', 'xml', 'invalid LOG_FORMAT'],
+    ['WORKERS', 'many', 'invalid WORKERS: expected "auto" or a positive integer, got "many"'],
+    ['WORKERS', '0', 'invalid WORKERS'],
+    [
+      'OTEL_EXPORTER_OTLP_ENDPOINT',
+      'collector:4318',
+      'invalid OTEL_EXPORTER_OTLP_ENDPOINT: expected an http(s) URL',
+    ],
+  ])('rejects %s=%s with one line naming the variable', (name, value, message) => {
+    let error: unknown;
+    try {
+      loadConfig({ [name]: value });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const text = (error as Error).message;
+    expect(text.startsWith(message)).toBe(true);
+    expect(text).toContain(JSON.stringify(value));
+    expect(text).not.toContain('\n');
+  });
+
+  it('makes createService throw the same ConfigError before anything starts', () => {
+    expect(() => createService({ name: 'x', env: { LOG_LEVEL: 'loud' } })).toThrow(ConfigError);
+  });
+});

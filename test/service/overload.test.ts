@@ -1,0 +1,126 @@
+import { describe, expect, it } from 'vitest';
+import { sleep } from '../../src/context/index.js';
+import { get, sample, startService } from './helpers.js';
+
+/** Closed-loop clients hitting `url` until `ms` passed: statuses and latencies of what came back. */
+async function closedLoop(url: string, clients: number, ms: number) {
+  const ok: number[] = [];
+  const shed: number[] = [];
+  const other: string[] = [];
+  const until = Date.now() + ms;
+  const loop = async () => {
+    while (Date.now() < until) {
+      const started = performance.now();
+      try {
+        const res = await get(url);
+        const took = performance.now() - started;
+        if (res.status === 200) ok.push(took);
+        else if (res.status === 503 && res.headers.get('retry-after') === '1') shed.push(took);
+        else other.push(String(res.status));
+      } catch (error) {
+        other.push(String(error));
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: clients }, loop));
+  return { ok, shed, other };
+}
+
+const p99 = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length * 0.99)] ?? 0;
+
+describe('overload', () => {
+  it('sheds beyond MAX_INFLIGHT with 503 + Retry-After at once, and serves the admitted requests', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const t = await startService(
+      async (app) => {
+        app.get('/wait', async () => {
+          await gate;
+          return { ok: true };
+        });
+      },
+      { MAX_INFLIGHT: '2' },
+    );
+    try {
+      const admitted = [fetch(`${t.url}/wait`), fetch(`${t.url}/wait`)];
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const started = performance.now();
+      const shed = await Promise.all([1, 2, 3].map(() => get(`${t.url}/wait`)));
+      const shedMs = performance.now() - started;
+      for (const res of shed) {
+        expect(res.status).toBe(503);
+        expect(res.headers.get('retry-after')).toBe('1');
+        expect(res.body).toHaveProperty('error');
+        expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+      }
+      expect(shedMs).toBeLessThan(1000); // answered without waiting for the gate
+      release();
+      for (const res of await Promise.all(admitted)) expect(res.status).toBe(200);
+      const text = (await get(`${t.adminUrl}/metrics`)).body as string;
+      expect(sample(text, 'http_requests_shed_total{reason="inflight"}')).toBe(3);
+      expect(sample(text, 'http_requests_total{method="GET",route="/wait",status="503"}')).toBe(3);
+      expect(sample(text, 'http_requests_in_flight')).toBe(0);
+      // Refused requests still get their one access line, with the request id.
+      const refused = t.logs.filter((l) => l.msg === 'request' && l.status === 503);
+      expect(refused).toHaveLength(3);
+      expect(refused.every((l) => typeof l.reqId === 'string')).toBe(true);
+    } finally {
+      release();
+      await t.service.close();
+    }
+  });
+
+  it('at 3x capacity stays up, serves the admitted share at its normal latency and sheds the rest fast', async () => {
+    // Capacity: 8 in flight x 50 ms each = 160 req/s; 24 closed-loop clients offer 3x that.
+    const t = await startService(
+      async (app) => {
+        app.get('/work', async (req) => {
+          await sleep(req.ctx, 50);
+          return { ok: true };
+        });
+      },
+      { MAX_INFLIGHT: '8', MAX_EVENT_LOOP_DELAY: '0' },
+    );
+    try {
+      const { ok, shed, other } = await closedLoop(`${t.url}/work`, 24, 2000);
+      expect(other).toEqual([]);
+      expect(shed.length).toBeGreaterThan(0);
+      // The admitted share: at least 60% of the 320 requests capacity allows in 2 s (a busy CI machine).
+      expect(ok.length).toBeGreaterThan(190);
+      expect(p99(ok)).toBeLessThan(500); // 50 ms of work; no queueing behind the excess
+      expect(p99(shed)).toBeLessThan(250);
+      expect((await get(`${t.adminUrl}/livez`)).status).toBe(200);
+      const text = (await get(`${t.adminUrl}/metrics`)).body as string;
+      expect(sample(text, 'http_requests_shed_total{reason="inflight"}')).toBe(shed.length);
+      expect(sample(text, 'http_requests_in_flight')).toBe(0);
+    } finally {
+      await t.service.close();
+    }
+  });
+
+  it('sheds with reason event_loop_delay when the loop lags, keeps serving the admitted share, stays up', async () => {
+    const t = await startService(
+      async (app) => {
+        app.get('/cpu', async () => {
+          const until = performance.now() + 4;
+          while (performance.now() < until);
+          return { ok: true };
+        });
+      },
+      { MAX_INFLIGHT: '0', MAX_EVENT_LOOP_DELAY: '20ms', BLOCK_WARN_MS: '0' },
+    );
+    try {
+      const { ok, shed, other } = await closedLoop(`${t.url}/cpu`, 64, 2500);
+      expect(other).toEqual([]);
+      expect(ok.length).toBeGreaterThan(10);
+      expect(shed.length).toBeGreaterThan(0);
+      expect((await get(`${t.adminUrl}/livez`)).status).toBe(200);
+      const text = (await get(`${t.adminUrl}/metrics`)).body as string;
+      expect(sample(text, 'http_requests_shed_total{reason="event_loop_delay"}')).toBe(shed.length);
+    } finally {
+      await t.service.close();
+    }
+  });
+});

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { isCanceled, sleep } from '../../src/context/index.js';
+import { get, startService } from './helpers.js';
+
+describe('graceful shutdown (in process)', () => {
+  it('fails /readyz at once, keeps accepting for DRAIN_DELAY, lets in-flight requests finish, then closes', async () => {
+    const events: string[] = [];
+    const t = await startService(
+      async (app) => {
+        app.get('/work', async (req) => {
+          await sleep(req.ctx, 300);
+          events.push('work done');
+          return { ok: true, cancelled: req.ctx.err !== undefined };
+        });
+      },
+      { DRAIN_DELAY: '400ms', SHUTDOWN_TIMEOUT: '5s' },
+      { onClose: () => void events.push('onClose') },
+    );
+    expect((await get(`${t.adminUrl}/readyz`)).status).toBe(200);
+    const inflight = get(`${t.url}/work`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const closed = t.service.close();
+    const signalled = Date.now();
+    expect((await get(`${t.adminUrl}/readyz`)).status).toBe(503);
+    expect(Date.now() - signalled).toBeLessThan(200);
+    expect(((await get(`${t.adminUrl}/healthz`)).body as { status: string }).status).toBe('draining');
+    // Within the drain delay a new request is still accepted and served in full.
+    const late = await get(`${t.url}/work`, { headers: { connection: 'close' } });
+    expect(late.status).toBe(200);
+    expect(late.body).toEqual({ ok: true, cancelled: false });
+    expect((await inflight).body).toEqual({ ok: true, cancelled: false });
+    await closed;
+    expect(events).toEqual(['work done', 'work done', 'onClose']);
+    await expect(fetch(`${t.url}/work`)).rejects.toThrow();
+    expect(t.logs.some((l) => l.msg === 'shut down')).toBe(true);
+  });
+
+  it('cancels the ctx of requests still running when SHUTDOWN_TIMEOUT ends (503 JSON)', async () => {
+    const seen: unknown[] = [];
+    const t = await startService(
+      async (app) => {
+        app.get('/stuck', async (req) => {
+          try {
+            await sleep(req.ctx, 30_000);
+          } catch (error) {
+            seen.push(error);
+            throw error;
+          }
+        });
+      },
+      { SHUTDOWN_TIMEOUT: '300ms' },
+    );
+    const stuck = get(`${t.url}/stuck`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const started = Date.now();
+    await t.service.close();
+    expect(Date.now() - started).toBeLessThan(3000);
+    const res = await stuck;
+    expect(res.status).toBe(503);
+    expect(res.body).toEqual({ error: 'request canceled' });
+    expect(isCanceled(seen[0])).toBe(true);
+    expect(t.logs.some((l) => l.msg === 'grace period over: cancelling in-flight requests')).toBe(true);
+  });
+});
