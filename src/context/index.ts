@@ -2,6 +2,9 @@
  * headroom/context — Go's `context` for TypeScript: cancellation, deadlines and request-scoped values that flow
  * through a tree, plus the helpers that make fan-out correct by construction. See docs/context.md.
  */
+
+// The durations withTimeout and sleep accept ('250ms', '1m30s'), parsed the same way for config and flags.
+export { type Duration, parseDuration } from '../units/duration.js';
 export { afterFunc } from './after-func.js';
 export { all, type Tasks } from './all.js';
 export { background, todo } from './background.js';

@@ -2,8 +2,8 @@
  * YAES configuration from the environment (12-factor). Parsed once at start with zod; a bad value stops the
  * process with one clear line. Secrets (JWT_KEY, DB password) are kept out of anything that gets logged.
  */
+import { parseDuration } from 'headroom/context';
 import { z } from 'zod';
-import { parseDuration } from '../../../../src/units/duration.js';
 import { databaseUrlFromParts, type PostgresTls, redactUrl, SSL_MODES, splitTls } from './database-url.js';
 
 /**
