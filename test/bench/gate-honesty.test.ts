@@ -1,8 +1,12 @@
 /**
  * Gate honesty, end to end through the real runner (fresh `--expose-gc` processes) and the real comparison:
  * A/A never fails, a 20% slowdown (HEADROOM_FIXTURE_SLOWDOWN=1.2) is flagged in ≥ 19 of 20, a 1% change never fails.
- * To stay fast, each round starts one process per variant (A, A', +20%, +1%) and samples them in lockstep, as
- * `bench ab` does; each round yields five 10-sample comparisons per scenario, so 20 trials cost 16 short processes.
+ *
+ * Each trial is judged the way `bench ab` judges (its default: 5 rounds): its samples come from five different
+ * processes per side, because one process can run a few percent faster or slower than another for its whole life
+ * (where its JIT code landed) — a single pair of processes can differ by more than the 10% threshold on identical
+ * code. To stay fast, each round starts one process per variant (A, A', +20%, +1%) and samples them in lockstep;
+ * ten rounds feed twenty trials, each pooling 20-sample slices of five consecutive rounds (no sample used twice).
  */
 import { describe, expect, it } from 'vitest';
 import { type CompareResult, compareReports } from '../../src/bench/compare.js';
@@ -13,31 +17,48 @@ import { summarise } from '../../src/bench/summarise.js';
 import type { BenchReport } from '../../src/bench/types.js';
 
 const bench = { file: 'test/bench/fixtures/work.bench.ts', name: 'work/loop', tags: [] };
-const ROUNDS = 4;
-const PER_TRIAL = 20;
-const TRIALS_PER_ROUND = 5;
+const ROUNDS = 10;
+const TRIALS = 20;
+const ROUNDS_PER_TRIAL = 5;
+/** Samples a trial takes from each round: 100 a side in all — on a noisy shared host one 10 ms sample can be 15% off. */
+const SLICE = 20;
+/** Each round is pooled into TRIALS × ROUNDS_PER_TRIAL / ROUNDS trials, with a slice of its own for each. */
+const SLICES_PER_ROUND = (TRIALS * ROUNDS_PER_TRIAL) / ROUNDS;
 // CPU time: the fixture is CPU-bound, and the shared 2-core machine is often overloaded by other test files.
-const settings = { timeMs: 5, count: TRIALS_PER_ROUND * PER_TRIAL, clock: 'cpu' as const };
-const variants = { a: '1', aPrime: '1', slower20: '1.2', slower1: '1.01' } as const;
+const settings = { timeMs: 10, count: SLICES_PER_ROUND * SLICE, clock: 'cpu' as const };
+// Values of one length: the environment's size moves the stack's alignment, which alone shifted a tight loop by a
+// steady 5% between otherwise identical processes ('1' vs '1.01').
+const variants = { a: '1.00', aPrime: '1.00', slower20: '1.20', slower1: '1.01' } as const;
 type Variant = keyof typeof variants;
 
-function reportOf(samples: Measurement): BenchReport {
-  const report = newReport(process.cwd(), { ...settings, count: PER_TRIAL });
-  report.benchmarks.push(summarise(bench, [samples]));
-  return report;
+/** Trial t pools rounds t, t+1, … (mod ROUNDS) — the slice of each that trial t is the n-th user of. */
+function trialParts(trial: number): { round: number; slice: number }[] {
+  return Array.from({ length: ROUNDS_PER_TRIAL }, (_, k) => {
+    const round = (trial + k) % ROUNDS;
+    // Trials using `round` are round-k' … round (mod ROUNDS) for k' < ROUNDS_PER_TRIAL, twice over (TRIALS = 2 ×
+    // ROUNDS): number them so each gets its own slice.
+    const slice = k + ROUNDS_PER_TRIAL * Math.floor(trial / ROUNDS);
+    return { round, slice };
+  });
 }
 
-function chunk(m: Measurement, part: number): Measurement {
-  const range = [part * PER_TRIAL, (part + 1) * PER_TRIAL] as const;
+function sliceOf(m: Measurement, slice: number): Measurement {
+  const range = [slice * SLICE, (slice + 1) * SLICE] as const;
   return { ...m, samples: m.samples.slice(...range), iterations: m.iterations.slice(...range) };
 }
 
-describe('gate honesty (20 trials per scenario)', () => {
-  // 16 processes, 1,600 samples of 5 ms: about 25 s on a quiet 2-core machine; minutes on an overloaded one.
-  it('A/A never fails, +20% is flagged ≥ 19/20, +1% never fails', { timeout: 300_000 }, async () => {
-    const trials: Record<Exclude<Variant, 'a'>, CompareResult[]> = { aPrime: [], slower20: [], slower1: [] };
+function reportOf(parts: Measurement[]): BenchReport {
+  const report = newReport(process.cwd(), { ...settings, count: SLICE * ROUNDS_PER_TRIAL });
+  report.benchmarks.push(summarise(bench, parts));
+  return report;
+}
+
+describe('gate honesty (20 trials per scenario, each over 5 process pairs as bench ab)', () => {
+  // 40 processes, 8,000 samples of 10 ms: about two minutes on a 2-core machine.
+  it('A/A never fails, +20% is flagged ≥ 19/20, +1% never fails', { timeout: 600_000 }, async () => {
+    const names = Object.keys(variants) as Variant[];
+    const rounds: Record<Variant, Measurement>[] = [];
     for (let round = 0; round < ROUNDS; round++) {
-      const names = Object.keys(variants) as Variant[];
       const sides = names.map((name) => ({
         cwd: process.cwd(),
         env: { HEADROOM_FIXTURE_SLOWDOWN: variants[name] },
@@ -49,11 +70,18 @@ describe('gate honesty (20 trials per scenario)', () => {
         if (!outcome.ok) throw new Error(outcome.error);
         measured[name] = outcome.measurement;
       });
-      for (let part = 0; part < TRIALS_PER_ROUND; part++) {
-        const base = reportOf(chunk(measured.a, part));
-        for (const variant of ['aPrime', 'slower20', 'slower1'] as const) {
-          trials[variant].push(compareReports(base, reportOf(chunk(measured[variant], part))));
-        }
+      rounds.push(measured);
+    }
+    const used = new Set<string>();
+    const trials: Record<Exclude<Variant, 'a'>, CompareResult[]> = { aPrime: [], slower20: [], slower1: [] };
+    for (let trial = 0; trial < TRIALS; trial++) {
+      const parts = trialParts(trial);
+      for (const { round, slice } of parts) used.add(`${round}/${slice}`);
+      const pooled = (variant: Variant) =>
+        parts.map(({ round, slice }) => sliceOf(rounds[round]![variant], slice));
+      const base = reportOf(pooled('a'));
+      for (const variant of ['aPrime', 'slower20', 'slower1'] as const) {
+        trials[variant].push(compareReports(base, reportOf(pooled(variant))));
       }
     }
     const failures = (list: CompareResult[]) => list.filter((r) => !r.ok).length;
@@ -61,7 +89,9 @@ describe('gate honesty (20 trials per scenario)', () => {
       list.map((r) => r.benchmarks[0]!.deltaPct!.toFixed(1)).join(' ');
     const summary = `A/A ${deltas(trials.aPrime)}\n+20% ${deltas(trials.slower20)}\n+1% ${deltas(trials.slower1)}`;
     console.log(summary);
-    expect(trials.aPrime).toHaveLength(20);
+    // Every trial had its own samples: 20 trials × 5 slices, all distinct.
+    expect(used.size).toBe(TRIALS * ROUNDS_PER_TRIAL);
+    expect(trials.aPrime).toHaveLength(TRIALS);
     expect(failures(trials.aPrime), summary).toBe(0);
     expect(failures(trials.slower20), summary).toBeGreaterThanOrEqual(19);
     expect(trials.slower20.every((r) => r.benchmarks[0]!.time !== 'faster')).toBe(true);
