@@ -17,6 +17,7 @@ import {
   withTimeout,
   withValue,
 } from '../../src/context/index.js';
+import { warningsDuring } from './warnings.js';
 
 const childCount = (ctx: Context): number =>
   (ctx as unknown as { _children?: Set<unknown> })._children?.size ?? 0;
@@ -55,43 +56,28 @@ describe('sleep', () => {
   ] as const)(
     'a wait beyond setTimeout’s 24.8 days (%s) never fires early and still stops on cancel',
     async (_n, ms) => {
-      const warnings: Error[] = [];
-      const onWarning = (warning: Error): void => {
-        warnings.push(warning);
-      };
-      process.on('warning', onWarning);
-      try {
+      const warnings = await warningsDuring(async () => {
         const [ctx, cancel] = withCancel(background());
         const sleeping = sleep(ctx, ms);
         sleeping.catch(() => {});
         expect(await pendingAfter(sleeping, 30)).toBe(true);
         cancel();
         await expect(sleeping).rejects.toBeInstanceOf(CanceledError);
-        expect(warnings.map((w) => w.name)).not.toContain('TimeoutOverflowWarning');
-      } finally {
-        process.off('warning', onWarning);
-      }
+      });
+      expect(warnings).not.toContain('TimeoutOverflowWarning');
     },
   );
 
   it('10,000 concurrent sleeps on one context raise no MaxListenersExceededWarning and all stop on cancel', async () => {
-    const warnings: Error[] = [];
-    const onWarning = (warning: Error): void => {
-      warnings.push(warning);
-    };
-    process.on('warning', onWarning);
-    try {
+    const warnings = await warningsDuring(async () => {
       const [ctx, cancel] = withCancel(background());
       void ctx.signal;
       const sleeps = Array.from({ length: 10_000 }, () => sleep(ctx, '1h').catch((error: unknown) => error));
       cancel();
       const outcomes = await Promise.all(sleeps);
       expect(outcomes.every((outcome) => outcome instanceof CanceledError)).toBe(true);
-      await new Promise((resolve) => setImmediate(resolve));
-      expect(warnings.map((w) => w.name)).not.toContain('MaxListenersExceededWarning');
-    } finally {
-      process.off('warning', onWarning);
-    }
+    });
+    expect(warnings).not.toContain('MaxListenersExceededWarning');
   });
 });
 

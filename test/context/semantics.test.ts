@@ -23,6 +23,7 @@ import {
   withTimeoutCause,
   withValue,
 } from '../../src/context/index.js';
+import { warningsDuring } from './warnings.js';
 
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 const childCount = (ctx: Context): number =>
@@ -248,12 +249,7 @@ describe('withCancel', () => {
   });
 
   it('10,000 live children with signals raise no MaxListenersExceededWarning', async () => {
-    const warnings: Error[] = [];
-    const onWarning = (warning: Error): void => {
-      warnings.push(warning);
-    };
-    process.on('warning', onWarning);
-    try {
+    const warnings = await warningsDuring(async () => {
       const [root, cancel] = withCancel(background());
       root.signal.addEventListener('abort', () => {});
       const children = Array.from({ length: 10_000 }, () => withCancel(root)[0]);
@@ -261,10 +257,8 @@ describe('withCancel', () => {
       cancel();
       await tick();
       expect(children.every((child) => child.signal.aborted)).toBe(true);
-      expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning')).toEqual([]);
-    } finally {
-      process.off('warning', onWarning);
-    }
+    });
+    expect(warnings).not.toContain('MaxListenersExceededWarning');
   });
 });
 
@@ -394,16 +388,12 @@ describe('deadlines', () => {
     expect(ctx.err).toBeInstanceOf(DeadlineExceededError);
   });
 
-  it('very long deadlines (beyond setTimeout’s 24.8 days) arm without overflow', () => {
-    const warnings: Error[] = [];
-    const onWarning = (w: Error): void => {
-      warnings.push(w);
-    };
-    process.on('warning', onWarning);
-    const [ctx, cancel] = withTimeout(background(), '1000h');
-    expect(ctx.err).toBeUndefined();
-    cancel();
-    process.off('warning', onWarning);
+  it('very long deadlines (beyond setTimeout’s 24.8 days) arm without overflow', async () => {
+    const warnings = await warningsDuring(() => {
+      const [ctx, cancel] = withTimeout(background(), '1000h');
+      expect(ctx.err).toBeUndefined();
+      cancel();
+    });
     expect(warnings).toEqual([]);
   });
 });
