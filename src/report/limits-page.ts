@@ -75,7 +75,7 @@ export function renderLimitsPage(r: LimitsResult): string {
 /** The last step measured at each rate, in rising order of offered load. */
 function byRate(steps: readonly LimitsStep[]): LimitsStep[] {
   const last = new Map<number, LimitsStep>();
-  for (const step of steps) if (step.phase !== 'profile') last.set(step.offeredRps, step);
+  for (const step of steps) last.set(step.offeredRps, step);
   return [...last.values()].sort((a, b) => a.offeredRps - b.offeredRps);
 }
 
