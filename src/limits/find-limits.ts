@@ -57,7 +57,7 @@ export async function findLimits(options: LimitsOptions, deps: FindLimitsDeps = 
     const search = await searchCapacity(runner, plan, {
       onStep: options.onStep,
       ctx,
-      sleep: coolDown(admin),
+      sleep: coolDown(admin, ctx),
     });
     const notes = [...search.notes];
 
