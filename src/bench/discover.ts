@@ -5,7 +5,7 @@
 import { statSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { glob, isDynamicPattern } from 'tinyglobby';
-import { UsageError } from '../cli/usage-error.js';
+import { UsageError } from '../errors.js';
 
 const BENCH_FILES = '**/*.bench.{ts,mts,js,mjs}';
 const IGNORE = ['**/node_modules/**', '**/dist/**'];

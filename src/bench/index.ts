@@ -3,6 +3,14 @@
  * Benchmark files call `bench()`; `runBenchmarks` runs them (each in a fresh process), `compareReports` judges two
  * runs (Mann-Whitney U, Holm, Hodges-Lehmann), `runAb` measures a base git ref against the working tree in one job.
  */
+
+export {
+  ExitCode,
+  isUsageError,
+  UsageError,
+  type UsageErrorCode,
+  type UsageErrorOptions,
+} from '../errors.js';
 export { type AbOptions, type AbResult, runAb } from './ab/index.js';
 export type { ClockKind } from './clock.js';
 export {

@@ -3,7 +3,7 @@
  * list what it registers; `--filter` (a regular expression on names) and `--tags` select. Untagged benchmarks run
  * by default; tagged ones (e.g. `integration`) only when `--tags` names one of their tags.
  */
-import { UsageError } from '../cli/usage-error.js';
+import { UsageError } from '../errors.js';
 import { runChild } from './child-process.js';
 import { findBenchFiles } from './discover.js';
 
@@ -36,7 +36,7 @@ export async function planBenchmarks(selection: Selection): Promise<PlannedBench
   try {
     filter = selection.filter === undefined ? undefined : new RegExp(selection.filter);
   } catch {
-    throw new UsageError(`--filter is not a valid regular expression: ${selection.filter}`);
+    throw new UsageError(`not a valid regular expression: ${selection.filter}`, { option: 'filter' });
   }
   const files = await findBenchFiles(selection.patterns, selection.cwd);
   const wanted = new Set(selection.tags ?? []);

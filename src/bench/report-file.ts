@@ -5,7 +5,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
-import { UsageError } from '../cli/usage-error.js';
+import { UsageError } from '../errors.js';
 import type { BenchReport } from './types.js';
 
 const interval = { median: z.number(), low: z.number(), high: z.number(), confidence: z.number() };
@@ -50,7 +50,7 @@ export function readReport(path: string): BenchReport {
   } catch (error) {
     const reason =
       (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
-    throw new UsageError(`cannot read ${path}: ${reason}`);
+    throw new UsageError(`cannot read ${path}: ${reason}`, { code: 'unreadable-file' });
   }
   const parsed = reportSchema.safeParse(data);
   if (!parsed.success) {

@@ -15,8 +15,8 @@ import { renderRunTable } from '../bench/render/run-table.js';
 import { historyPath, readReport, writeReport } from '../bench/report-file.js';
 import type { BenchProgress } from '../bench/run.js';
 import { runBenchmarks } from '../bench/run.js';
+import { ExitCode, UsageError } from '../errors.js';
 import { parseDuration } from '../units/duration.js';
-import { ExitCode, UsageError } from './usage-error.js';
 
 interface SelectFlags {
   filter?: string;

@@ -6,11 +6,11 @@
 import { writeFile } from 'node:fs/promises';
 import { type Command, Option } from 'commander';
 import { background, withCancel } from '../context/index.js';
+import { ExitCode, UsageError } from '../errors.js';
 import { findLimits } from '../limits/find-limits.js';
 import { formatStepLine, formatSummary } from '../limits/render-terminal.js';
 import type { LimitsOptions, LimitsResult } from '../limits/types.js';
 import { renderLimitsPage } from '../report/limits-page.js';
-import { ExitCode, UsageError } from './usage-error.js';
 
 interface LimitsFlags {
   slo: string[];

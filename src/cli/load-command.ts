@@ -6,11 +6,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { background, withCancel } from '../context/index.js';
+import { ExitCode, UsageError } from '../errors.js';
 import { load } from '../load/index.js';
 import { progressWriter, renderSummary } from '../load/render/index.js';
 import type { LoadOptions } from '../load/types.js';
 import { renderLoadReport } from '../report/index.js';
-import { ExitCode, UsageError } from './usage-error.js';
 
 interface LoadFlags {
   connections: string;

@@ -5,10 +5,20 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { ExitCode, UsageError } from '../errors.js';
 import { registerBench } from './bench-command.js';
 import { registerLimitsCommand } from './limits-command.js';
 import { registerLoadCommand } from './load-command.js';
-import { ExitCode, UsageError } from './usage-error.js';
+
+/** The flag an engine option is set by, where the two are not spelled alike. */
+const FLAG_OF: Record<string, string> = { thresholds: 'threshold', url: '' };
+
+/** A usage error in the CLI's words: the flag instead of the option name (`--max-time: must be …`). */
+function describeUsageError(error: UsageError): string {
+  if (!error.option) return error.message;
+  const flag = FLAG_OF[error.option] ?? error.option.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+  return flag ? `--${flag}: ${error.detail}` : error.detail;
+}
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
   version: string;
@@ -33,7 +43,7 @@ try {
     process.exit(error.exitCode === 0 ? ExitCode.ok : ExitCode.usage);
   }
   if (error instanceof UsageError) {
-    process.stderr.write(`headroom: ${error.message}\n`);
+    process.stderr.write(`headroom: ${describeUsageError(error)}\n`);
     process.exit(ExitCode.usage);
   }
   throw error;

@@ -3,8 +3,8 @@
  * `search.ts`), take a CPU profile at the knee, name the bottleneck, and return `headroom.limits/v1`.
  */
 import { join } from 'node:path';
-import { UsageError } from '../cli/usage-error.js';
 import { background, type Context, withDeadline } from '../context/index.js';
+import { UsageError } from '../errors.js';
 import { parseTarget, probeTarget } from '../load/target.js';
 import { parseDuration } from '../units/duration.js';
 import { classifyBottleneck, refineWithProfile } from './classify-bottleneck.js';
@@ -96,42 +96,46 @@ export async function findLimits(options: LimitsOptions, deps: FindLimitsDeps = 
 }
 
 function resolveSettings(options: LimitsOptions): LimitsResult['settings'] {
-  const seconds = (value: LimitsOptions['step'], fallback: string, flag: string) => {
+  const seconds = (value: LimitsOptions['step'], fallback: string, option: string) => {
     try {
       return parseDuration(value ?? fallback) / 1000;
     } catch (error) {
-      throw new UsageError(`${flag}: ${(error as Error).message}`);
+      throw new UsageError((error as Error).message, { option });
     }
   };
   let url: URL;
   try {
     url = new URL(options.url);
   } catch {
-    throw new UsageError(`invalid URL "${options.url}"`);
+    throw new UsageError(`invalid URL "${options.url}"`, { option: 'url' });
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new UsageError(`invalid URL "${options.url}": use http:// or https://`);
+    throw new UsageError(`invalid URL "${options.url}": use http:// or https://`, { option: 'url' });
   }
   const precision = options.precision ?? 0.05;
   if (!(precision > 0 && precision < 1))
-    throw new UsageError('--precision must be between 0 and 1 (e.g. 0.05)');
+    throw new UsageError('must be between 0 and 1 (e.g. 0.05)', { option: 'precision' });
   const maxRate = options.maxRate ?? null;
-  if (maxRate !== null && !(maxRate >= 1)) throw new UsageError('--max-rate must be a number ≥ 1');
-  const stepS = seconds(options.step, '2s', '--step');
-  if (stepS < 0.2) throw new UsageError('--step must be at least 200ms');
-  const maxTimeS = seconds(options.maxTime, '90s', '--max-time');
-  if (maxTimeS < stepS) throw new UsageError('--max-time must be longer than --step');
+  if (maxRate !== null && !(maxRate >= 1))
+    throw new UsageError('must be a number ≥ 1', { option: 'maxRate' });
+  const stepS = seconds(options.step, '2s', 'step');
+  if (stepS < 0.2) throw new UsageError('must be at least 200ms', { option: 'step' });
+  const maxTimeS = seconds(options.maxTime, '90s', 'maxTime');
+  if (maxTimeS < stepS) throw new UsageError('must be longer than the step', { option: 'maxTime' });
   if (options.profileSeconds !== undefined && !(options.profileSeconds >= 1)) {
-    throw new UsageError('--profile-seconds must be at least 1');
+    throw new UsageError('must be at least 1', { option: 'profileSeconds' });
   }
-  return { stepS, cooldownS: seconds(options.cooldown, '500ms', '--cooldown'), precision, maxTimeS, maxRate };
+  return { stepS, cooldownS: seconds(options.cooldown, '500ms', 'cooldown'), precision, maxTimeS, maxRate };
 }
 
 async function assertAdmin(admin: string): Promise<void> {
   try {
     await scrapeMetrics(admin, 5000);
   } catch (error) {
-    throw new UsageError(`cannot read metrics from --admin ${admin}: ${describeFetchError(error)}`);
+    throw new UsageError(`cannot read metrics from ${admin}: ${describeFetchError(error)}`, {
+      option: 'admin',
+      code: 'unreachable',
+    });
   }
 }
 

@@ -2,6 +2,14 @@
  * headroom/limits — find a service's maximum sustainable throughput under an SLO, and show why it stops there.
  * See docs/limits.md.
  */
+
+export {
+  ExitCode,
+  isUsageError,
+  UsageError,
+  type UsageErrorCode,
+  type UsageErrorOptions,
+} from '../errors.js';
 export {
   BOTTLENECK_RULES,
   BUSY_LOOP_SHARE,

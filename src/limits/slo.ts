@@ -3,7 +3,7 @@
  * `p99<100ms` + `errors<1%`; without an error SLO, `errors<1%` is added — a rate served with errors is not
  * sustainable. `rps` thresholds make no sense here (the search chooses the rate) and are refused.
  */
-import { UsageError } from '../cli/usage-error.js';
+import { UsageError } from '../errors.js';
 import { parseThreshold } from '../load/thresholds.js';
 
 /** SLOs used when none are given. */
@@ -17,7 +17,7 @@ export function normalizeSlo(slo: readonly string[] | undefined): string[] {
   if (!slo || slo.length === 0) return [...DEFAULT_SLO];
   const parsed = slo.map((expr) => parseThreshold(expr.trim()));
   if (parsed.some((t) => t.metric === 'rps')) {
-    throw new UsageError('--slo cannot be an rps threshold: the search chooses the rate');
+    throw new UsageError('cannot be an rps threshold: the search chooses the rate', { option: 'slo' });
   }
   const list = parsed.map((t) => t.expr);
   if (!parsed.some((t) => t.metric === 'errors')) list.push('errors<1%');

@@ -5,6 +5,14 @@
  * import { load } from 'headroom/load';
  * const result = await load({ url: 'http://127.0.0.1:8080/', rate: 1000, duration: '10s' });
  */
+
+export {
+  ExitCode,
+  isUsageError,
+  UsageError,
+  type UsageErrorCode,
+  type UsageErrorOptions,
+} from '../errors.js';
 export { load } from './load.js';
 export type {
   DataRow,

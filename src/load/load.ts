@@ -4,7 +4,7 @@
  * snapshots into the timeline and their reports into the typed result. It never prints.
  */
 import { availableParallelism } from 'node:os';
-import { UsageError } from '../cli/usage-error.js';
+import { UsageError } from '../errors.js';
 import { parseDuration } from '../units/duration.js';
 import { buildResult } from './build-result.js';
 import { addEncoded, type Histogram, mergingHistogram } from './histogram.js';
@@ -148,37 +148,39 @@ async function sourceNames(shard: Omit<ShardPlan, 'connections' | 'vuOffset' | '
   return scenario.requests.map(requestName);
 }
 
-function positiveInt(value: number | undefined, fallback: number, flag: string): number {
+function positiveInt(value: number | undefined, fallback: number, option: string): number {
   const v = value ?? fallback;
-  if (!Number.isInteger(v) || v < 1) throw new UsageError(`${flag} must be a positive integer, got ${value}`);
+  if (!Number.isInteger(v) || v < 1)
+    throw new UsageError(`must be a positive integer, got ${value}`, { option });
   return v;
 }
 
-function duration(value: LoadOptions['duration'], fallback: string, flag: string): number {
+function duration(value: LoadOptions['duration'], fallback: string, option: string): number {
   try {
     return parseDuration(value ?? fallback);
   } catch (error) {
-    throw new UsageError(`${flag}: ${(error as Error).message}`);
+    throw new UsageError((error as Error).message, { option });
   }
 }
 
 function normalize(options: LoadOptions) {
-  const connections = positiveInt(options.connections, 64, '--connections');
+  const connections = positiveInt(options.connections, 64, 'connections');
   const local = isLoopback(parseTarget(options.url).host);
   const threads = Math.min(
     connections,
-    positiveInt(options.threads, defaultThreads(availableParallelism(), local), '--threads'),
+    positiveInt(options.threads, defaultThreads(availableParallelism(), local), 'threads'),
   );
-  const pipelining = positiveInt(options.pipelining, 1, '--pipelining');
-  const durationMs = duration(options.duration, '10s', '--duration');
-  if (durationMs <= 0) throw new UsageError('--duration must be more than 0');
-  const timeoutMs = duration(options.timeout, '10s', '--timeout');
-  const warmupMs = duration(options.warmup, '0s', '--warmup');
+  const pipelining = positiveInt(options.pipelining, 1, 'pipelining');
+  const durationMs = duration(options.duration, '10s', 'duration');
+  if (durationMs <= 0) throw new UsageError('must be more than 0', { option: 'duration' });
+  const timeoutMs = duration(options.timeout, '10s', 'timeout');
+  const warmupMs = duration(options.warmup, '0s', 'warmup');
   const rate = options.rate ?? null;
   if (rate !== null && (!Number.isFinite(rate) || rate <= 0))
-    throw new UsageError(`--rate must be above 0, got ${rate}`);
+    throw new UsageError(`must be above 0, got ${rate}`, { option: 'rate' });
   const method = (options.method ?? (options.body !== undefined ? 'POST' : 'GET')).toUpperCase();
-  if (!/^[A-Z]+$/.test(method)) throw new UsageError(`invalid method "${options.method}"`);
+  if (!/^[A-Z]+$/.test(method))
+    throw new UsageError(`invalid method "${options.method}"`, { option: 'method' });
   const body =
     options.body === undefined
       ? null

@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { UsageError } from '../cli/usage-error.js';
+import { UsageError } from '../errors.js';
 import { Shard, type ShardOutput, type ShardPlan } from './shard.js';
 import type { ShardReport } from './shard-stats.js';
 import type { FromWorker, ToWorker } from './worker-messages.js';
@@ -62,7 +62,9 @@ export function workerShard(plan: ShardPlan): ShardRunner {
       else if (message.type === 'tick') output?.tick(message.snapshot);
       else if (message.type === 'done') finish?.(message.report);
       else {
-        const error = message.usage ? new UsageError(message.message) : new Error(message.message);
+        const error = message.usage
+          ? new UsageError(message.message, message.usage)
+          : new Error(message.message);
         reject(error);
         fail?.(error);
       }

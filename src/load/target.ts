@@ -4,7 +4,7 @@
  */
 import net from 'node:net';
 import tls from 'node:tls';
-import { UsageError } from '../cli/usage-error.js';
+import { UsageError } from '../errors.js';
 
 /** A parsed `http://` or `https://` target. */
 export interface Target {
@@ -37,10 +37,12 @@ export function parseTarget(url: string): Target {
   try {
     parsed = new URL(url);
   } catch {
-    throw new UsageError(`invalid URL "${url}" (expected e.g. http://127.0.0.1:8080/)`);
+    throw new UsageError(`invalid URL "${url}" (expected e.g. http://127.0.0.1:8080/)`, { option: 'url' });
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new UsageError(`unsupported protocol "${parsed.protocol}" in ${url} (http or https)`);
+    throw new UsageError(`unsupported protocol "${parsed.protocol}" in ${url} (http or https)`, {
+      option: 'url',
+    });
   }
   const secure = parsed.protocol === 'https:';
   const host = parsed.hostname.replace(/^\[(.*)\]$/, '$1');
@@ -77,6 +79,7 @@ export function probeTarget(target: Target, insecure: boolean, timeoutMs: number
       reject(
         new UsageError(
           `cannot reach ${target.url}: ${error.code ?? error.message}${hint ? ' (--insecure?)' : ''}`,
+          { code: 'unreachable' },
         ),
       );
     };

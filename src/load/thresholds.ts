@@ -2,7 +2,7 @@
  * k6-style thresholds in CLI form — `p99<50ms`, `p50<=10ms`, `errors<1%`, `rps>1000` — parsed once and
  * evaluated against a result. `headroom limits` reuses the same grammar for `--slo`.
  */
-import { UsageError } from '../cli/usage-error.js';
+import { UsageError } from '../errors.js';
 import { parseDuration } from '../units/duration.js';
 import type { LatencySummary, LoadResult, ThresholdOutcome } from './types.js';
 
@@ -60,7 +60,10 @@ export function parseThreshold(expr: string): Threshold {
     const percent = /^(\d+(?:\.\d+)?)%$/.exec(rawValue);
     if (!percent)
       throw new UsageError(`invalid threshold "${expr}": give the error rate in %, e.g. errors<1%`);
-    return { expr, metric: 'errors', op: op as ThresholdOp, limit: Number(percent[1]) };
+    const limit = Number(percent[1]);
+    if (limit > 100)
+      throw new UsageError(`invalid threshold "${expr}": an error rate is at most 100%, got ${limit}%`);
+    return { expr, metric: 'errors', op: op as ThresholdOp, limit };
   }
   if (name === 'rps') {
     const limit = Number(rawValue);
@@ -114,8 +117,12 @@ export function evaluateThresholds(
   return thresholds.map((t) => {
     const threshold = typeof t === 'string' ? parseThreshold(t) : t;
     const actual = thresholdActual(threshold, result);
+    // Nothing to stand behind: no latency without a response, no error rate without an attempt.
     const measured =
-      threshold.metric === 'errors' || threshold.metric === 'rps' || result.requests.completed > 0;
+      threshold.metric === 'rps' ||
+      (threshold.metric === 'errors'
+        ? result.requests.sent + result.requests.errors > 0
+        : result.requests.completed > 0);
     return { expr: threshold.expr, ok: measured && thresholdHolds(threshold, actual), actual };
   });
 }

@@ -1,4 +1,5 @@
 /** Messages between the coordinator and a generator worker thread. */
+import type { UsageErrorOptions } from '../errors.js';
 import type { ShardReport, TickSnapshot } from './shard-stats.js';
 
 /** Coordinator → worker. */
@@ -9,4 +10,4 @@ export type FromWorker =
   | { type: 'ready' }
   | { type: 'tick'; snapshot: TickSnapshot }
   | { type: 'done'; report: ShardReport }
-  | { type: 'error'; message: string; usage: boolean };
+  | { type: 'error'; message: string; usage: Pick<UsageErrorOptions, 'code' | 'option'> | null };

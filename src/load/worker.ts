@@ -3,7 +3,7 @@
  * second and `done` with the report; `stop` ends the window early.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { UsageError } from '../cli/usage-error.js';
+import { UsageError } from '../errors.js';
 import { Shard, type ShardPlan } from './shard.js';
 import type { ToWorker } from './worker-messages.js';
 
@@ -22,10 +22,10 @@ if (port) {
     });
     port.postMessage({ type: 'ready' });
   } catch (error) {
-    port.postMessage({
-      type: 'error',
-      message: (error as Error).message,
-      usage: error instanceof UsageError,
-    });
+    port.postMessage(
+      error instanceof UsageError
+        ? { type: 'error', message: error.detail, usage: { code: error.code, option: error.option } }
+        : { type: 'error', message: (error as Error).message, usage: null },
+    );
   }
 }

@@ -3,7 +3,7 @@
  * startup with one line naming the variable, e.g. `invalid PORT: expected an integer 0-65535, got "abc"`.
  */
 import { z } from 'zod';
-import { UsageError } from '../cli/usage-error.js';
+import { UsageError } from '../errors.js';
 import { parseDuration } from '../units/duration.js';
 
 /** Thrown by {@link loadConfig} for a bad environment value; the message is one line naming the variable. */

@@ -5,6 +5,14 @@
  * import { runService } from 'headroom/service';
  * await runService({ name: 'hello', routes: async (app) => { app.get('/', async (req) => ({ id: req.id })) } });
  */
+
+export {
+  ExitCode,
+  isUsageError,
+  UsageError,
+  type UsageErrorCode,
+  type UsageErrorOptions,
+} from '../errors.js';
 export { type CheckResult, type DebugVars, type ReadinessCheck, runChecks } from './admin/index.js';
 export { ConfigError, loadConfig, type ServiceConfig } from './config.js';
 export { createService } from './create-service.js';

@@ -5,7 +5,7 @@
  */
 import cluster from 'node:cluster';
 import closeWithGrace from 'close-with-grace';
-import { ExitCode } from '../cli/usage-error.js';
+import { ExitCode } from '../errors.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createService } from './create-service.js';
 import type { Service, ServiceDefinition } from './types.js';

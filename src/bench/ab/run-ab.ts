@@ -7,7 +7,7 @@
  * with `compareReports`.
  */
 import { join, relative } from 'node:path';
-import { UsageError } from '../../cli/usage-error.js';
+import { UsageError } from '../../errors.js';
 import type { ClockKind } from '../clock.js';
 import { type CompareOptions, type CompareResult, compareReports } from '../compare.js';
 import type { Measurement } from '../measure.js';

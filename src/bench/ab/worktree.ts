@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { UsageError } from '../../cli/usage-error.js';
+import { UsageError } from '../../errors.js';
 import { git } from './git.js';
 import { linkNodeModules } from './link-node-modules.js';
 

@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { UsageError } from '../../cli/usage-error.js';
+import { UsageError } from '../../errors.js';
 import type { DataRow } from './types.js';
 
 /**

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
-import { UsageError } from '../../cli/usage-error.js';
+import { UsageError } from '../../errors.js';
 import type { Scenario } from './types.js';
 
 const varSpec = z.union([

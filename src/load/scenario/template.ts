@@ -2,7 +2,7 @@
  * `{{name.field}}` templates compiled once into static text plus slots, so building a request evaluates only
  * what varies. Slots encode their value as text, as the inside of a JSON string, or as a whole JSON value.
  */
-import { UsageError } from '../../cli/usage-error.js';
+import { UsageError } from '../../errors.js';
 
 /** How a slot's value is written. */
 export type SlotEncoding = 'text' | 'json-string' | 'json-value';

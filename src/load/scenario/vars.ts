@@ -3,7 +3,7 @@
  * of data files picked at random, in order, or once per virtual user.
  */
 import { randomUUID } from 'node:crypto';
-import { UsageError } from '../../cli/usage-error.js';
+import { UsageError } from '../../errors.js';
 import type { DataRow, VarSpec } from './types.js';
 
 /** Where this thread sits among the generator threads: sequences stride by `count` from `index`. */

@@ -3,7 +3,7 @@
  * `setup` call that gives a flow its starting state (log in once, keep the token).
  */
 import https from 'node:https';
-import { UsageError } from '../../cli/usage-error.js';
+import { UsageError } from '../../errors.js';
 import type { Scenario, VirtualUser, VuFetchInit } from './types.js';
 import type { VarGenerator } from './vars.js';
 
