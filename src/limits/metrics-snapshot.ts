@@ -3,6 +3,7 @@
  * Names match with or without a registry prefix (`myapp_process_cpu_seconds_total` works too).
  */
 import parsePrometheusTextFormat, { type PrometheusFamily } from 'parse-prometheus-text-format';
+import { METRIC } from '../metric-names.js';
 
 /** The target's resource counters at one instant; null when the target does not export the series. */
 export interface MetricsSnapshot {
@@ -26,13 +27,13 @@ export function parseMetricsSnapshot(text: string, atMs: number): MetricsSnapsho
   };
   return {
     atMs,
-    cpuSeconds: sumValues(matching('process_cpu_seconds_total')),
-    eventLoopLagP99Seconds: sumValues(matching('nodejs_eventloop_lag_p99_seconds')),
+    cpuSeconds: sumValues(matching(METRIC.processCpu)),
+    eventLoopLagP99Seconds: sumValues(matching(METRIC.eventLoopLagP99)),
     // prom-client labels it by kind (minor, major, incremental, weakcb): the GC time is the sum of every `_sum`.
-    gcSeconds: sumValues(matching('nodejs_gc_duration_seconds_sum')),
-    heapUsedBytes: sumValues(matching('nodejs_heap_size_used_bytes')),
-    inFlight: sumValues(matching('http_requests_in_flight')),
-    shedTotal: sumValues(matching('http_requests_shed_total')),
+    gcSeconds: sumValues(matching(METRIC.gcDurationSum)),
+    heapUsedBytes: sumValues(matching(METRIC.heapUsed)),
+    inFlight: sumValues(matching(METRIC.httpInFlight)),
+    shedTotal: sumValues(matching(METRIC.httpShed)),
   };
 }
 

@@ -4,7 +4,9 @@
  * each (route, status, method) are cached in nested Maps keyed by the strings and numbers the request already has,
  * so recording a request allocates nothing.
  */
+
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { METRIC } from '../metric-names.js';
 
 /** The route label for requests that matched no route: never the raw path (unbounded cardinality). */
 export const UNMATCHED_ROUTE = 'unmatched';
@@ -34,20 +36,20 @@ export class HttpMetrics {
   constructor(registry: Registry) {
     const metrics = this;
     this.#requests = new Counter({
-      name: 'http_requests_total',
+      name: METRIC.httpRequests,
       help: 'HTTP requests answered, by method, route template and status.',
       labelNames: ['method', 'route', 'status'],
       registers: [registry],
     });
     this.#duration = new Histogram({
-      name: 'http_request_duration_seconds',
+      name: METRIC.httpDuration,
       help: 'HTTP request duration in seconds, by method, route template and status.',
       labelNames: ['method', 'route', 'status'],
       buckets: DURATION_BUCKETS,
       registers: [registry],
     });
     new Gauge({
-      name: 'http_requests_in_flight',
+      name: METRIC.httpInFlight,
       help: 'HTTP requests admitted and not yet answered.',
       registers: [registry],
       collect() {
@@ -55,7 +57,7 @@ export class HttpMetrics {
       },
     });
     this.#shed = new Counter({
-      name: 'http_requests_shed_total',
+      name: METRIC.httpShed,
       help: 'HTTP requests refused with 503 because the service was overloaded, by reason.',
       labelNames: ['reason'],
       registers: [registry],

@@ -2,9 +2,11 @@
  * `instrument(name, fn)`: "metrics for every significant function" in one line — a duration histogram, an error
  * counter, a span (when tracing records) and a debug log line per call, sync or async.
  */
+
 import { context as otelContext, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import { Counter, Histogram, Registry } from 'prom-client';
+import { METRIC } from '../metric-names.js';
 import { requestInfo } from './request-context.js';
 import { isTracingRecording } from './tracing.js';
 
@@ -12,7 +14,7 @@ import { isTracingRecording } from './tracing.js';
 export const functionMetrics = new Registry();
 
 const durations = new Histogram({
-  name: 'headroom_function_duration_seconds',
+  name: METRIC.functionDuration,
   help: 'Duration of instrumented functions in seconds, by name.',
   labelNames: ['name'],
   buckets: [0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
@@ -20,7 +22,7 @@ const durations = new Histogram({
 });
 
 const errors = new Counter({
-  name: 'headroom_function_errors_total',
+  name: METRIC.functionErrors,
   help: 'Calls of instrumented functions that threw or rejected, by name.',
   labelNames: ['name'],
   registers: [functionMetrics],

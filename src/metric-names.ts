@@ -1,0 +1,26 @@
+/**
+ * The Prometheus series a headroom service exports and `headroom limits` reads: one spelling for both sides.
+ * prom-client's default metrics (`process_*`, `nodejs_*`) are listed too, since limits depends on their names.
+ */
+export const METRIC = {
+  /** Counter: requests answered, by method, route template and status. */
+  httpRequests: 'http_requests_total',
+  /** Histogram: request duration in seconds, by method, route template and status. */
+  httpDuration: 'http_request_duration_seconds',
+  /** Gauge: requests admitted and not yet answered. */
+  httpInFlight: 'http_requests_in_flight',
+  /** Counter: requests refused with 503 by the overload guard, by reason. */
+  httpShed: 'http_requests_shed_total',
+  /** Histogram: duration of instrumented functions, by name. */
+  functionDuration: 'headroom_function_duration_seconds',
+  /** Counter: errors of instrumented functions, by name. */
+  functionErrors: 'headroom_function_errors_total',
+  /** prom-client default: process CPU seconds. */
+  processCpu: 'process_cpu_seconds_total',
+  /** prom-client default: event-loop lag p99, seconds. */
+  eventLoopLagP99: 'nodejs_eventloop_lag_p99_seconds',
+  /** prom-client default: GC duration histogram's sum, seconds (labelled by kind). */
+  gcDurationSum: 'nodejs_gc_duration_seconds_sum',
+  /** prom-client default: V8 heap used, bytes. */
+  heapUsed: 'nodejs_heap_size_used_bytes',
+} as const;
