@@ -18,6 +18,8 @@ export type BenchProgress =
 /** Options of a run: what to select and how long to measure. */
 export interface RunOptions extends Selection, MeasureSettings {
   onProgress?: (event: BenchProgress) => void;
+  /** Stops the run (Ctrl-C): no benchmark starts after it, and the one it cut short is left out of the report. */
+  signal?: AbortSignal;
 }
 
 /** An empty report for `cwd`, stamped now. */
@@ -44,9 +46,11 @@ export async function runBenchmarks(options: RunOptions): Promise<BenchReport> {
   const settings = { timeMs: options.timeMs, count: options.count, clock: options.clock, pin: options.pin };
   const report = newReport(options.cwd, settings);
   for (const [index, bench] of planned.entries()) {
+    if (options.signal?.aborted) break;
     const total = planned.length;
     options.onProgress?.({ kind: 'start', index, total, bench });
     const outcome = await measureInChild(bench, settings, { cwd: options.cwd, env: options.env });
+    if (options.signal?.aborted) break;
     if (outcome.ok) {
       const result = summarise(bench, [outcome.measurement]);
       report.benchmarks.push(result);

@@ -1,10 +1,10 @@
 /**
  * `headroom bench` — runs `*.bench.ts` files (Go-format lines and a table on stdout, progress on stderr, `--json`,
- * `--out-dir`); `bench compare old.json new.json` judges two runs; `bench ab --base <ref>` builds the base commit in
- * a temporary worktree and runs base and head alternately in this job. Exit 0 ok, 1 a benchmark failed or a confirmed
- * regression, 2 bad input.
+ * `-o`, `--out-dir`); `bench compare old.json new.json` judges two runs; `bench ab --base <ref>` builds the base
+ * commit in a temporary worktree and runs base and head alternately in this job. Exit 0 ok, 1 a benchmark failed or a
+ * confirmed regression, 2 bad input, 130 interrupted (what was measured is still printed and written).
  */
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { type AbResult, runAb } from '../bench/ab/index.js';
 import type { ClockKind } from '../bench/clock.js';
 import { compareReports } from '../bench/compare.js';
@@ -16,71 +16,102 @@ import { historyPath, readReport, writeReport } from '../bench/report-file.js';
 import type { BenchProgress } from '../bench/run.js';
 import { runBenchmarks } from '../bench/run.js';
 import { ExitCode, UsageError } from '../errors.js';
-import { parseDuration } from '../units/duration.js';
+import { formatDuration } from '../units/duration.js';
+import {
+  addExample,
+  addOutputOptions,
+  assertWritable,
+  countArg,
+  durationOption,
+  emitResult,
+  type Interruptible,
+  interruptible,
+  type OutputFlags,
+  PLAIN_PROGRESS_INTERVAL_MS,
+} from './flags.js';
 
 interface SelectFlags {
   filter?: string;
   tags?: string;
-  time: string;
-  count: string;
-  clock: string;
+  time: number;
+  count: number;
+  clock: ClockKind;
   pin: boolean;
   progress: boolean;
 }
 
-interface RunFlags extends SelectFlags {
-  json?: string;
+interface RunFlags extends SelectFlags, OutputFlags {
   outDir?: string;
 }
 
 interface GateFlags {
-  threshold: string;
-  alpha: string;
+  threshold: number;
+  alpha: number;
 }
 
-interface AbFlags extends SelectFlags, GateFlags {
+interface AbFlags extends SelectFlags, GateFlags, OutputFlags {
   base: string;
-  rounds: string;
+  rounds: number;
   build: string | boolean;
-  json?: string;
-}
-
-function parseTime(text: string): number {
-  let ms: number;
-  try {
-    ms = parseDuration(text);
-  } catch (error) {
-    throw new UsageError(`--time: ${(error as Error).message}`);
-  }
-  if (ms <= 0) throw new UsageError(`--time must be positive: ${text}`);
-  return ms;
-}
-
-function parseCount(text: string, flag: string, min: number): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < min) throw new UsageError(`${flag} must be an integer ≥ ${min}: ${text}`);
-  return n;
 }
 
 /** `10%` or `10` → 0.1. */
-function parseThreshold(text: string): number {
+function thresholdArg(text: string): number {
   const match = /^(\d+(?:\.\d+)?)%?$/.exec(text.trim());
-  if (!match) throw new UsageError(`--threshold must be a percentage such as 10%: ${text}`);
+  if (!match) throw new InvalidArgumentError('expected a percentage such as 10%');
   return Number(match[1]) / 100;
 }
 
-function parseAlpha(text: string): number {
+function alphaArg(text: string): number {
   const alpha = Number(text);
-  if (!(alpha > 0 && alpha < 1)) throw new UsageError(`--alpha must be between 0 and 1: ${text}`);
+  if (!(alpha > 0 && alpha < 1))
+    throw new InvalidArgumentError('expected a level between 0 and 1, e.g. 0.01');
   return alpha;
 }
 
-function parseClock(text: string): ClockKind {
-  if (text !== 'wall' && text !== 'cpu') throw new UsageError(`--clock must be wall or cpu: ${text}`);
-  return text;
+/** The gate's options, the same for `compare` and `ab`. */
+function addGateOptions(command: Command): Command {
+  return command
+    .addOption(
+      new Option('--threshold <pct>', 'a significant slowdown must exceed this to fail')
+        .argParser(thresholdArg)
+        .default(0.1, '10%'),
+    )
+    .addOption(
+      new Option('--alpha <p>', 'significance level after Holm correction').argParser(alphaArg).default(0.01),
+    );
 }
 
-function selection(flags: SelectFlags, patterns: string[]) {
+/**
+ * Progress on stderr: a line per finished benchmark, and — when stderr is not a terminal and a benchmark runs long —
+ * a plain "still running" line every 10 s, so CI logs never go quiet.
+ */
+function progressReporter(enabled: boolean): { onProgress?: (event: BenchProgress) => void; stop(): void } {
+  if (!enabled) return { stop: () => {} };
+  let heartbeat: NodeJS.Timeout | null = null;
+  const stop = () => {
+    if (heartbeat) clearInterval(heartbeat);
+    heartbeat = null;
+  };
+  return {
+    onProgress: (event) => {
+      stop();
+      const line = renderProgress(event);
+      if (line) process.stderr.write(line);
+      if (event.kind !== 'start' || process.stderr.isTTY) return;
+      const started = performance.now();
+      const what = `[${event.index + 1}/${event.total}]${event.label ? ` ${event.label}` : ''} ${event.bench.name}`;
+      heartbeat = setInterval(() => {
+        process.stderr.write(`${what}: running for ${formatDuration(performance.now() - started)}\n`);
+      }, PLAIN_PROGRESS_INTERVAL_MS);
+      heartbeat.unref();
+    },
+    stop,
+  };
+}
+
+function selection(flags: SelectFlags, patterns: string[], run: Interruptible) {
+  if (flags.time <= 0) throw new UsageError(`must be positive`, { option: 'time' });
   return {
     patterns,
     filter: flags.filter,
@@ -91,16 +122,11 @@ function selection(flags: SelectFlags, patterns: string[]) {
           .filter(Boolean)
       : [],
     cwd: process.cwd(),
-    timeMs: parseTime(flags.time),
-    count: parseCount(flags.count, '--count', 1),
-    clock: parseClock(flags.clock),
+    timeMs: flags.time,
+    count: flags.count,
+    clock: flags.clock,
     pin: flags.pin,
-    onProgress: flags.progress
-      ? (event: BenchProgress) => {
-          const line = renderProgress(event);
-          if (line) process.stderr.write(line);
-        }
-      : undefined,
+    signal: run.ctx.signal,
   };
 }
 
@@ -111,35 +137,46 @@ function addSelectOptions(command: Command): Command {
       '--tags <t1,t2>',
       'also run benchmarks tagged with one of these (tagged ones are skipped by default)',
     )
-    .option('--time <duration>', 'minimum duration of one sample', '1s')
-    .option('--count <n>', 'samples per benchmark', '10')
-    .option(
-      '--clock <wall|cpu>',
-      'time with elapsed time, or process CPU time (steadier on busy machines)',
-      'wall',
+    .addOption(durationOption('--time <duration>', 'minimum duration of one sample', '1s'))
+    .option('--count <n>', 'samples per benchmark', countArg, 10)
+    .addOption(
+      new Option('--clock <clock>', 'time with elapsed time, or process CPU time (steadier on busy machines)')
+        .choices(['wall', 'cpu'])
+        .default('wall', 'wall'),
     )
     .option('--no-pin', 'let benchmark processes run on any CPU (default: all on one, for steadier timings)')
     .option('--no-progress', 'no progress lines on stderr');
 }
 
 async function runAction(patterns: string[], flags: RunFlags): Promise<void> {
-  const report = await runBenchmarks(selection(flags, patterns));
-  process.stdout.write(`${renderGoFormat(report)}\n${renderRunTable(report)}`);
-  if (flags.json) writeReport(flags.json, report);
-  if (flags.outDir) {
-    const path = historyPath(flags.outDir, report);
-    writeReport(path, report);
-    process.stderr.write(`wrote ${path}\n`);
+  assertWritable([flags.output]);
+  const run = interruptible();
+  const progress = progressReporter(flags.progress);
+  try {
+    const report = await runBenchmarks({
+      ...selection(flags, patterns, run),
+      onProgress: progress.onProgress,
+    });
+    progress.stop();
+    emitResult(flags, { summary: `${renderGoFormat(report)}\n${renderRunTable(report)}`, result: report });
+    if (flags.outDir) {
+      const path = historyPath(flags.outDir, report);
+      writeReport(path, report);
+      process.stderr.write(`wrote ${path}\n`);
+    }
+    if (run.interrupted()) process.exitCode = ExitCode.interrupted;
+    else if (report.failures.length > 0) process.exitCode = ExitCode.failed;
+  } finally {
+    progress.stop();
+    run.dispose();
   }
-  if (report.failures.length > 0) process.exitCode = ExitCode.failed;
 }
 
-function compareAction(oldPath: string, newPath: string, flags: GateFlags & { json?: boolean }): void {
-  const options = { threshold: parseThreshold(flags.threshold), alpha: parseAlpha(flags.alpha) };
+function compareAction(oldPath: string, newPath: string, flags: GateFlags & OutputFlags): void {
+  assertWritable([flags.output]);
+  const options = { threshold: flags.threshold, alpha: flags.alpha };
   const result = compareReports(readReport(oldPath), readReport(newPath), options);
-  process.stdout.write(
-    flags.json ? `${JSON.stringify(result, null, 2)}\n` : renderCompare(result, oldPath, newPath),
-  );
+  emitResult(flags, { summary: renderCompare(result, oldPath, newPath), result });
   if (!result.ok) process.exitCode = ExitCode.failed;
 }
 
@@ -153,19 +190,28 @@ function renderAb(result: AbResult): string {
 }
 
 async function abAction(patterns: string[], flags: AbFlags): Promise<void> {
-  const base = selection(flags, patterns);
-  const result = await runAb({
-    ...base,
-    base: flags.base,
-    rounds: parseCount(flags.rounds, '--rounds', 1),
-    build: flags.build === false ? null : flags.build === true ? 'npm run --if-present build' : flags.build,
-    threshold: parseThreshold(flags.threshold),
-    alpha: parseAlpha(flags.alpha),
-    onStatus: flags.progress ? (line: string) => process.stderr.write(`${line}\n`) : undefined,
-  });
-  process.stdout.write(renderAb(result));
-  if (flags.json) writeReport(flags.json, result);
-  if (!result.comparison.ok) process.exitCode = ExitCode.failed;
+  assertWritable([flags.output]);
+  const run = interruptible();
+  const progress = progressReporter(flags.progress);
+  try {
+    const result = await runAb({
+      ...selection(flags, patterns, run),
+      onProgress: progress.onProgress,
+      base: flags.base,
+      rounds: flags.rounds,
+      build: flags.build === false ? null : flags.build === true ? 'npm run --if-present build' : flags.build,
+      threshold: flags.threshold,
+      alpha: flags.alpha,
+      onStatus: flags.progress ? (line: string) => process.stderr.write(`${line}\n`) : undefined,
+    });
+    progress.stop();
+    emitResult(flags, { summary: renderAb(result), result });
+    if (run.interrupted()) process.exitCode = ExitCode.interrupted;
+    else if (!result.comparison.ok) process.exitCode = ExitCode.failed;
+  } finally {
+    progress.stop();
+    run.dispose();
+  }
 }
 
 /** Registers `bench`, `bench compare` and `bench ab` on the program (so they inherit its error handling). */
@@ -178,22 +224,22 @@ export function registerBench(program: Command): void {
     .description('run *.bench.ts micro-benchmarks (each in a fresh process) and print Go-format results')
     .argument('[globs...]', 'files, directories or globs (default: bench/)')
     .enablePositionalOptions();
-  addSelectOptions(bench)
-    .option('--json <file>', 'write headroom.bench/v1 JSON')
-    .option('--out-dir <dir>', 'also write <dir>/<UTC timestamp>-<git sha>.json')
-    .action(runAction);
+  addSelectOptions(bench).option('--out-dir <dir>', 'also write <dir>/<UTC timestamp>-<git sha>.json');
+  addOutputOptions(bench, 'headroom.bench/v1', false);
+  addExample(bench, 'headroom bench bench/ -o new.json && headroom bench compare old.json new.json');
+  bench.action(runAction);
 
-  bench
+  const compare = bench
     .command('compare')
     .description(
       'compare two headroom.bench/v1 files (Mann-Whitney U, Holm); exit 1 on a confirmed regression',
     )
     .argument('<old>', 'baseline JSON')
     .argument('<new>', 'candidate JSON')
-    .option('--threshold <pct>', 'a significant slowdown must exceed this to fail', '10%')
-    .option('--alpha <p>', 'significance level after Holm correction', '0.01')
-    .option('--json', 'print headroom.bench-compare/v1 JSON instead of the table')
     .action(compareAction);
+  addGateOptions(compare);
+  addOutputOptions(compare, 'headroom.bench-compare/v1', false);
+  addExample(compare, 'headroom bench compare main.json branch.json --threshold 10%');
 
   const ab = bench
     .command('ab')
@@ -201,11 +247,21 @@ export function registerBench(program: Command): void {
     .argument('[globs...]', 'files, directories or globs (default: bench/)')
     .requiredOption('--base <ref>', 'git ref to compare against, e.g. origin/main');
   addSelectOptions(ab)
-    .option('--rounds <n>', 'alternating base/head processes per benchmark (samples split across them)', '5')
-    .option('--build [cmd]', 'build command run in both trees', 'npm run --if-present build')
+    .option(
+      '--rounds <n>',
+      'alternating base/head processes per benchmark (samples split across them)',
+      countArg,
+      5,
+    )
+    .addOption(
+      new Option('--build [cmd]', 'build command run in both trees').default(
+        'npm run --if-present build',
+        'npm run --if-present build',
+      ),
+    )
     .option('--no-build', 'do not build either tree')
-    .option('--threshold <pct>', 'a significant slowdown must exceed this to fail', '10%')
-    .option('--alpha <p>', 'significance level after Holm correction', '0.01')
-    .option('--json <file>', 'write headroom.bench-ab/v1 JSON (both reports and the comparison)')
     .action(abAction);
+  addGateOptions(ab);
+  addOutputOptions(ab, 'headroom.bench-ab/v1', false);
+  addExample(ab, 'headroom bench ab --base origin/main --clock cpu');
 }

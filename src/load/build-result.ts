@@ -12,6 +12,7 @@ export interface RunShape {
   connections: number;
   threads: number;
   pipelining: number;
+  requestLimit: number | null;
   names: readonly string[];
   durationS: number;
   cpuPct: number;
@@ -78,6 +79,7 @@ export function buildResult(
     connections: shape.connections,
     threads: shape.threads,
     pipelining: shape.pipelining,
+    requestLimit: shape.requestLimit,
     requests: { sent, completed, errors, timeouts, byName },
     errorsByKind,
     status: { '2xx': status[0] ?? 0, '3xx': status[1] ?? 0, '4xx': status[2] ?? 0, '5xx': status[3] ?? 0 },

@@ -35,6 +35,10 @@ export interface ConnectionHost {
   readonly sendUntil: number;
   /** Whether requests may still be sent (false once the run stops). */
   readonly running: boolean;
+  /** Closed model: measured requests this thread may still send (`-n`); Infinity without a limit. */
+  readonly remaining: number;
+  /** Counts `n` measured requests (or failed attempts) against `remaining`. */
+  take(n: number): void;
   /** The connection has nothing in flight and the run has stopped. */
   idle(connection: Connection): void;
 }
@@ -110,14 +114,27 @@ export class Connection implements ResponseSink {
     if (this.ready) this.fill(performance.now());
   }
 
-  /** Stops sending; calls `host.idle` once nothing is in flight. */
+  /**
+   * Stops sending; calls `host.idle` once nothing is in flight. The open model still sends what was intended
+   * before the end (a timer due within the last millisecond may not have fired yet).
+   */
   stop(): void {
+    if (this.schedule !== null && this.nextAt < this.host.sendUntil) return;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     if (this.count === 0) this.host.idle(this);
   }
 
-  /** Closes the socket; requests still in flight are left unanswered (not counted). */
+  /**
+   * Ends the connection at the end of the run: what is still in flight failed as `kind` (`timeout` when the drain
+   * ran out, `cancelled` when the run was interrupted), so every request sent ends as a response or an error.
+   */
+  abandon(kind: string): void {
+    if (this.count > 0) this.failInFlight(kind);
+    this.destroy();
+  }
+
+  /** Closes the socket without counting what is in flight (a prepared shard that never ran). */
   destroy(): void {
     if (this.timer) clearTimeout(this.timer);
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
@@ -248,8 +265,10 @@ export class Connection implements ResponseSink {
       return;
     }
     if (this.schedule === null) {
-      const n = this.capacity - this.count;
-      if (n >= this.refillAt && now < host.sendUntil) this.send(n, now, now, 0);
+      // A request limit (-n) may leave less than a refill: the last requests go out as they are.
+      const n = Math.min(this.capacity - this.count, host.remaining);
+      if (n > 0 && (n >= this.refillAt || n === host.remaining) && now < host.sendUntil)
+        this.send(n, now, now, 0);
       return;
     }
     this.pump(now);
@@ -287,6 +306,7 @@ export class Connection implements ResponseSink {
     (this.io as net.Socket).write(bytes);
     host.stats.counters.bytesWritten += bytes.length;
     let slot = this.head + this.count;
+    let measuredCount = 0;
     for (let i = 0; i < n; i++, slot++) {
       if (slot >= this.capacity) slot -= this.capacity;
       const intended = firstIntended + i * step;
@@ -297,8 +317,10 @@ export class Connection implements ResponseSink {
       const measured = intended >= host.measureFrom ? 1 : 0;
       this.measured[slot] = measured;
       if (measured === 1) host.stats.sent(name);
+      measuredCount += measured;
     }
     this.count += n;
+    if (measuredCount > 0) host.take(measuredCount);
   }
 
   /** Counts the measured in-flight requests as failed. */
@@ -326,8 +348,14 @@ export class Connection implements ResponseSink {
     const wasReady = this.ready;
     const kind = errorKind(error);
     if (this.count > 0) this.failInFlight(kind);
-    else if (!wasReady && this.host.running && performance.now() >= this.host.measureFrom) {
-      this.host.stats.failed(kind, 1);
+    else if (
+      !wasReady &&
+      this.host.running &&
+      this.host.remaining > 0 &&
+      performance.now() >= this.host.measureFrom
+    ) {
+      this.host.stats.attemptFailed(kind);
+      this.host.take(1);
     }
     this.detach()?.destroy();
     this.afterLoss(!wasReady);

@@ -34,7 +34,13 @@ interface PendingPoint {
   seconds: number;
   completed: number;
   errors: number;
+  failed: number;
   latency: Histogram;
+}
+
+/** Part `i` of `total` split over `parts` as evenly as possible (the first ones take the remainder). */
+function share(total: number, parts: number, i: number): number {
+  return Math.floor(total / parts) + (i < total % parts ? 1 : 0);
 }
 
 /**
@@ -52,7 +58,14 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
   const plans: ShardPlan[] = [];
   for (let i = 0, offset = 0; i < threads; i++) {
     const connections = Math.floor(plan.connections / threads) + (i < plan.connections % threads ? 1 : 0);
-    plans.push({ ...plan.shard, connections, vuOffset: offset, thread: { index: i, count: threads } });
+    const requests = plan.closedRequests === null ? null : share(plan.closedRequests, threads, i);
+    plans.push({
+      ...plan.shard,
+      connections,
+      requests,
+      vuOffset: offset,
+      thread: { index: i, count: threads },
+    });
     offset += connections;
   }
   const runners: ShardRunner[] = plans.map((p) => (threads === 1 ? localShard(p) : workerShard(p)));
@@ -65,11 +78,20 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
 
   const names = await sourceNames(plan.shard);
   const timeline: TimelinePoint[] = [];
+  let answered = 0;
   const pending = new Map<number, PendingPoint>();
   const onTick = (ordinal: number, s: TickSnapshot) => {
     let point = pending.get(ordinal);
     if (!point) {
-      point = { shards: 0, t: 0, seconds: 0, completed: 0, errors: 0, latency: mergingHistogram() };
+      point = {
+        shards: 0,
+        t: 0,
+        seconds: 0,
+        completed: 0,
+        errors: 0,
+        failed: 0,
+        latency: mergingHistogram(),
+      };
       pending.set(ordinal, point);
     }
     point.shards++;
@@ -77,6 +99,8 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
     point.seconds = Math.max(point.seconds, s.seconds);
     point.completed += s.completed;
     point.errors += s.errors;
+    point.failed += s.failed;
+    answered += s.completed + s.failed;
     addEncoded(point.latency, s.latency);
     if (point.shards < threads) return;
     pending.delete(ordinal);
@@ -96,6 +120,8 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
       p99Ms,
       errors: point.errors,
       completed: point.completed,
+      answered,
+      requestsTotal: plan.requests,
     });
   };
 
@@ -131,6 +157,7 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
       connections: plan.connections,
       threads,
       pipelining: plan.shard.pipelining,
+      requestLimit: plan.requests,
       names,
       durationS,
       cpuPct: wallMs > 0 ? ((cpu.user + cpu.system) / 1000 / wallMs) * 100 : 0,
@@ -142,7 +169,7 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
 }
 
 /** The request names, in the order the threads count them. */
-async function sourceNames(shard: Omit<ShardPlan, 'connections' | 'vuOffset' | 'thread'>): Promise<string[]> {
+async function sourceNames(shard: Pick<ShardPlan, 'scenario' | 'method' | 'url'>): Promise<string[]> {
   if (!shard.scenario) return [`${shard.method} ${parseTarget(shard.url).path}`];
   const { scenario } = await loadScenario(shard.scenario);
   return scenario.requests.map(requestName);
@@ -171,13 +198,22 @@ function normalize(options: LoadOptions) {
     positiveInt(options.threads, defaultThreads(availableParallelism(), local), 'threads'),
   );
   const pipelining = positiveInt(options.pipelining, 1, 'pipelining');
-  const durationMs = duration(options.duration, '10s', 'duration');
+  const requests = options.requests ?? null;
+  if (requests !== null && !(Number.isInteger(requests) && requests >= 1))
+    throw new UsageError(`must be a positive integer, got ${requests}`, { option: 'requests' });
+  // With a request limit and no duration, the run lasts as long as the requests take.
+  let durationMs =
+    requests !== null && options.duration === undefined
+      ? Number.POSITIVE_INFINITY
+      : duration(options.duration, '10s', 'duration');
   if (durationMs <= 0) throw new UsageError('must be more than 0', { option: 'duration' });
   const timeoutMs = duration(options.timeout, '10s', 'timeout');
   const warmupMs = duration(options.warmup, '0s', 'warmup');
   const rate = options.rate ?? null;
   if (rate !== null && (!Number.isFinite(rate) || rate <= 0))
     throw new UsageError(`must be above 0, got ${rate}`, { option: 'rate' });
+  // Open model: the first N requests of the schedule are exactly those intended within N / rate.
+  if (rate !== null && requests !== null) durationMs = Math.min(durationMs, (requests / rate) * 1000);
   const method = (options.method ?? (options.body !== undefined ? 'POST' : 'GET')).toUpperCase();
   if (!/^[A-Z]+$/.test(method))
     throw new UsageError(`invalid method "${options.method}"`, { option: 'method' });
@@ -188,7 +224,7 @@ function normalize(options: LoadOptions) {
         ? Buffer.from(options.body)
         : options.body;
   const insecure = options.insecure ?? false;
-  const shard: Omit<ShardPlan, 'connections' | 'vuOffset' | 'thread'> = {
+  const shard: Omit<ShardPlan, 'connections' | 'vuOffset' | 'thread' | 'requests'> = {
     url: options.url,
     insecure,
     totalConnections: connections,
@@ -202,5 +238,6 @@ function normalize(options: LoadOptions) {
     body,
     scenario: options.scenario ?? null,
   };
-  return { connections, threads, durationMs, timeoutMs, insecure, shard };
+  const closedRequests = rate === null ? requests : null;
+  return { connections, threads, durationMs, timeoutMs, insecure, requests, closedRequests, shard };
 }

@@ -12,6 +12,8 @@ export interface TickSnapshot {
   seconds: number;
   completed: number;
   errors: number;
+  /** Requests that got no response in this interval (a subset of `errors`). */
+  failed: number;
   latency: string;
 }
 
@@ -56,6 +58,9 @@ export class ShardStats {
   private readonly interval = recordingHistogram();
   private intervalCompleted = 0;
   private intervalErrors = 0;
+  private intervalFailed = 0;
+  /** Called after each measured request is answered or failed (set only when a request limit is watched). */
+  onAnswered: (() => void) | null = null;
 
   constructor(names: number, secure: boolean, open: boolean) {
     this.counters = {
@@ -81,6 +86,12 @@ export class ShardStats {
     (this.counters.sentByName[name] as number)++;
   }
 
+  /** Measured requests answered with a response or failed without one, so far. */
+  get answered(): number {
+    const c = this.counters;
+    return c.completed + c.errors - c.status[2] - c.status[3];
+  }
+
   /**
    * A measured response arrived: latency from the (intended) send; first byte and full response from the actual
    * send (the two differ from the latency only in the open model).
@@ -101,16 +112,28 @@ export class ShardStats {
       const kind = status >= 500 ? 'http-5xx' : 'http-4xx';
       c.errorsByKind[kind] = (c.errorsByKind[kind] ?? 0) + 1;
     }
+    this.onAnswered?.();
   }
 
-  /** `count` measured requests failed without a response (or a connection attempt failed). */
+  /** `count` measured requests (sent earlier) failed without a response. */
   failed(kind: string, count: number): void {
     if (count === 0) return;
     const c = this.counters;
     c.errors += count;
     this.intervalErrors += count;
+    this.intervalFailed += count;
     if (kind === 'timeout') c.timeouts += count;
     c.errorsByKind[kind] = (c.errorsByKind[kind] ?? 0) + count;
+    this.onAnswered?.();
+  }
+
+  /**
+   * A measured connection attempt failed before any request could be written: it counts as one attempted request
+   * (sent) that failed, so `sent = completed + no-response errors` holds.
+   */
+  attemptFailed(kind: string): void {
+    this.counters.sent++;
+    this.failed(kind, 1);
   }
 
   /** Closes the current interval: returns its snapshot and folds it into the total. */
@@ -120,6 +143,7 @@ export class ShardStats {
       seconds,
       completed: this.intervalCompleted,
       errors: this.intervalErrors,
+      failed: this.intervalFailed,
       latency: encodeHistogram(this.interval),
     };
     this.fold();
@@ -158,5 +182,6 @@ export class ShardStats {
     this.interval.reset();
     this.intervalCompleted = 0;
     this.intervalErrors = 0;
+    this.intervalFailed = 0;
   }
 }

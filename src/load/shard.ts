@@ -22,6 +22,8 @@ export interface ShardPlan {
   pipelining: number;
   /** Open model rate for the whole run (req/s), or null. */
   rate: number | null;
+  /** Closed model: measured requests this thread sends before its window ends (`-n`, split); null: no limit. */
+  requests: number | null;
   durationMs: number;
   warmupMs: number;
   timeoutMs: number;
@@ -37,6 +39,8 @@ export interface ShardOutput {
 }
 
 const DRAIN_CAP_MS = 5000;
+/** After Ctrl-C, in-flight requests get this long to answer before they count as `cancelled`. */
+const INTERRUPTED_DRAIN_MS = 250;
 const DELAY_RESOLUTION_MS = 10;
 
 /** A prepared thread share, ready to start. */
@@ -49,6 +53,9 @@ export class Shard implements ConnectionHost {
   running = true;
   measureFrom = Number.POSITIVE_INFINITY;
   sendUntil = Number.NEGATIVE_INFINITY;
+  remaining: number;
+  /** Set by `stop()`: the run was cut short from outside (Ctrl-C, a deadline), not ended by its own limits. */
+  private interrupted = false;
   private connections: Connection[] = [];
   private readonly idleSet = new Set<Connection>();
   private onAllIdle: (() => void) | null = null;
@@ -63,6 +70,19 @@ export class Shard implements ConnectionHost {
     this.pipelining = Math.max(1, plan.pipelining);
     this.timeoutMs = plan.timeoutMs;
     this.stats = new ShardStats(source.names.length, this.target.tls, plan.rate !== null);
+    this.remaining = plan.requests ?? Number.POSITIVE_INFINITY;
+    const limit = plan.requests;
+    if (limit !== null) {
+      // The window ends once every request of the limit has been answered (or failed).
+      this.stats.onAnswered = () => {
+        if (this.stats.answered >= limit) this.finish();
+      };
+    }
+  }
+
+  /** Counts measured requests against the request limit. */
+  take(n: number): void {
+    this.remaining -= n;
   }
 
   /** Builds the request source, runs `setup` per virtual user and opens every socket. */
@@ -121,6 +141,7 @@ export class Shard implements ConnectionHost {
     }
     this.measureFrom = measureFrom;
     this.sendUntil = endAt;
+    if (plan.requests === 0) this.finish();
     for (const c of this.connections) c.start();
 
     await sleepUntil(measureFrom, this);
@@ -146,24 +167,35 @@ export class Shard implements ConnectionHost {
       intervalStart = end;
       if (!this.running) break;
     }
-    const measuredEnd = Math.min(performance.now(), endAt);
+    // A window that ran its course ends at `endAt` even if the last timer fired a hair early (the open model's
+    // requests intended just before it are still sent); one cut short ends now.
+    const measuredEnd = this.running ? endAt : Math.min(performance.now(), endAt);
     const utilization = performance.eventLoopUtilization(elu0).utilization;
     delay.disable();
     // The histogram counts the sampling interval itself; what matters is the delay beyond it.
     const eventLoopDelayP99Ms =
       delay.count > 0 ? Math.max(0, delay.percentile(99) / 1e6 - DELAY_RESOLUTION_MS) : 0;
 
-    // Stop sending; let what is in flight come back (bounded), so server-side counts match.
+    // Stop sending; let what is in flight come back (bounded), so server-side counts match. What is still
+    // unanswered then failed: a timeout, or cancelled when the run was interrupted.
     this.running = false;
     this.sendUntil = measuredEnd;
-    await this.drain(Math.min(plan.timeoutMs, DRAIN_CAP_MS));
+    const drainMs = Math.min(plan.timeoutMs, DRAIN_CAP_MS);
+    await this.drain(this.interrupted ? Math.min(drainMs, INTERRUPTED_DRAIN_MS) : drainMs);
     clearInterval(timeoutCheck);
-    for (const c of this.connections) c.destroy();
+    const kind = this.interrupted ? 'cancelled' : 'timeout';
+    for (const c of this.connections) c.abandon(kind);
     return this.stats.report(utilization, eventLoopDelayP99Ms);
   }
 
-  /** Ends the window early (cancellation); `run` resolves with what was measured. */
+  /** Ends the window early from outside (Ctrl-C, a deadline); `run` resolves with what was measured. */
   stop(): void {
+    this.interrupted = true;
+    this.finish();
+  }
+
+  /** Ends the window now (stopped, or every request of the limit answered). */
+  private finish(): void {
     this.running = false;
     this.stopEarly?.();
   }
@@ -185,13 +217,16 @@ export class Shard implements ConnectionHost {
     this.stopEarly = resolve;
   }
 
+  /** Waits until nothing is in flight, `capMs` at most; a `stop()` meanwhile (Ctrl-C) ends the wait at once. */
   private drain(capMs: number): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(resolve, capMs);
-      this.onAllIdle = () => {
+      const done = () => {
         clearTimeout(timer);
         resolve();
       };
+      const timer = setTimeout(done, capMs);
+      this.onAllIdle = done;
+      this.wake(done);
       for (const c of this.connections) c.stop();
     });
   }

@@ -17,6 +17,12 @@ export interface LoadOptions {
   duration?: Duration;
   /** Open model: requests per second scheduled whatever the server does. Absent → closed model. */
   rate?: number;
+  /**
+   * Send this many measured requests, then end once they are answered (hey's and oha's `-n`). Closed model: shared
+   * by the connections; open model: the first N of the schedule (the run lasts N / rate). With `duration` given
+   * too, whichever ends first; without it, the run lasts as long as the N requests take.
+   */
+  requests?: number;
   /** Requests in flight per connection (HTTP/1.1 pipelining). Default 1. */
   pipelining?: number;
   /** Method for the single-request mode. Default GET. */
@@ -53,14 +59,19 @@ export interface PercentilePoint {
   ms: number;
 }
 
-/** Live figures during a run. */
+/** Live figures during a run: the last second's rate, p99, completed and errors, and the totals so far. */
 export interface LoadProgress {
   elapsedS: number;
+  /** The planned window (Infinity for a request-limited run without a duration). */
   durationS: number;
   rps: number;
   p99Ms: number;
   errors: number;
   completed: number;
+  /** Measured requests answered or failed since the start. */
+  answered: number;
+  /** The request limit (`requests`), or null. */
+  requestsTotal: number | null;
 }
 
 /** Latency summary in milliseconds (HDR histogram, microsecond resolution). */
@@ -114,8 +125,13 @@ export interface LoadResult {
   connections: number;
   threads: number;
   pipelining: number;
+  /** The request limit the run was given (`-n`), or null. */
+  requestLimit: number | null;
   /**
-   * `sent` requests written, `completed` responses received (any status), `errors` failed requests: no response
+   * `sent` requests written (plus connection attempts that failed before a request could be written, each an
+   * attempt that failed); every one ends as exactly one of `completed` or a no-response error, so
+   * `sent = completed + errors − 4xx − 5xx`. A request still unanswered when the drain ends is a `timeout`; one
+   * abandoned by an interrupted run (Ctrl-C) is `cancelled`. `completed` responses received (any status), `errors` failed requests: no response
    * (refused, reset, closed, timeout, malformed, tls, other) or a status ≥ 400 (as k6 counts failures).
    * `byName`: per scenario request name (the single request is named `METHOD path`).
    */
@@ -126,7 +142,7 @@ export interface LoadResult {
     timeouts: number;
     byName: Record<string, RequestCounts>;
   };
-  /** Errors by kind: connect-refused, reset, closed, timeout, malformed, tls, other, http-4xx, http-5xx. */
+  /** Errors by kind: connect-refused, reset, closed, timeout, cancelled, malformed, tls, other, http-4xx, http-5xx. */
   errorsByKind: Record<string, number>;
   status: { '2xx': number; '3xx': number; '4xx': number; '5xx': number };
   /** `rps` completed/s; `offeredRps` the open model's rate (null closed); `sentRps` requests written/s. */

@@ -51,7 +51,7 @@ describe('bench ab', () => {
       '--rounds',
       '2',
     ];
-    const run = headroom([...args, '--clock', 'cpu', '--json', join(repo, 'ab.json')], { cwd: repo });
+    const run = headroom([...args, '--clock', 'cpu', '-o', join(repo, 'ab.json')], { cwd: repo });
     expect(run.code, run.stderr + run.stdout).toBe(1);
     expect(run.stdout).toMatch(/^loop\s+.*REGRESSION/m);
     expect(run.stdout).not.toMatch(/^steady\s+.*REGRESSION/m);

@@ -30,7 +30,7 @@ describe('headroom bench', () => {
       '--filter',
       'loop|alloc|go-style|async',
       ...quick,
-      '--json',
+      '-o',
       json,
     ]);
     expect(run.code, run.stderr).toBe(0);
@@ -88,7 +88,7 @@ describe('headroom bench', () => {
       const run = (flags: string[]) => {
         const json = join(dir, 'run.json');
         const result = headroom(
-          ['bench', fixture, '--filter', 'affinity', ...quick, ...flags, '--json', json],
+          ['bench', fixture, '--filter', 'affinity', ...quick, ...flags, '-o', json],
           {
             env: { HEADROOM_FIXTURE_AFFINITY_FILE: affinity },
           },

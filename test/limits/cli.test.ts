@@ -40,7 +40,7 @@ describe('headroom limits (CLI)', () => {
   it('ends an impossible SLO with "no rate meets the SLO", exit 1, quickly', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'headroom-limits-'));
     const json = join(dir, 'limits.json');
-    const run = await cli([server.url, '--slo', 'p99<1us', '--step', '1s', '--json', json]);
+    const run = await cli([server.url, '--slo', 'p99<1us', '--step', '1s', '-o', json]);
     expect(run.code).toBe(1);
     expect(run.stdout).toContain('no rate meets the SLO');
     expect(run.stderr).toMatch(/calibrate\s+25 req\/s/);

@@ -171,7 +171,7 @@ describe('headroom load (built CLI)', () => {
       '2s',
       '--html',
       html,
-      '--json',
+      '-o',
       json,
     ]);
     expect(run.code, run.stderr).toBe(0);

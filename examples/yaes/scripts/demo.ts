@@ -68,7 +68,7 @@ try {
     '120s',
     '--html',
     html,
-    '--json',
+    '-o',
     json,
   ];
   say(

@@ -35,6 +35,8 @@ export interface AbOptions extends Selection, CompareOptions {
   /** Shell command to build each tree, or null for none. */
   build: string | null;
   onProgress?: (event: BenchProgress) => void;
+  /** Stops the run (Ctrl-C): no benchmark starts after it; the comparison covers the benchmarks measured. */
+  signal?: AbortSignal;
   /** Phase messages (worktree, build…). */
   onStatus?: (line: string) => void;
 }
@@ -102,10 +104,11 @@ export async function runAb(options: AbOptions): Promise<AbResult> {
     };
     const cwdOf: Record<Side, string> = { base: baseCwd, head: options.cwd };
     for (const [index, bench] of both.entries()) {
+      if (options.signal?.aborted) break;
       const total = both.length;
       const measured: Record<Side, Measurement[]> = { base: [], head: [] };
       const failed: Partial<Record<Side, string>> = {};
-      for (let round = 0; round < rounds; round++) {
+      for (let round = 0; round < rounds && !options.signal?.aborted; round++) {
         options.onProgress?.({ kind: 'start', index, total, bench, label: `round ${round + 1}/${rounds}` });
         const sides = SIDES.map((side) => ({ cwd: cwdOf[side], env: options.env }));
         const outcomes = await measureInterleaved(bench, settings, sides);
@@ -115,6 +118,7 @@ export async function runAb(options: AbOptions): Promise<AbResult> {
           else failed[side] ??= outcome.error;
         });
       }
+      if (options.signal?.aborted) break;
       for (const side of SIDES) {
         const error = failed[side];
         if (error) {
