@@ -24,15 +24,7 @@ describe('headroom bench', () => {
   it('prints Go-format lines benchstat reads, a table, and writes headroom.bench/v1 JSON', () => {
     const dir = mkdtempSync(join(tmpdir(), 'headroom-bench-'));
     const json = join(dir, 'run.json');
-    const run = headroom([
-      'bench',
-      fixture,
-      '--filter',
-      'loop|alloc|go-style|async',
-      ...quick,
-      '-o',
-      json,
-    ]);
+    const run = headroom(['bench', fixture, '--filter', 'loop|alloc|go-style|async', ...quick, '-o', json]);
     expect(run.code, run.stderr).toBe(0);
     const goLines = run.stdout.split('\n').filter((line) => line.startsWith('Benchmark'));
     expect(goLines).toHaveLength(4 * 5);
@@ -87,12 +79,9 @@ describe('headroom bench', () => {
       const affinity = join(dir, 'affinity');
       const run = (flags: string[]) => {
         const json = join(dir, 'run.json');
-        const result = headroom(
-          ['bench', fixture, '--filter', 'affinity', ...quick, ...flags, '-o', json],
-          {
-            env: { HEADROOM_FIXTURE_AFFINITY_FILE: affinity },
-          },
-        );
+        const result = headroom(['bench', fixture, '--filter', 'affinity', ...quick, ...flags, '-o', json], {
+          env: { HEADROOM_FIXTURE_AFFINITY_FILE: affinity },
+        });
         expect(result.code, result.stderr).toBe(0);
         return { stdout: result.stdout, report: readReport(json), allowed: readFileSync(affinity, 'utf8') };
       };
