@@ -10,18 +10,11 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import { background, type Context, withCancel } from '../context/index.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { parseDuration } from '../units/duration.js';
-
-const SI: Record<string, number> = { '': 1, k: 1e3, K: 1e3, m: 1e6, M: 1e6, g: 1e9, G: 1e9 };
-
-/** `10k` → 10000, `1.5M` → 1500000, `64` → 64; NaN when it does not parse. */
-function siNumber(text: string): number {
-  const match = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*([kKmMgG]?)\s*$/.exec(text);
-  return match ? Number(match[1]) * (SI[match[2] as string] as number) : Number.NaN;
-}
+import { parseSi } from '../units/si.js';
 
 /** A positive whole count with an optional SI suffix (`-c 1k`, `-n 10k`). For commander's argParser. */
 export function countArg(text: string): number {
-  const n = siNumber(text);
+  const n = parseSi(text);
   if (!Number.isInteger(n) || n < 1)
     throw new InvalidArgumentError('expected a positive integer, e.g. 64 or 1k');
   return n;
@@ -29,7 +22,7 @@ export function countArg(text: string): number {
 
 /** A positive rate with an optional SI suffix (`-R 10k`, `-R 2.5k`, `-R 0.5`). For commander's argParser. */
 export function rateArg(text: string): number {
-  const n = siNumber(text);
+  const n = parseSi(text);
   if (!(n > 0) || !Number.isFinite(n))
     throw new InvalidArgumentError('expected a number above 0, e.g. 500 or 10k');
   return n;

@@ -4,6 +4,7 @@
  */
 import { UsageError } from '../errors.js';
 import { parseDuration } from '../units/duration.js';
+import { parseSi } from '../units/si.js';
 import type { LatencySummary, LoadResult, ThresholdOutcome } from './types.js';
 
 /** A latency statistic, the error rate (% of attempts) or the completed request rate. */
@@ -66,9 +67,9 @@ export function parseThreshold(expr: string): Threshold {
     return { expr, metric: 'errors', op: op as ThresholdOp, limit };
   }
   if (name === 'rps') {
-    const limit = Number(rawValue);
-    if (!Number.isFinite(limit) || limit < 0)
-      throw new UsageError(`invalid threshold "${expr}": rps needs a number`);
+    const limit = parseSi(rawValue);
+    if (!Number.isFinite(limit))
+      throw new UsageError(`invalid threshold "${expr}": rps needs a number (e.g. 1000 or 1k)`);
     return { expr, metric: 'rps', op: op as ThresholdOp, limit };
   }
   throw new UsageError(

@@ -111,7 +111,8 @@ describe('thresholds', () => {
     expect(parseThreshold('p99.9 <= 1s')).toMatchObject({ metric: 'p999', op: '<=', limit: 1000 });
     expect(parseThreshold('errors<1%')).toMatchObject({ metric: 'errors', limit: 1 });
     expect(parseThreshold('rps>1000')).toMatchObject({ metric: 'rps', op: '>', limit: 1000 });
-    for (const bad of ['p99', 'p99<fast', 'errors<0.01', 'cpu<5', 'rps>many'])
+    expect(parseThreshold('rps>1.5k')).toMatchObject({ metric: 'rps', op: '>', limit: 1500 });
+    for (const bad of ['p99', 'p99<fast', 'errors<0.01', 'errors<200%', 'cpu<5', 'rps>many'])
       expect(() => parseThreshold(bad)).toThrow(/threshold/);
   });
 
