@@ -26,6 +26,22 @@ describe('Mann-Whitney U', () => {
     expect(mannWhitney([1, 3, 5], [2, 4, 6]).p).toBeCloseTo(0.7, 12); // U = 3: 2·7/20 (R: p-value = 0.7)
   });
 
+  it('exact tails stay positive up to 49 a side: m = n = 40, u = mn → p = 2 / C(80, 40)', () => {
+    const apart = (m: number) => ({
+      high: Array.from({ length: m }, (_, i) => 1000 + i),
+      low: Array.from({ length: m }, (_, i) => i),
+    });
+    // C(80, 40) = 107,507,208,733,336,176,461,620; the float counts once summed the upper tail to −9.9e-18.
+    const { high, low } = apart(40);
+    const upper = mannWhitney(high, low);
+    expect(upper.method).toBe('exact');
+    expect(upper.u).toBe(1600);
+    expect(upper.p).toBeGreaterThan(0);
+    expect(upper.p / (2 / 1.0750720873333618e23)).toBeCloseTo(1, 9);
+    expect(mannWhitney(low, high).p).toBe(upper.p); // u = 0: the lower tail, same p
+    for (const m of [33, 45, 49]) expect(mannWhitney(apart(m).high, apart(m).low).p).toBeGreaterThan(0);
+  });
+
   it('uses the normal approximation with tie and continuity correction when there are ties', () => {
     // Reference: scipy.stats.mannwhitneyu(a, b, method="asymptotic", use_continuity=True) → U = 14, p = 0.037140126
     // (same formula as R's wilcox.test with exact = FALSE, correct = TRUE).

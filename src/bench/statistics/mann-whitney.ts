@@ -33,18 +33,23 @@ function exactCounts(m: number, n: number): number[] {
   return poly;
 }
 
+/**
+ * Two-sided exact p: twice the smaller tail. The counts are floats (C(80, 40) ≈ 1e23 is past 2^53) built by
+ * subtracting large numbers, so the upper coefficients carry cancellation error — summed, the upper tail of
+ * m = n = 40 came out −9.9e-18. U's null distribution is symmetric (count(d) = count(mn − d)), so both tails are
+ * read from the lower, accurate side: P(U ≥ u) = P(U ≤ mn − u).
+ */
 function exactTwoSided(u: number, m: number, n: number): number {
   const counts = exactCounts(m, n);
+  const tailEnd = Math.min(u, m * n - u);
   let total = 0;
-  let atMost = 0;
-  let atLeast = 0;
+  let tail = 0;
   for (let d = 0; d < counts.length; d++) {
-    const c = counts[d]!;
+    const c = counts[Math.min(d, m * n - d)]!;
     total += c;
-    if (d <= u) atMost += c;
-    if (d >= u) atLeast += c;
+    if (d <= tailEnd) tail += c;
   }
-  return Math.min(1, (2 * Math.min(atMost, atLeast)) / total);
+  return Math.min(1, (2 * tail) / total);
 }
 
 /**
