@@ -28,7 +28,10 @@ function serve(prepared: PreparedBench): void {
             .then((nsPerOp): [ChildReply, boolean] => [{ type: 'samples', nsPerOp }, false])
         : prepared
             .finish()
-            .then((heapBytesPerOp): [ChildReply, boolean] => [{ type: 'finished', heapBytesPerOp }, true]);
+            .then((heap): [ChildReply, boolean] => [
+              { type: 'finished', heapBytesPerOp: heap.bytesPerOp, heapSamples: heap.samples },
+              true,
+            ]);
     work.then(
       ([reply, exit]) => send(reply, exit),
       (error: unknown) => send({ type: 'error', phase: 'run', error: describe(error) }, true),

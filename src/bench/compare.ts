@@ -6,9 +6,11 @@
  *   regression — significant **and** the median slower by more than `threshold` — fails the gate. Fewer than 5
  *   samples a side → `underpowered` (no verdict). Different environment fingerprints → timings are reported but
  *   not gated.
- * - Heap: B/op regresses when it grows by more than max(2%, 64 B); it is gated even across environments.
+ * - Heap: B/op regresses when it grows by more than max(2%, 64 B), beyond the process-to-process spread, and
+ *   significantly (see heap-gate.ts); it is gated even across environments.
  */
 import { fingerprintDifferences } from './environment.js';
+import { compareHeaps, type HeapComparison } from './heap-gate.js';
 import { hodgesLehmann, holm, type MannWhitneyResult, mannWhitney } from './statistics/index.js';
 import type { BenchmarkResult, BenchReport, MedianInterval } from './types.js';
 
@@ -22,14 +24,11 @@ export interface CompareOptions {
 
 /** Minimum samples a side for a timing verdict. */
 export const MIN_SAMPLES = 5;
-const HEAP_RELATIVE = 0.02;
-const HEAP_ABSOLUTE = 64;
 
 /** Timing verdict: `same` is benchstat's `~`; only `regression` fails the gate. */
 export type TimeVerdict = 'same' | 'faster' | 'slower' | 'regression' | 'underpowered' | 'missing';
 
-/** Heap verdict: only `regression` fails the gate. */
-export type HeapVerdict = 'same' | 'improvement' | 'regression' | 'missing';
+export type { HeapComparison, HeapVerdict } from './heap-gate.js';
 
 /** One side's summary. */
 export interface SideSummary extends MedianInterval {
@@ -48,7 +47,7 @@ export interface BenchComparison {
   shiftPct: number | null;
   test: (MannWhitneyResult & { pAdjusted: number }) | null;
   time: TimeVerdict;
-  heap: { old: number | null; new: number | null; deltaBytes: number | null; verdict: HeapVerdict };
+  heap: HeapComparison;
   /** Whether this benchmark fails the gate (timing or heap regression). */
   failed: boolean;
 }
@@ -76,15 +75,6 @@ function side(result: BenchmarkResult): SideSummary {
   };
 }
 
-function heapVerdict(oldBytes: number | null, newBytes: number | null): BenchComparison['heap'] {
-  if (oldBytes === null || newBytes === null)
-    return { old: oldBytes, new: newBytes, deltaBytes: null, verdict: 'missing' };
-  const allowed = Math.max(oldBytes * HEAP_RELATIVE, HEAP_ABSOLUTE);
-  const deltaBytes = newBytes - oldBytes;
-  const verdict = deltaBytes > allowed ? 'regression' : deltaBytes < -allowed ? 'improvement' : 'same';
-  return { old: oldBytes, new: newBytes, deltaBytes, verdict };
-}
-
 /** Compares `older` with `newer`. Benchmarks present on one side only are listed as `missing`. */
 export function compareReports(
   older: BenchReport,
@@ -110,11 +100,15 @@ export function compareReports(
   });
   const adjusted = holm(tested.map((t) => t.test.p));
   const tests = new Map(tested.map((t, i) => [t.name, { ...t.test, pAdjusted: adjusted[i]! }]));
+  const heaps = compareHeaps(
+    names.map((name) => ({ old: oldByName.get(name), new: newByName.get(name) })),
+    alpha,
+  );
 
-  const benchmarks = names.map((name): BenchComparison => {
+  const benchmarks = names.map((name, index): BenchComparison => {
     const a = oldByName.get(name);
     const b = newByName.get(name);
-    const heap = heapVerdict(a?.heapBytesPerOp ?? null, b?.heapBytesPerOp ?? null);
+    const heap = heaps[index]!;
     if (!a || !b) {
       return {
         name,

@@ -2,11 +2,12 @@
  * Measures one registered benchmark inside its own process. `prepare` runs setup and calibrates N (Go's rule: grow
  * N until one batch lasts at least the target time; the calibration batches are the warm-up) plus one discarded
  * batch; `sample` times batches of N; `finish` measures heap bytes per op — the heapUsed delta over a batch right
- * after a full GC (needs `--expose-gc`), minus the batch's fixed cost, from batches no collection interrupted,
- * median of five — then runs teardown.
+ * after a full GC (needs `--expose-gc`), minus the batch's fixed cost, in HEAP_BATCHES batches no collection
+ * interrupted, each kept as a sample so `compare` can judge B/op against its noise — then runs teardown.
  */
 import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { type Clock, type ClockKind, clockOf } from './clock.js';
+import { median } from './statistics/index.js';
 import { BatchTimer } from './timer.js';
 import type { RegisteredBench } from './types.js';
 
@@ -28,12 +29,23 @@ export interface Measurement {
   samples: number[];
   /** N of each batch. */
   iterations: number[];
+  /** Median of `heapSamples`; null without gc or when no clean batch could be taken. */
   heapBytesPerOp: number | null;
+  /** B/op of each clean heap batch (empty when `heapBytesPerOp` is null). */
+  heapSamples: number[];
+}
+
+/** What the heap pass of one process found. */
+export interface HeapMeasurement {
+  /** Median of `samples`, or null when there are none. */
+  bytesPerOp: number | null;
+  /** B/op of each clean batch. */
+  samples: number[];
 }
 
 const MAX_N = 1_000_000_000;
 const HEAP_BATCH_BYTES = 256 * 1024;
-const HEAP_BATCHES = 5;
+const HEAP_BATCHES = 7;
 
 /** Results land here so the optimiser cannot drop the benchmarked call as dead code. */
 export const sink: { value: unknown } = { value: undefined };
@@ -120,15 +132,19 @@ function collectionCounter(): { count(): Promise<number>; stop(): void } {
 /**
  * Heap bytes per op from batches during which no collection ran (a scavenge would free garbage and hide it). The
  * batch starts at one op and doubles up to about HEAP_BATCH_BYTES of allocation; a disturbed batch is halved and
- * retried. Null when gc is not exposed or no clean batch could be taken.
+ * retried. No samples when gc is not exposed or no clean batch could be taken.
  */
-async function heapBytesPerOp(batch: Batch, n: number): Promise<number | null> {
+async function measureHeap(batch: Batch, n: number): Promise<HeapMeasurement> {
   const gc = (globalThis as { gc?: () => void }).gc;
-  if (typeof gc !== 'function') return null;
+  if (typeof gc !== 'function') return { bytesPerOp: null, samples: [] };
   const collections = collectionCounter();
   try {
     const clean = async (ops: number): Promise<number | null> => {
       gc();
+      // An uncounted batch first: a full collection drops the optimised code of short-lived closures (a comparator
+      // passed to sort) and the allocation buffers of old and code space, so the first ops after it re-optimise
+      // and open fresh buffers — heapUsed then jumps by up to a page, which read as +30–60% B/op in some batches.
+      await batch(ops);
       const before = await collections.count();
       const { heapBytes } = await batch(ops, true);
       return (await collections.count()) === before ? heapBytes : null;
@@ -148,9 +164,7 @@ async function heapBytesPerOp(batch: Batch, n: number): Promise<number | null> {
       if (bytes === null) ops = Math.max(1, ops >> 1);
       else values.push(Math.max(0, (bytes - overhead) / ops));
     }
-    if (values.length === 0) return null;
-    values.sort((a, b) => a - b);
-    return values[values.length >> 1]!;
+    return { bytesPerOp: values.length > 0 ? median(values) : null, samples: values };
   } finally {
     collections.stop();
   }
@@ -163,7 +177,7 @@ export interface PreparedBench {
   /** Times `count` batches of N; ns/op each. */
   sample(count: number): Promise<number[]>;
   /** Measures heap B/op, then runs teardown. */
-  finish(): Promise<number | null>;
+  finish(): Promise<HeapMeasurement>;
 }
 
 /** Runs setup, then calibrates (unless `fixedN` is given) and warms up. Teardown runs on failure or in `finish`. */
@@ -187,7 +201,7 @@ export async function prepare(
       },
       async finish() {
         try {
-          return await heapBytesPerOp(batch, n);
+          return await measureHeap(batch, n);
         } finally {
           sink.value = undefined;
           await entry.options.teardown?.();

@@ -25,5 +25,5 @@ export type ChildReply =
   | { type: 'list'; benches: ListedBench[] }
   | { type: 'ready'; n: number }
   | { type: 'samples'; nsPerOp: number[] }
-  | { type: 'finished'; heapBytesPerOp: number | null }
+  | { type: 'finished'; heapBytesPerOp: number | null; heapSamples: number[] }
   | { type: 'error'; phase: 'load' | 'run'; error: string };

@@ -36,6 +36,7 @@ const reportSchema = z.object({
       samples: z.array(z.number()),
       iterations: z.array(z.number()),
       heapBytesPerOp: z.number().nullable(),
+      heapSamples: z.array(z.array(z.number())).optional(),
       summary: z.object({ ...interval, opsPerSec: z.number() }),
     }),
   ),

@@ -7,6 +7,7 @@ import { BenchChild } from './child-process.js';
 import { benchCpu } from './cpu-pin.js';
 import type { Measurement, MeasureSettings } from './measure.js';
 import type { PlannedBench } from './plan.js';
+import type { ChildReply } from './protocol.js';
 
 /** Where one side's process runs. */
 export interface SideSpec {
@@ -39,19 +40,20 @@ async function expect<T extends { type: string }>(
 }
 
 /**
- * Measures `bench` on every side, samples interleaved one by one. The first side calibrates N; the others reuse it.
- * Each side's outcome is independent: one side failing does not void the other's.
+ * Measures `bench` on every side, samples interleaved one by one. The first side calibrates N (unless `fixedN` is
+ * given); the others reuse it. Each side's outcome is independent: one side failing does not void the other's.
  */
 export async function measureInterleaved(
   bench: PlannedBench,
   settings: MeasureSettings,
   sides: readonly SideSpec[],
+  fixedN?: number,
 ): Promise<Outcome[]> {
   const timeoutMs = replyTimeoutMs(settings);
   const cpu = pinnedCpu(settings);
   const children: (BenchChild | null)[] = [];
   const errors: (string | null)[] = sides.map(() => null);
-  let n: number | undefined;
+  let n = fixedN;
   for (const [i, spec] of sides.entries()) {
     const request = {
       mode: 'serve' as const,
@@ -93,7 +95,7 @@ export async function measureInterleaved(
       continue;
     }
     try {
-      const done = await expect<{ type: 'finished'; heapBytesPerOp: number | null }>(
+      const done = await expect<Extract<ChildReply, { type: 'finished' }>>(
         child,
         child.next({ cmd: 'finish' }),
         'finished',
@@ -105,6 +107,7 @@ export async function measureInterleaved(
           samples: mine,
           iterations: mine.map(() => n ?? 0),
           heapBytesPerOp: done.heapBytesPerOp,
+          heapSamples: done.heapSamples,
         },
       });
     } catch (error) {
@@ -124,4 +127,24 @@ export async function measureInChild(
 ): Promise<Outcome> {
   const [outcome] = await measureInterleaved(bench, settings, [side]);
   return outcome ?? { ok: false, error: 'no outcome' };
+}
+
+/**
+ * Heap B/op of `bench` from `processes` more fresh processes with batch size `n`: each warms up with one batch and
+ * measures its heap, no timed samples. Allocation can differ between processes of identical code (a benchmark over
+ * random data: 3–6% for a sort), and only several processes show how much; they run side by side and unpinned, as
+ * allocation does not depend on timing. Processes that fail are left out.
+ */
+export async function measureHeapInChildren(
+  bench: PlannedBench,
+  settings: MeasureSettings,
+  side: SideSpec,
+  n: number,
+  processes: number,
+): Promise<Measurement[]> {
+  const heapOnly = { ...settings, count: 0, pin: false };
+  const outcomes = await Promise.all(
+    Array.from({ length: processes }, () => measureInterleaved(bench, heapOnly, [side], n)),
+  );
+  return outcomes.flat().flatMap((outcome) => (outcome.ok ? [outcome.measurement] : []));
 }

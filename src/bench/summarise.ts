@@ -6,7 +6,10 @@ import type { PlannedBench } from './plan.js';
 import { median, medianInterval } from './statistics/index.js';
 import type { BenchmarkResult } from './types.js';
 
-/** Merges the measurements of one benchmark: samples concatenated, heap B/op the median across processes. */
+/**
+ * Merges the measurements of one benchmark: samples concatenated, heap B/op the median across processes, and each
+ * process's heap batches kept apart (processes with none are left out).
+ */
 export function summarise(planned: PlannedBench, measurements: readonly Measurement[]): BenchmarkResult {
   const samples = measurements.flatMap((m) => m.samples);
   const iterations = measurements.flatMap((m) => m.iterations);
@@ -19,6 +22,7 @@ export function summarise(planned: PlannedBench, measurements: readonly Measurem
     samples,
     iterations,
     heapBytesPerOp: heaps.length > 0 ? median(heaps) : null,
+    heapSamples: measurements.map((m) => m.heapSamples).filter((values) => values.length > 0),
     summary: { ...interval, opsPerSec: interval.median > 0 ? 1e9 / interval.median : 0 },
   };
 }

@@ -78,8 +78,16 @@ export interface BenchmarkResult {
   samples: number[];
   /** Operations in each sample's batch (parallel to `samples`). */
   iterations: number[];
-  /** Heap bytes allocated per operation (heapUsed delta over a batch after a full GC); null without gc. */
+  /**
+   * Heap bytes allocated per operation (heapUsed delta over a batch after a full GC): the median across processes of
+   * each process's median batch; null without gc.
+   */
   heapBytesPerOp: number | null;
+  /**
+   * B/op of every clean heap batch, one array per process that measured it (absent in reports written before they
+   * were recorded): `compare` judges heap changes against their spread.
+   */
+  heapSamples?: number[][];
   /** Median ns/op with its interval. */
   summary: MedianInterval & { opsPerSec: number };
 }

@@ -13,8 +13,7 @@ import { renderGoFormat } from '../bench/render/go-format.js';
 import { renderProgress } from '../bench/render/progress.js';
 import { renderRunTable } from '../bench/render/run-table.js';
 import { historyPath, readReport, writeReport } from '../bench/report-file.js';
-import type { BenchProgress } from '../bench/run.js';
-import { runBenchmarks } from '../bench/run.js';
+import { type BenchProgress, HEAP_PROCESSES, runBenchmarks } from '../bench/run.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { formatDuration } from '../units/duration.js';
 import {
@@ -42,6 +41,7 @@ interface SelectFlags {
 
 interface RunFlags extends SelectFlags, OutputFlags {
   outDir?: string;
+  heapProcesses: number;
 }
 
 interface GateFlags {
@@ -155,6 +155,7 @@ async function runAction(patterns: string[], flags: RunFlags): Promise<void> {
   try {
     const report = await runBenchmarks({
       ...selection(flags, patterns, run),
+      heapProcesses: flags.heapProcesses,
       onProgress: progress.onProgress,
     });
     progress.stop();
@@ -224,7 +225,14 @@ export function registerBench(program: Command): void {
     .description('run *.bench.ts micro-benchmarks (each in a fresh process) and print Go-format results')
     .argument('[globs...]', 'files, directories or globs (default: bench/)')
     .enablePositionalOptions();
-  addSelectOptions(bench).option('--out-dir <dir>', 'also write <dir>/<UTC timestamp>-<git sha>.json');
+  addSelectOptions(bench)
+    .option('--out-dir <dir>', 'also write <dir>/<UTC timestamp>-<git sha>.json')
+    .option(
+      '--heap-processes <n>',
+      'processes measuring B/op per benchmark (the timed one + heap-only ones), so compare sees its spread',
+      countArg,
+      HEAP_PROCESSES,
+    );
   addOutputOptions(bench, 'headroom.bench/v1', false);
   addExample(bench, 'headroom bench bench/ -o new.json && headroom bench compare old.json new.json');
   bench.action(runAction);

@@ -1,6 +1,7 @@
 /** Shared helpers for the bench tests: run the CLI from source, and build synthetic reports. */
 import { spawnSync } from 'node:child_process';
 import { fingerprint } from '../../src/bench/environment.js';
+import { median } from '../../src/bench/statistics/index.js';
 import { summarise } from '../../src/bench/summarise.js';
 import type { BenchReport } from '../../src/bench/types.js';
 
@@ -17,9 +18,12 @@ export function headroom(args: string[], options: { cwd?: string; env?: Record<s
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-/** A report with one benchmark per entry: `samples` in ns/op and a heap B/op. */
+/**
+ * A report with one benchmark per entry: `samples` in ns/op, and a heap B/op — either `heap` alone (as reports
+ * written before per-batch B/op was recorded) or `heapSamples`, one array of batch B/op per process.
+ */
 export function syntheticReport(
-  benchmarks: { name: string; samples: number[]; heap?: number | null }[],
+  benchmarks: { name: string; samples: number[]; heap?: number | null; heapSamples?: number[][] }[],
   environment = fingerprint(),
 ): BenchReport {
   return {
@@ -28,12 +32,23 @@ export function syntheticReport(
     git: null,
     environment,
     settings: { timeMs: 1000, count: 10, clock: 'wall', pinnedCpu: null },
-    benchmarks: benchmarks.map((b) => ({
-      ...summarise({ file: 'synthetic.bench.ts', name: b.name, tags: [] }, [
-        { samples: b.samples, iterations: b.samples.map(() => 1000), heapBytesPerOp: b.heap ?? 0 },
-      ]),
-      heapBytesPerOp: b.heap === undefined ? 0 : b.heap,
-    })),
+    benchmarks: benchmarks.map((b) => {
+      const planned = { file: 'synthetic.bench.ts', name: b.name, tags: [] };
+      const iterations = b.samples.map(() => 1000);
+      if (b.heapSamples) {
+        const [first, ...rest] = b.heapSamples.map((heapSamples, i) => ({
+          samples: i === 0 ? b.samples : [],
+          iterations: i === 0 ? iterations : [],
+          heapBytesPerOp: median(heapSamples),
+          heapSamples,
+        }));
+        return summarise(planned, [first!, ...rest]);
+      }
+      const { heapSamples: _none, ...result } = summarise(planned, [
+        { samples: b.samples, iterations, heapBytesPerOp: null, heapSamples: [] },
+      ]);
+      return { ...result, heapBytesPerOp: b.heap === undefined ? 0 : b.heap };
+    }),
     failures: [],
   };
 }

@@ -1,6 +1,6 @@
 /**
  * The comparison as a benchstat-like table: old and new median ± interval, delta (or `~`), Holm-adjusted p, n,
- * verdict; then heap B/op; then warnings and a one-line conclusion.
+ * verdict; then heap B/op with its process-to-process spread and p; then warnings and a one-line conclusion.
  */
 import type { BenchComparison, CompareResult, SideSummary } from '../compare.js';
 import { columns, formatNs, formatPct } from './format.js';
@@ -41,15 +41,17 @@ export function renderCompare(result: CompareResult, oldLabel = 'old', newLabel 
       VERDICT[b.time],
     ]);
   }
-  const heap: string[][] = [['B/op', oldLabel, newLabel, 'delta', 'verdict']];
+  const heap: string[][] = [['B/op', oldLabel, newLabel, 'delta', 'spread', 'p (Holm)', 'verdict']];
   for (const b of result.benchmarks) {
     if (b.heap.verdict === 'missing') continue;
-    const { old, new: now, deltaBytes } = b.heap;
+    const { old, new: now, deltaBytes, spreadBytes, test } = b.heap;
     heap.push([
       b.name,
       String(Math.round(old ?? 0)),
       String(Math.round(now ?? 0)),
       b.heap.verdict === 'same' ? '~' : `${deltaBytes! >= 0 ? '+' : ''}${Math.round(deltaBytes!)} B`,
+      spreadBytes === null ? '' : `${Math.round(spreadBytes)} B`,
+      test ? test.pAdjusted.toFixed(4) : '',
       b.heap.verdict === 'regression' ? 'REGRESSION' : b.heap.verdict === 'improvement' ? 'smaller' : '',
     ]);
   }
@@ -62,7 +64,8 @@ export function renderCompare(result: CompareResult, oldLabel = 'old', newLabel 
   out.push(
     `Mann-Whitney U (two-sided), Holm-adjusted across ${result.benchmarks.filter((b) => b.test).length} benchmark(s); ` +
       `~ = not significant at alpha ${result.alpha}; regression = significant and slower by > ${result.thresholdPct}%, ` +
-      'or B/op up by > max(2%, 64 B).',
+      'or B/op up by > max(2%, 64 B), by more than its spread between processes (both sides added) and ' +
+      'significantly unless every batch allocated the same.',
   );
   const failed = result.benchmarks.filter((b) => b.failed);
   out.push(

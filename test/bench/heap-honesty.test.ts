@@ -1,0 +1,88 @@
+/**
+ * Heap gate honesty on independent processes, as users compare runs from two CI jobs: `work/sortCopy` sorts a copy
+ * of 2,000 random integers drawn anew in every process, so its B/op moves by a few percent from one process to the
+ * next on identical code. Judged as `bench compare` judges two runs (five processes a side, as a run records), A/A
+ * never fails, and 20% more bytes per op (HEADROOM_FIXTURE_ALLOC=1.2) is flagged.
+ *
+ * Heap-only processes (no timed samples) keep it fast: 10 of the code as is, 5 of the +20% variant. Every way of
+ * splitting the ten into two runs of five is compared, both ways round (252 A/A comparisons), and the variant's
+ * five against every five of the ten (252 more): comparisons share processes, but the two sides of one never do.
+ */
+import { describe, expect, it } from 'vitest';
+import { compareReports } from '../../src/bench/compare.js';
+import type { Measurement } from '../../src/bench/measure.js';
+import { newReport } from '../../src/bench/run.js';
+import { measureHeapInChildren } from '../../src/bench/sampling.js';
+import { median } from '../../src/bench/statistics/index.js';
+import { summarise } from '../../src/bench/summarise.js';
+import type { BenchReport } from '../../src/bench/types.js';
+
+const bench = { file: 'test/bench/fixtures/work.bench.ts', name: 'work/sortCopy', tags: [] };
+const settings = { timeMs: 10, count: 0, clock: 'cpu' as const };
+/** Warm-up batch before the heap pass: about 25 ms of sorting. */
+const N = 100;
+const SIDE = 5;
+
+async function processes(count: number, alloc: string): Promise<Measurement[]> {
+  const side = { cwd: process.cwd(), env: { HEADROOM_FIXTURE_ALLOC: alloc } };
+  return measureHeapInChildren(bench, settings, side, N, count);
+}
+
+function reportOf(parts: Measurement[]): BenchReport {
+  const report = newReport(process.cwd(), settings);
+  report.benchmarks.push(summarise(bench, parts));
+  return report;
+}
+
+/** Every subset of `size` indices out of 0…n−1. */
+function subsets(n: number, size: number): number[][] {
+  if (size === 0) return [[]];
+  if (n < size) return [];
+  return [...subsets(n - 1, size), ...subsets(n - 1, size - 1).map((s) => [...s, n - 1])];
+}
+
+describe('heap gate honesty (independent processes, 5 a side)', () => {
+  it('A/A never fails on B/op that moves between processes; +20% B/op is flagged', {
+    timeout: 180_000,
+  }, async () => {
+    const same = await processes(2 * SIDE, '1.00');
+    const grown = await processes(SIDE, '1.20');
+    expect([same.length, grown.length]).toEqual([2 * SIDE, SIDE]);
+    const verdict = (older: Measurement[], newer: Measurement[]) => {
+      const result = compareReports(reportOf(older), reportOf(newer));
+      return { ok: result.ok, ...result.benchmarks[0]!.heap };
+    };
+    const aa = subsets(2 * SIDE, SIDE).map((pick) => {
+      const chosen = new Set(pick);
+      return verdict(
+        same.filter((_, i) => chosen.has(i)),
+        same.filter((_, i) => !chosen.has(i)),
+      );
+    });
+    const plus20 = subsets(2 * SIDE, SIDE).map((pick) =>
+      verdict(
+        pick.map((i) => same[i]!),
+        grown,
+      ),
+    );
+    const perProcess = (list: Measurement[]) => list.map((m) => Math.round(median(m.heapSamples))).join(' ');
+    const percent = (list: typeof aa) => list.map((v) => (v.deltaBytes! / v.old!) * 100);
+    const range = (values: number[]) =>
+      `${Math.min(...values).toFixed(1)}…${Math.max(...values).toFixed(1)}%`;
+    const flagged = plus20.filter((v) => v.verdict === 'regression').length;
+    const summary =
+      `B/op per process: ${perProcess(same)} | +20%: ${perProcess(grown)}\n` +
+      `A/A: ${aa.length} comparisons, delta ${range(percent(aa))}, ${aa.filter((v) => !v.ok).length} failed; ` +
+      `+20%: delta ${range(percent(plus20))}, ${flagged}/${plus20.length} flagged`;
+    console.log(summary);
+    // The premise: identical code allocates differently from process to process — a run of one process a side,
+    // judged on the 2% rule alone, could fail.
+    const medians = same.map((m) => median(m.heapSamples));
+    expect(Math.max(...medians) / Math.min(...medians), summary).toBeGreaterThan(1.02);
+    expect(
+      aa.filter((v) => !v.ok),
+      summary,
+    ).toHaveLength(0);
+    expect(flagged / plus20.length, summary).toBeGreaterThanOrEqual(0.95);
+  });
+});
