@@ -42,7 +42,7 @@ describe('bench compare (engine)', () => {
     expect(result.ok).toBe(false);
   });
 
-  it('heap gate is max(+2%, +64 B)', () => {
+  it('reports without per-batch B/op (older files): heap gate is max(+2%, +64 B) alone', () => {
     const grown = syntheticReport([
       { name: 'a', samples: around(100), heap: 64 + 64 }, // +64 B: allowed
       { name: 'b', samples: around(5000), heap: 1000 + 65 }, // +65 B > max(20, 64): regression
@@ -81,6 +81,76 @@ describe('bench compare (engine)', () => {
   });
 });
 
+/** Five processes (as a run records), seven batches each: B/op `perProcess[i]`, plus a jitter of `jitter` B. */
+function processes(perProcess: number[], jitter = 0): number[][] {
+  return perProcess.map((bytes) => Array.from({ length: 7 }, (_, i) => bytes + (((i * 3) % 7) - 3) * jitter));
+}
+
+function heapOf(older: number[][], newer: number[][]) {
+  const result = compareReports(
+    syntheticReport([{ name: 'h', samples: around(100), heapSamples: older }]),
+    syntheticReport([{ name: 'h', samples: around(100), heapSamples: newer }]),
+  );
+  return { ok: result.ok, ...result.benchmarks[0]!.heap };
+}
+
+describe('bench compare: B/op against its noise', () => {
+  it('deterministic allocation: +5% is a regression, −5% smaller; +1.5% or +60 B is within the floor', () => {
+    const five = (bytes: number) => processes(Array(5).fill(bytes));
+    const grown = heapOf(five(10_000), five(10_500));
+    expect(grown).toMatchObject({
+      verdict: 'regression',
+      ok: false,
+      deltaBytes: 500,
+      spreadBytes: 0,
+      test: null,
+    });
+    expect(heapOf(five(10_000), five(9_500)).verdict).toBe('improvement');
+    expect(heapOf(five(20_000), five(20_300)).verdict).toBe('same'); // +1.5%
+    expect(heapOf(five(1_000), five(1_060)).verdict).toBe('same'); // +6%, but +60 B: under the 64 B floor
+  });
+
+  it('B/op that moves between processes: +4% is within the spread (~), +20% beyond it (regression)', () => {
+    // As a sort over random data: each process allocates 1–5% more or less than the next, each batch nearly the same.
+    const spread = [50_000, 51_000, 52_500, 50_500, 51_500];
+    const old = processes(spread, 10);
+    const plus4 = heapOf(
+      old,
+      processes(
+        spread.map((b) => b * 1.04 + 7),
+        10,
+      ),
+    );
+    expect(plus4.deltaBytes! / plus4.old!).toBeCloseTo(0.04, 2);
+    expect(plus4.test!.pAdjusted).toBeLessThan(0.01); // the batches alone would call it significant
+    expect(plus4.spreadBytes).toBeCloseTo(2500 + 2600, -1);
+    expect(plus4).toMatchObject({ verdict: 'same', ok: true });
+    const plus20 = heapOf(
+      old,
+      processes(
+        spread.map((b) => b * 1.2 + 7),
+        10,
+      ),
+    );
+    expect(plus20).toMatchObject({ verdict: 'regression', ok: false });
+  });
+
+  it('noisy batches, one process a side: a growth the test cannot tell from noise is ~', () => {
+    const noisy = heapOf(
+      [[1000, 1300, 900, 1200, 1100, 1050, 950]],
+      [[1100, 1250, 1000, 1350, 1150, 1020, 1200]],
+    );
+    expect(noisy.deltaBytes).toBe(100);
+    expect(noisy.test!.pAdjusted).toBeGreaterThan(0.01);
+    expect(noisy.verdict).toBe('same');
+    const clear = heapOf(
+      [[1000, 1010, 990, 1005, 995, 1002, 998]],
+      [[1100, 1110, 1090, 1105, 1095, 1102, 1098]],
+    );
+    expect(clear.verdict).toBe('regression');
+  });
+});
+
 describe('bench compare (CLI exit codes)', () => {
   const oldPath = file('old.json', base);
 
@@ -89,6 +159,7 @@ describe('bench compare (CLI exit codes)', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^a\s+.*~/m);
     expect(run.stdout).toContain('ok: no confirmed regression');
+    expect(run.stdout).toMatch(/^B\/op\s+\S+\s+\S+\s+delta\s+spread\s+p \(Holm\)\s+verdict$/m);
   });
 
   it('exit 1 on a confirmed regression; --threshold 30% lets it pass', () => {

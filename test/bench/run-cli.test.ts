@@ -8,7 +8,7 @@ import { readReport } from '../../src/bench/report-file.js';
 import { headroom } from './helpers.js';
 
 const fixture = 'test/bench/fixtures/work.bench.ts';
-const quick = ['--time', '5ms', '--count', '5', '--no-progress'];
+const quick = ['--time', '5ms', '--count', '5', '--no-progress', '--heap-processes', '1'];
 
 describe('highestCpu', () => {
   it.each([
@@ -24,7 +24,17 @@ describe('headroom bench', () => {
   it('prints Go-format lines benchstat reads, a table, and writes headroom.bench/v1 JSON', () => {
     const dir = mkdtempSync(join(tmpdir(), 'headroom-bench-'));
     const json = join(dir, 'run.json');
-    const run = headroom(['bench', fixture, '--filter', 'loop|alloc|go-style|async', ...quick, '-o', json]);
+    const run = headroom([
+      'bench',
+      fixture,
+      '--filter',
+      'loop|alloc|go-style|async',
+      ...quick,
+      '--heap-processes',
+      '2',
+      '-o',
+      json,
+    ]);
     expect(run.code, run.stderr).toBe(0);
     const goLines = run.stdout.split('\n').filter((line) => line.startsWith('Benchmark'));
     expect(goLines).toHaveLength(4 * 5);
@@ -42,6 +52,10 @@ describe('headroom bench', () => {
       expect(b.iterations.every((n) => n >= 1)).toBe(true);
       expect(b.summary.median).toBeGreaterThan(0);
     }
+    // B/op of every heap batch, one array per process: the timed one and one heap-only one.
+    const alloc = byName.get('work/alloc')!;
+    expect(alloc.heapSamples).toHaveLength(2);
+    for (const batches of alloc.heapSamples!) expect(batches.length).toBeGreaterThanOrEqual(3);
     // Allocation is measured: a 16-element array allocates, an integer loop does not.
     expect(byName.get('work/alloc')!.heapBytesPerOp!).toBeGreaterThan(50);
     expect(byName.get('work/loop')!.heapBytesPerOp!).toBeLessThan(1);
