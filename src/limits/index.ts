@@ -10,6 +10,7 @@ export {
   type UsageErrorCode,
   type UsageErrorOptions,
 } from '../errors.js';
+export { MissingDependencyError } from '../optional-dependency.js';
 export {
   BOTTLENECK_RULES,
   BUSY_LOOP_SHARE,
