@@ -1,6 +1,6 @@
 /**
- * The typed contract of `headroom limits` — options in, result out. The result serialises to DESIGN.md's
- * `headroom.limits/v1` JSON unchanged: fields may be added, never renamed.
+ * The typed contract of `headroom limits` — options in, result out. The result serialises to the
+ * `headroom.limits/v1` JSON (docs/limits.md) unchanged: fields may be added, never renamed.
  */
 import type { Context } from '../context/index.js';
 import type { LatencySummary, ThresholdOutcome } from '../load/types.js';

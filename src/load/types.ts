@@ -1,6 +1,6 @@
 /**
- * The typed contract of `headroom load` — options in, result out. The result serialises to DESIGN.md's
- * `headroom.load/v1` JSON unchanged: fields may be added, never renamed. `headroom limits` is built on it.
+ * The typed contract of `headroom load` — options in, result out. The result serialises to the `headroom.load/v1`
+ * JSON (docs/load.md) unchanged: fields may be added, never renamed. `headroom limits` is built on it.
  */
 import type { Context } from '../context/index.js';
 import type { Duration } from '../units/duration.js';

@@ -1,5 +1,5 @@
 /**
- * One flag grammar and exit codes a CI can trust (issue 10 §2, §3, §5), on the built CLI against real servers:
+ * One flag grammar and exit codes a CI can trust, on the built CLI against real servers:
  * `--json` is a switch, `-o` writes the file, SI suffixes and `-n`, every request sent ends as a response or a named
  * error, unwritable outputs are refused before any load, Ctrl-C exits 130 with the partial result, a bug exits 70.
  */
