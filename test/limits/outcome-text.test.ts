@@ -21,15 +21,18 @@ async function searchStoppedIn(phase?: StepPhase, nth = 1): Promise<LimitsResult
     if (request.phase === phase && ++seen === nth) cancel();
     return inner(request);
   };
-  const options = { url: 'http://127.0.0.1:1/', slo: [...SLO], step: '1s', cooldown: '1ms', ctx } as const;
-  return findLimits(options, { runner });
+  return findLimits(
+    { url: 'http://127.0.0.1:1/', slo: [...SLO], step: '1s', cooldown: '1ms', ctx },
+    { runner },
+  );
 }
 
 const escapeHtml = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /** The terminal's verdict: the summary's first line up to the bottleneck. */
-const terminalHeadline = (result: LimitsResult) => formatSummary(result).split('\n')[0]!.split('; bottleneck')[0]!;
+const terminalHeadline = (result: LimitsResult) =>
+  formatSummary(result).split('\n')[0]!.split('; bottleneck')[0]!;
 
 describe('the page and the terminal tell the same outcome', () => {
   it.each([
