@@ -20,6 +20,7 @@ import {
   summarise,
   type TargetSignals,
 } from '../../src/limits/index.js';
+import { parsePrometheusSamples } from '../../src/limits/prometheus-text.js';
 
 function pprof(samples: [name: string, wallNs: number][], durationNs: number): Uint8Array {
   const strings = new StringTable();
@@ -67,6 +68,32 @@ describe('analyseProfile', () => {
     ]);
     expect(summary.topFunctions[0]).toMatchObject({ file: '/app/server.js', line: 20 });
     expect(summary.busyShare).toBeCloseTo(0.5);
+  });
+});
+
+describe('parsePrometheusSamples', () => {
+  it('reads names and values past quoted labels, escapes, special values and timestamps', () => {
+    const text = [
+      '# HELP a_total help with } and "quotes"',
+      'a_total{path="/x}y",msg="say \\"hi\\" {"} 3 1700000000000',
+      'b_bucket{le="+Inf"} +Inf',
+      'c -Inf',
+      'd NaN',
+      'e 1.5e3',
+      'f{unclosed="x 4',
+      'g not-a-number',
+      '   h   7   ',
+    ].join('\n');
+    const samples = parsePrometheusSamples(text);
+    expect(samples.map((s) => s.name)).toEqual(['a_total', 'b_bucket', 'c', 'd', 'e', 'h']);
+    expect(samples.map((s) => s.value)).toEqual([
+      3,
+      Number.POSITIVE_INFINITY,
+      Number.NEGATIVE_INFINITY,
+      Number.NaN,
+      1500,
+      7,
+    ]);
   });
 });
 
