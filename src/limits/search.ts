@@ -4,11 +4,19 @@
  * the last pass and the first fail to `precision`, then re-test the boundary. Every step is bounded and so is
  * the whole search: a step starts only if it fits the budget, and one cut short by the context is dropped.
  */
-import { type Context, isDeadlineExceeded } from '../context/index.js';
+import type { Context } from '../context/index.js';
 import { judgeStep } from './judge-step.js';
+import {
+  type Decision,
+  decideOutcome,
+  type SearchEnd,
+  type SearchStop,
+  type SearchVerdict,
+  stopIn,
+} from './outcome.js';
 import { type StepBounds, stepLengthMs } from './step-length.js';
 import type { StepRunner } from './step-runner.js';
-import type { LimitsOutcome, LimitsStep, StepPhase } from './types.js';
+import type { LimitsStep, StepPhase } from './types.js';
 
 /** How the search runs; all times in ms. */
 export interface SearchPlan {
@@ -39,20 +47,19 @@ export interface SearchHooks {
   ctx?: Context;
 }
 
-/** Where the search ended, before any bottleneck analysis. */
-export interface SearchOutcome {
-  outcome: LimitsOutcome;
-  /** Highest rate that passed (and its re-test), or null when none did. */
-  low: number | null;
-  /** Lowest rate above `low` that failed, or null when nothing failed. */
-  high: number | null;
+/** Where the search ended, before any bottleneck analysis: the band it measured and the claim it makes. */
+export interface SearchOutcome extends SearchEnd, Decision {
   steps: LimitsStep[];
   notes: string[];
 }
 
 const MAX_RETESTS = 2;
 
-/** Runs the search with `runner`; never throws for a breaking target, only for runner errors. */
+/**
+ * Runs the search with `runner`; never throws for a breaking target, only for runner errors. A step that is cut
+ * short or does not fit records where the search stopped, and the search ends there: `decideOutcome` then never
+ * claims `found`.
+ */
 export async function searchCapacity(
   runner: StepRunner,
   plan: SearchPlan,
@@ -66,79 +73,75 @@ export async function searchCapacity(
   const cap = (rate: number) => Math.round(plan.maxRate === null ? rate : Math.min(rate, plan.maxRate));
   const ramp: StepBounds = { minMs: plan.stepMs / 2, maxMs: plan.stepMs };
   const fine: StepBounds = { minMs: plan.stepMs, maxMs: 3 * plan.stepMs };
+  const halted: { stop: SearchStop | null } = { stop: null };
 
   // What a step costs beyond its measured length (generator start-up, warm-up, drain), from the last step.
   let overheadMs = 0;
-  /** Runs one step if the budget allows; null when it does not, or when the search was stopped meanwhile. */
+  /** Runs one step if the budget allows; null (the stop recorded) when it does not, or the search was stopped. */
   const run = async (phase: StepPhase, rate: number, bounds: StepBounds): Promise<LimitsStep | null> => {
+    const stop = () => {
+      halted.stop ??= stopIn(phase, hooks.ctx);
+      return null;
+    };
     const durationMs = stepLengthMs(rate, plan.samples, bounds);
-    if (hooks.ctx?.err) return null;
+    if (halted.stop || hooks.ctx?.err) return stop();
     // The step, what the last one cost beyond its length, and the longest cool-down after it must all fit.
-    if (now() - started + durationMs + overheadMs + 2 * plan.cooldownMs > plan.maxTimeMs) return null;
+    if (now() - started + durationMs + overheadMs + 2 * plan.cooldownMs > plan.maxTimeMs) return stop();
     const before = now();
     const measured = await runner({ phase, rate, durationMs, ctx: hooks.ctx });
     overheadMs = Math.max(0, now() - before - durationMs);
     // A step cut short (Ctrl-C, the --max-time deadline) measured less than it should: it is not judged.
-    if (hooks.ctx?.err) return null;
+    if (hooks.ctx?.err) return stop();
     const step = judgeStep(phase, measured);
     steps.push(step);
     hooks.onStep?.(step);
     await sleep(step.pass ? plan.cooldownMs : 2 * plan.cooldownMs);
     return step;
   };
-  const done = (outcome: LimitsOutcome, low: number | null, high: number | null): SearchOutcome => ({
-    outcome,
-    low,
-    high,
-    steps,
-    notes,
-  });
-  const interrupted = () => hooks.ctx?.err !== undefined && !isDeadlineExceeded(hooks.ctx.err);
-  /** Why a step did not run: Ctrl-C (or the caller's context) or the time budget. */
-  const stopped = (what: string): LimitsOutcome => {
-    notes.push(interrupted() ? `search interrupted: ${what}` : `--max-time reached: ${what}`);
-    return interrupted() ? 'interrupted' : 'max-time';
+  let low: number | null = null;
+  let high: number | null = null;
+  /** Every exit: the verdict the steps reached (null when a step did not run), decided against any stop. */
+  const finish = (verdict: SearchVerdict | null): SearchOutcome => {
+    const end: SearchEnd = { verdict, stop: halted.stop, low, high };
+    return { ...end, ...decideOutcome(end), steps, notes };
   };
 
   // 1. Calibration: can the target meet the SLO at all?
   const calibrationRate = cap(plan.calibrationRate ?? 25);
   const calibration = await run('calibrate', calibrationRate, ramp);
-  if (!calibration) return done(stopped('no step fitted in the budget'), null, null);
+  if (!calibration) return finish(null);
   if (!calibration.pass) {
     // A cold target (JIT, lazy connections) can miss once: confirm before giving up.
     const again = await run('confirm', calibrationRate, ramp);
-    if (!again) return done(stopped(`the failure at ${calibrationRate} req/s was not confirmed`), null, null);
+    if (!again) return finish(null);
     if (!again.pass) {
-      return done(again.generatorLimited ? 'generator-bound' : 'no-rate-meets-slo', null, calibrationRate);
+      high = calibrationRate;
+      return finish(again.generatorLimited ? 'generator-bound' : 'no-rate-meets-slo');
     }
   }
-  let low = calibrationRate;
-  let high: number | null = null;
+  low = calibrationRate;
   let highStep: LimitsStep | null = null;
 
   for (let look = 0; ; look++) {
     // 2. Exponential ramp until a confirmed break (resumed if a second look clears the only failure).
     while (high === null) {
-      if (plan.maxRate !== null && low >= plan.maxRate) return done('max-rate', low, null);
+      if (plan.maxRate !== null && low >= plan.maxRate) return finish('max-rate');
       const rate = cap(low * 2);
       const step = await run('ramp', rate, ramp);
-      if (!step) {
-        const outcome = stopped(`the SLO had not broken yet; the target sustains at least ${low} req/s`);
-        return done(outcome, low, null);
-      }
+      if (!step) return finish(null);
       if (step.pass) {
         low = rate;
         continue;
       }
       const confirm = await run('confirm', rate, fine);
-      if (confirm?.pass) {
+      if (!confirm) return finish(null);
+      if (confirm.pass) {
         notes.push(`${rate} req/s failed once in the ramp and passed its confirmation`);
         low = rate;
         continue;
       }
-      if (!confirm) stopped(`the break at ${rate} req/s was not confirmed`);
       high = rate;
-      highStep = confirm ?? step;
+      highStep = confirm;
     }
 
     // 3–4. Bisect between the last pass and the first fail, then re-test the boundary: a band, not a lucky
@@ -148,10 +151,7 @@ export async function searchCapacity(
         const mid = Math.round((low + high) / 2);
         if (mid <= low || mid >= high) break;
         const step = await run('bisect', mid, fine);
-        if (!step) {
-          stopped(`the band ${low}–${high} req/s is wider than the ${plan.precision * 100}% asked`);
-          break;
-        }
+        if (!step) return finish(null);
         if (step.pass) low = mid;
         else {
           high = mid;
@@ -159,16 +159,15 @@ export async function searchCapacity(
         }
       }
       const step = await run('retest', low, fine);
-      if (!step) {
-        stopped(`${low} req/s was not re-tested`);
-        break;
-      }
+      if (!step) return finish(null);
       if (step.pass) break;
       high = low;
       highStep = step;
       const below = highestPassBelow(steps, low);
-      if (below === null)
-        return done(step.generatorLimited ? 'generator-bound' : 'no-rate-meets-slo', null, high);
+      if (below === null) {
+        low = null;
+        return finish(step.generatorLimited ? 'generator-bound' : 'no-rate-meets-slo');
+      }
       notes.push(`${low} req/s failed its re-test; searching again below it from ${below} req/s`);
       low = below;
       if (round === MAX_RETESTS - 1) notes.push(`${low} req/s was not re-tested (unstable near the knee)`);
@@ -178,7 +177,7 @@ export async function searchCapacity(
     // passes, the search goes on above it, against the next failing rate (or a resumed ramp).
     if (!highStep?.generatorLimited || look > 0) break;
     const again = await run('retest', high, fine);
-    if (!again) break;
+    if (!again) return finish(null);
     if (!again.pass) {
       highStep = again;
       break;
@@ -188,8 +187,7 @@ export async function searchCapacity(
     highStep = lowestFailAbove(steps, low);
     high = highStep?.offeredRps ?? null;
   }
-  if (highStep?.generatorLimited) return done('generator-bound', low, high);
-  return done('found', low, high);
+  return finish(highStep?.generatorLimited ? 'generator-bound' : 'found');
 }
 
 function lowestFailAbove(steps: readonly LimitsStep[], rate: number): LimitsStep | null {

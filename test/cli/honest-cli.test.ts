@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { progressOn } from '../../src/cli/flags.js';
+import type { LimitsResult } from '../../src/limits/types.js';
 import type { LoadResult } from '../../src/load/types.js';
 import { buildOnce, CLI, httpServer, ROOT, runCli, type TestServer, tcpServer } from '../load/helpers.js';
 
@@ -186,15 +187,24 @@ describe('progress where nobody watches a terminal', () => {
     expect(written).toEqual(['\r\x1b[2Ka', '\r\x1b[2Kb', '\r\x1b[2K']);
   });
 
-  it('limits: Ctrl-C exits 130 and still writes the partial result', async () => {
+  it('limits: Ctrl-C exits 130 and still prints and writes the partial result, in the same words', async () => {
     const out = path.join(dir, 'limits.json');
-    const child = spawn(process.execPath, [CLI, 'limits', server.url, '--step', '1s', '-o', out], {
-      cwd: ROOT,
-    });
+    const html = path.join(dir, 'limits.html');
+    const child = spawn(
+      process.execPath,
+      [CLI, 'limits', server.url, '--step', '1s', '-o', out, '--html', html, '--no-progress'],
+      { cwd: ROOT },
+    );
+    let stdout = '';
+    child.stdout.on('data', (d) => (stdout += d));
     await new Promise((resolve) => setTimeout(resolve, 2500));
     child.kill('SIGINT');
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     expect(code).toBe(130);
-    expect(JSON.parse(readFileSync(out, 'utf8'))).toMatchObject({ outcome: 'interrupted' });
+    const result = JSON.parse(readFileSync(out, 'utf8')) as LimitsResult;
+    expect(result).toMatchObject({ outcome: 'interrupted', stoppedIn: expect.any(String) });
+    const headline = stdout.split('\n')[0]!.split('; bottleneck')[0]!;
+    expect(headline).toMatch(/^interrupted during \w+/);
+    expect(readFileSync(html, 'utf8')).toContain(headline.replace(/</g, '&lt;'));
   });
 });
