@@ -204,7 +204,7 @@ async function profileAtKnee(
     durationMs: profileStepMs(seconds),
     ctx,
     onFlowing: () => {
-      profiling.pending = fetchCpuProfile(admin, seconds, headers).then(
+      profiling.pending = fetchCpuProfile(admin, seconds, headers, ctx).then(
         (bytes) => ({ bytes }),
         (error: Error) => ({ error: error.message }),
       );

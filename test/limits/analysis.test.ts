@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import {
   Line,
@@ -10,6 +12,8 @@ import {
 } from 'pprof-format';
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
+import { background, withCancel } from '../../src/context/index.js';
+import { fetchCpuProfile } from '../../src/limits/cpu-profile.js';
 import {
   analyseProfile,
   classifyBottleneck,
@@ -68,6 +72,21 @@ describe('analyseProfile', () => {
     ]);
     expect(summary.topFunctions[0]).toMatchObject({ file: '/app/server.js', line: 20 });
     expect(summary.busyShare).toBeCloseTo(0.5);
+  });
+});
+
+describe('fetchCpuProfile', () => {
+  it('gives up as soon as its context is cancelled (Ctrl-C does not wait for a 30 s profile)', async () => {
+    const server = createServer(() => {}); // takes the request and never answers, as a profile being taken
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const [ctx, cancel] = withCancel(background());
+    setTimeout(cancel, 200);
+    const started = performance.now();
+    await expect(fetchCpuProfile(`http://127.0.0.1:${port}`, 30, undefined, ctx)).rejects.toThrow();
+    expect(performance.now() - started).toBeLessThan(5000);
+    server.closeAllConnections();
+    server.close();
   });
 });
 
