@@ -172,8 +172,39 @@ describe('exit codes', () => {
   });
 });
 
+describe('the live view on a terminal', () => {
+  /** Runs `headroom load` in a pseudo-terminal (util-linux `script`); returns everything the terminal received. */
+  function inTerminal(env: Record<string, string | undefined>): Promise<string> {
+    const command = [process.execPath, CLI, 'load', server.url, '-d', '2.5s', '-c', '4']
+      .map((arg) => `'${arg}'`)
+      .join(' ');
+    const child = spawn('script', ['-qec', command, '/dev/null'], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+    });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    return new Promise((resolve) => child.on('close', () => resolve(out)));
+  }
+
+  it('redraws one block (progress bar, req/s, p50/p99, errors) in place, coloured unless NO_COLOR', async () => {
+    const [colored, plain] = await Promise.all([
+      inTerminal({ NO_COLOR: undefined, TERM: 'xterm' }),
+      inTerminal({ NO_COLOR: '1', TERM: 'xterm' }),
+    ]);
+    for (const out of [colored, plain]) {
+      expect(out).toMatch(/req\/s/);
+      expect(out).toMatch(/latency.* p50 .* p99 /);
+      expect(out).toMatch(/errors.* 0\/s · 0 in all \(0\.00%\)/);
+      expect(out).toContain('\x1b[3A\x1b[0J'); // back up to the block's first line, then redrawn
+    }
+    expect(colored).toContain('\x1b[32m█');
+    for (const colour of ['\x1b[2m', '\x1b[31m', '\x1b[32m']) expect(plain).not.toContain(colour);
+  });
+});
+
 describe('progress where nobody watches a terminal', () => {
-  it('prints a plain line every 10 s when stderr is not a TTY, and rewrites one line on a TTY', () => {
+  it('prints a plain line every 10 s when stderr is not a TTY, and redraws a block in place on a TTY', () => {
     let clock = 0;
     const written: string[] = [];
     const plain = progressOn({ isTTY: false, write: (s: string) => written.push(s) > 0 }, true, () => clock);
@@ -182,9 +213,11 @@ describe('progress where nobody watches a terminal', () => {
     written.length = 0;
     const tty = progressOn({ isTTY: true, write: (s: string) => written.push(s) > 0 }, true, () => clock);
     tty.update('a');
-    tty.update('b');
+    tty.update('b\nc\nd');
+    tty.update('e');
     tty.done();
-    expect(written).toEqual(['\r\x1b[2Ka', '\r\x1b[2Kb', '\r\x1b[2K']);
+    // Back to the block's first line (up one line less than it has), erase to the end of the screen, draw.
+    expect(written).toEqual(['\r\x1b[0Ja', '\r\x1b[0Jb\nc\nd', '\r\x1b[2A\x1b[0Je', '\r\x1b[0J']);
   });
 
   it('limits: Ctrl-C exits 130 and still prints and writes the partial result, in the same words', async () => {
