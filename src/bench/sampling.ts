@@ -3,6 +3,7 @@
  * side (e.g. base and head) at once and takes their samples in lockstep — A, B, A, B… — with the same batch size, so
  * a noisy neighbour or a frequency change hits both sides alike instead of biasing whichever ran during it.
  */
+import { availableParallelism } from 'node:os';
 import { BenchChild } from './child-process.js';
 import { benchCpu } from './cpu-pin.js';
 import type { Measurement, MeasureSettings } from './measure.js';
@@ -132,8 +133,9 @@ export async function measureInChild(
 /**
  * Heap B/op of `bench` from `processes` more fresh processes with batch size `n`: each warms up with one batch and
  * measures its heap, no timed samples. Allocation can differ between processes of identical code (a benchmark over
- * random data: 3–6% for a sort), and only several processes show how much; they run side by side and unpinned, as
- * allocation does not depend on timing. Processes that fail are left out.
+ * random data: 3–6% for a sort), and only several processes show how much; they run unpinned, one per CPU at a time
+ * (more would only queue for the CPUs and risk the reply timeout), as allocation does not depend on timing.
+ * Processes that fail are left out.
  */
 export async function measureHeapInChildren(
   bench: PlannedBench,
@@ -143,8 +145,15 @@ export async function measureHeapInChildren(
   processes: number,
 ): Promise<Measurement[]> {
   const heapOnly = { ...settings, count: 0, pin: false };
-  const outcomes = await Promise.all(
-    Array.from({ length: processes }, () => measureInterleaved(bench, heapOnly, [side], n)),
-  );
-  return outcomes.flat().flatMap((outcome) => (outcome.ok ? [outcome.measurement] : []));
+  const measured: Measurement[] = [];
+  let started = 0;
+  const worker = async () => {
+    while (started < processes) {
+      started++;
+      const [outcome] = await measureInterleaved(bench, heapOnly, [side], n);
+      if (outcome?.ok) measured.push(outcome.measurement);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(processes, availableParallelism()) }, worker));
+  return measured;
 }
