@@ -140,35 +140,42 @@ async function measureHeap(batch: Batch, n: number): Promise<HeapMeasurement> {
   if (typeof gc !== 'function') return { bytesPerOp: null, samples: [] };
   const collections = collectionCounter();
   try {
-    const clean = async (ops: number): Promise<number | null> => {
-      gc();
-      // An uncounted batch first: a full collection drops the optimised code of short-lived closures (a comparator
-      // passed to sort) and the allocation buffers of old and code space, so the first ops after it re-optimise
-      // and open fresh buffers — heapUsed then jumps by up to a page, which read as +30–60% B/op in some batches.
-      await batch(ops);
+    /** heapUsed growth over a batch of `ops`, or null when a collection ran during it. */
+    const undisturbed = async (ops: number): Promise<number | null> => {
       const before = await collections.count();
       const { heapBytes } = await batch(ops, true);
       return (await collections.count()) === before ? heapBytes : null;
     };
     // The fixed cost of a batch (its promise, the heap reading itself), subtracted so a free op reads 0 B/op. The
     // least of several empty batches: one can catch V8 opening a fresh allocation buffer (a JIT job finishing),
-    // and that once inflated the overhead by ≈ 115 KB — every batch of the process then read ≈ 14 KB/op low.
+    // which once inflated the overhead by ≈ 115 KB — and every batch of that process read ≈ 14 KB/op low.
+    gc();
     const empty: number[] = [];
     for (let i = 0; i < OVERHEAD_BATCHES; i++) {
-      const bytes = await clean(0);
+      const bytes = await undisturbed(0);
       if (bytes !== null) empty.push(bytes);
     }
     const overhead = empty.length > 0 ? Math.min(...empty) : 0;
+    // The batch size: doubled from one op until a batch allocates HEAP_BATCH_BYTES (or reaches N), or a collection
+    // interrupts one. No collection between these steps: they only size the batch, and collections cost more.
     let ops = 1;
     for (;;) {
-      const bytes = await clean(ops);
-      if (bytes === null) break;
-      if (ops >= n || bytes - overhead >= HEAP_BATCH_BYTES) break;
+      const bytes = await undisturbed(ops);
+      if (bytes === null || ops >= n || bytes - overhead >= HEAP_BATCH_BYTES) break;
       ops = Math.min(n, ops * 2);
     }
+    /** A measured batch: a full collection, then one uncounted batch, then the batch counted. */
+    const clean = async (): Promise<number | null> => {
+      gc();
+      // The uncounted batch: a full collection drops the optimised code of short-lived closures (a comparator
+      // passed to sort) and the allocation buffers of old and code space, so the first ops after it re-optimise
+      // and open fresh buffers — heapUsed then jumps by up to a page, which read as +30–60% B/op in some batches.
+      await batch(ops);
+      return undisturbed(ops);
+    };
     const values: number[] = [];
     for (let attempt = 0; values.length < HEAP_BATCHES && attempt < 4 * HEAP_BATCHES; attempt++) {
-      const bytes = await clean(ops);
+      const bytes = await clean();
       if (bytes === null) ops = Math.max(1, ops >> 1);
       else values.push(Math.max(0, (bytes - overhead) / ops));
     }
