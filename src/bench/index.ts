@@ -19,6 +19,7 @@ export {
   type CompareOptions,
   type CompareResult,
   compareReports,
+  type HeapComparison,
   type HeapVerdict,
   type TimeVerdict,
 } from './compare.js';

@@ -1,9 +1,10 @@
 /**
  * Measures one registered benchmark inside its own process. `prepare` runs setup and calibrates N (Go's rule: grow
  * N until one batch lasts at least the target time; the calibration batches are the warm-up) plus one discarded
- * batch; `sample` times batches of N; `finish` measures heap bytes per op — the heapUsed delta over a batch right
- * after a full GC (needs `--expose-gc`), minus the batch's fixed cost, in HEAP_BATCHES batches no collection
- * interrupted, each kept as a sample so `compare` can judge B/op against its noise — then runs teardown.
+ * batch; `sample` times batches of N; `finish` measures heap bytes per op — the heapUsed delta over a batch taken
+ * after a full GC and one uncounted batch (needs `--expose-gc`), minus a batch's fixed cost, in HEAP_BATCHES batches
+ * no collection interrupted, each kept as a sample so `compare` can judge B/op against its noise — then runs
+ * teardown.
  */
 import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { type Clock, type ClockKind, clockOf } from './clock.js';
