@@ -249,7 +249,13 @@ describe('classifyBottleneck', () => {
     const knee = step({ cpuCores: 0.4, eventLoopLagP99Ms: 120 });
     const stalled = classifyBottleneck(knee, null);
     expect(stalled.kind).toBe('event-loop');
-    const hot = { name: 'renderReport', file: '/app/report.ts', line: 3, selfPct: 75 };
+    const hot = {
+      name: 'renderReport',
+      file: '/app/report.ts',
+      line: 3,
+      selfPct: 75,
+      package: '(your code)',
+    };
     const refined = refineWithProfile(stalled, { topFunctions: [hot], busyShare: 0.5 }, knee);
     expect(refined.kind).toBe('cpu');
     expect(refined.evidence.join('\n')).toMatch(/75% of its busy time is in renderReport/);
