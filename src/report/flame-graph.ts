@@ -46,20 +46,26 @@ if (page.flame) (() => {
   const ROW = 17;
   const FIXED = { '(your code)': '#fb923c', 'node (internals)': '#cbd5e1', '(garbage collector)': '#94a3b8',
     '(program)': '#a8a29e', '(native)': '#d6d3d1', '(wasm)': '#c084fc', '': '#e5e7eb' };
-  const color = (pkg) => {
-    if (FIXED[pkg]) return FIXED[pkg];
-    let h = 0;
-    for (const ch of pkg) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
-    const hue = 150 + (h % 150); // greens, blues, violets: apart from your code's orange
-    return 'hsl(' + hue + ',60%,' + (pkg.endsWith('(wasm)') ? 62 : 72) + '%)';
-  };
-  const parents = new Map();
+  // Packages take distinct hues by weight (a package's WebAssembly a darker shade of its JavaScript); V8's and
+  // Node's own time greys; your code orange.
   const packages = new Map();
+  const parents = new Map();
   const visit = (node) => {
     if (node !== spec.root) packages.set(node.package, (packages.get(node.package) || 0) + node.selfPct);
     for (const child of node.children) { parents.set(child, node); visit(child); }
   };
   visit(spec.root);
+  const HUES = [210, 265, 160, 330, 190, 85, 240, 175, 295, 55];
+  const hues = new Map();
+  for (const [pkg] of [...packages].sort((a, b) => b[1] - a[1])) {
+    const base = pkg.replace(/ (wasm)$/, '');
+    if (!FIXED[pkg] && !hues.has(base)) hues.set(base, HUES[hues.size % HUES.length]);
+  }
+  const color = (pkg) => {
+    if (FIXED[pkg]) return FIXED[pkg];
+    const wasm = pkg.endsWith(' (wasm)');
+    return 'hsl(' + hues.get(pkg.replace(/ (wasm)$/, '')) + ',65%,' + (wasm ? 62 : 76) + '%)';
+  };
   const legend = section.querySelector('.flame-legend');
   for (const [pkg] of [...packages].sort((a, b) => b[1] - a[1]).slice(0, 12)) {
     const item = document.createElement('span');

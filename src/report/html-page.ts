@@ -14,7 +14,7 @@ export interface SeriesSpec {
   color?: string;
   /** Dash pattern of the line (e.g. `[6, 4]` for a threshold). */
   dash?: number[];
-  /** Point diameter in px: set it to show the points large (a marked value); 0 hides them. */
+  /** Point diameter in px: set it to show the points large and filled (a marked value); 0 hides them. */
   pointSize?: number;
 }
 
@@ -104,22 +104,21 @@ const markX = (chart, el) => (u) => {
 for (const chart of page.charts) {
   const el = document.getElementById(chart.id);
   const hasY2 = chart.series.some((s) => s.scale === 'y2');
-  const points = (s) => s.pointSize === undefined ? { show: chart.data[0].length < 40 } : { show: s.pointSize > 0, size: s.pointSize };
+  const points = (s, stroke) => s.pointSize === undefined ? { show: chart.data[0].length < 40 } : { show: s.pointSize > 0, size: s.pointSize, fill: stroke };
   const opts = {
     width: Math.min(1000, el.clientWidth || 900), height: 320, title: chart.title,
     scales: { x: { time: false }, ...(chart.yFromZero ? { y: { range: (u, min, max) => [0, max > 0 ? max * 1.05 : 1] } } : {}) },
     series: [{ label: chart.xLabel, value: chart.xFormat === 'nines' ? (u, v) => v == null ? '' : nines(v) : undefined },
-      ...chart.series.map((s, i) => ({ label: s.label, scale: s.scale || 'y', stroke: s.color || COLORS[i % COLORS.length], width: 2, dash: s.dash, points: points(s) }))],
+      ...chart.series.map((s, i) => { const stroke = s.color || COLORS[i % COLORS.length]; return { label: s.label, scale: s.scale || 'y', stroke, width: 2, dash: s.dash, points: points(s, stroke) }; })],
     axes: [
       { label: chart.xLabel, values: chart.xFormat === 'nines' ? (u, vals) => vals.map(nines) : undefined },
       { label: chart.yLabel, scale: 'y' },
       ...(hasY2 ? [{ label: chart.y2Label || '', scale: 'y2', side: 1, grid: { show: false } }] : []),
     ],
-    hooks: chart.markX ? { draw: [markX(chart, el)] } : {},
+    hooks: { draw: [(u) => { el.dataset.yMin = String(u.scales.y.min); }, ...(chart.markX ? [markX(chart, el)] : [])] },
   };
   el.dataset.points = String(chart.data[0].length);
-  const plot = new uPlot(opts, chart.data, el);
-  el.dataset.yMin = String(plot.scales.y.min);
+  new uPlot(opts, chart.data, el);
 }
 ${FLAME_CLIENT}
 document.body.dataset.rendered = 'true';

@@ -43,7 +43,7 @@ export function renderLimitsPage(r: LimitsResult): string {
     xLabel: 'offered req/s',
     yLabel: 'latency ms',
     series: [
-      ...percentiles.map(([, label]) => ({ label })),
+      ...percentiles.map(([, series]) => series),
       ...slo.map((t) => ({ label: `SLO ${t.expr}`, color: '#dc2626', dash: [8, 4], pointSize: 0 })),
       kneeSeries,
     ],
@@ -104,10 +104,10 @@ function byRate(steps: readonly LimitsStep[]): LimitsStep[] {
 }
 
 /** The per-step latency curves: p50 and p99 always, p99.9 when an SLO is about it. */
-const LATENCY_SERIES: [metric: string, label: string, pick: (s: LimitsStep) => number][] = [
-  ['p50', 'p50 ms', (s) => s.p50Ms],
-  ['p99', 'p99 ms', (s) => s.p99Ms],
-  ['p999', 'p99.9 ms', (s) => s.p999Ms],
+const LATENCY_SERIES: [metric: string, series: SeriesSpec, pick: (s: LimitsStep) => number][] = [
+  ['p50', { label: 'p50 ms', color: '#2563eb' }, (s) => s.p50Ms],
+  ['p99', { label: 'p99 ms', color: '#9333ea' }, (s) => s.p99Ms],
+  ['p999', { label: 'p99.9 ms', color: '#0891b2' }, (s) => s.p999Ms],
 ];
 
 /** The latency SLOs with an upper bound (`p99<100ms`): each drawn as a line at its limit. */
