@@ -56,16 +56,14 @@ if (page.flame) (() => {
   };
   visit(spec.root);
   const HUES = [210, 265, 160, 330, 190, 85, 240, 175, 295, 55];
+  const WASM = ' (wasm)';
+  const base = (pkg) => pkg.endsWith(WASM) ? pkg.slice(0, -WASM.length) : pkg;
   const hues = new Map();
   for (const [pkg] of [...packages].sort((a, b) => b[1] - a[1])) {
-    const base = pkg.replace(/ (wasm)$/, '');
-    if (!FIXED[pkg] && !hues.has(base)) hues.set(base, HUES[hues.size % HUES.length]);
+    if (!FIXED[pkg] && !hues.has(base(pkg))) hues.set(base(pkg), HUES[hues.size % HUES.length]);
   }
-  const color = (pkg) => {
-    if (FIXED[pkg]) return FIXED[pkg];
-    const wasm = pkg.endsWith(' (wasm)');
-    return 'hsl(' + hues.get(pkg.replace(/ (wasm)$/, '')) + ',65%,' + (wasm ? 62 : 76) + '%)';
-  };
+  const color = (pkg) =>
+    FIXED[pkg] || 'hsl(' + hues.get(base(pkg)) + ',65%,' + (pkg.endsWith(WASM) ? 62 : 76) + '%)';
   const legend = section.querySelector('.flame-legend');
   for (const [pkg] of [...packages].sort((a, b) => b[1] - a[1]).slice(0, 12)) {
     const item = document.createElement('span');

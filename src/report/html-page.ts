@@ -93,11 +93,13 @@ const markX = (chart, el) => (u) => {
   if (!(x >= u.bbox.left && x <= u.bbox.left + u.bbox.width)) return;
   const ctx = u.ctx, dpr = devicePixelRatio;
   ctx.save();
-  ctx.strokeStyle = '#111'; ctx.fillStyle = '#111'; ctx.lineWidth = 1.5 * dpr; ctx.setLineDash([6 * dpr, 4 * dpr]);
+  ctx.strokeStyle = '#111'; ctx.lineWidth = 1.5 * dpr; ctx.setLineDash([6 * dpr, 4 * dpr]);
   ctx.beginPath(); ctx.moveTo(x, u.bbox.top); ctx.lineTo(x, u.bbox.top + u.bbox.height); ctx.stroke();
   ctx.font = (12 * dpr) + 'px system-ui, sans-serif';
   const w = ctx.measureText(mark.label).width;
-  ctx.fillText(mark.label, x + w + 6 * dpr > u.bbox.left + u.bbox.width ? x - w - 6 * dpr : x + 6 * dpr, u.bbox.top + 14 * dpr);
+  const left = x + w + 6 * dpr > u.bbox.left + u.bbox.width ? x - w - 6 * dpr : x + 6 * dpr;
+  ctx.fillStyle = 'rgba(255,255,255,.85)'; ctx.fillRect(left - 2 * dpr, u.bbox.top + 2 * dpr, w + 4 * dpr, 16 * dpr);
+  ctx.fillStyle = '#111'; ctx.fillText(mark.label, left, u.bbox.top + 14 * dpr);
   ctx.restore();
   el.dataset.marked = mark.label;
 };
