@@ -1,6 +1,7 @@
 /**
  * The knee profile: fetch a CPU profile from the target's `/debug/pprof/profile?seconds=N` (gzip'd pprof
- * protobuf), save it where `go tool pprof` / `pprof` can open it, and rank functions by self time.
+ * protobuf), save it where `go tool pprof` / `pprof` can open it, rank functions and packages by self time, and
+ * build the call tree the HTML report draws as a flame graph.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';

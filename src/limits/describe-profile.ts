@@ -8,9 +8,10 @@ import type { PackageShare, TopFunction } from './types.js';
 
 /** `bytes (pg)`, `processTimers (node)`; your code and V8's own entries (`(garbage collector)`) unmarked. */
 export function functionLabel(fn: TopFunction): string {
-  if (fn.package === NODE_INTERNALS) return `${fn.name} (node)`;
-  if (fn.package === '' || fn.package.startsWith('(')) return fn.name;
-  return `${fn.name} (${fn.package})`;
+  const pkg = fn.package ?? ''; // absent from results written before packages were attributed
+  if (pkg === NODE_INTERNALS) return `${fn.name} (node)`;
+  if (pkg === '' || pkg.startsWith('(')) return fn.name;
+  return `${fn.name} (${pkg})`;
 }
 
 /** `@electric-sql/pglite (wasm) 27.0% · (your code) 12.0% · fastify 6.0%`: the first `count` packages. */

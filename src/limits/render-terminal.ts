@@ -37,7 +37,7 @@ export function formatSummary(result: LimitsResult): string {
   const lines = [`${outcome.headline}; bottleneck: ${KIND_LABEL[b.kind]}${hot}`];
   if (outcome.detail) lines.push(`  ${outcome.detail}`);
   for (const line of b.evidence) lines.push(`  · ${line}`);
-  if (b.packages.length > 0) lines.push(`self time by package: ${packagesLine(b.packages)}`);
+  if (b.packages?.length) lines.push(`self time by package: ${packagesLine(b.packages)}`);
   const { own, elsewhere } = splitFunctions(b.topFunctions);
   for (const [title, functions] of [
     ['top functions in your code:', own],

@@ -8,7 +8,7 @@
 import { describeOutcome } from '../limits/describe-outcome.js';
 import { functionLabel, splitFunctions } from '../limits/describe-profile.js';
 import type { LimitsResult, LimitsStep, PackageShare, TopFunction } from '../limits/types.js';
-import { parseThreshold } from '../load/thresholds.js';
+import { parseThreshold, type Threshold } from '../load/thresholds.js';
 import { type ChartSpec, renderHtmlPage, type SeriesSpec, type TableSpec } from './html-page.js';
 
 const fmt = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
@@ -79,7 +79,8 @@ export function renderLimitsPage(r: LimitsResult): string {
         title: `Bottleneck: ${b.kind}`,
         rows: b.evidence.map((line, i) => [i === 0 ? 'verdict' : '·', line]),
       },
-      ...profileTables(b.packages, b.topFunctions),
+      // Results written before packages and the call tree existed have neither.
+      ...profileTables(b.packages ?? [], b.topFunctions),
       {
         title: 'Steps',
         rows: r.steps.map((s) => [
@@ -110,14 +111,19 @@ const LATENCY_SERIES: [metric: string, series: SeriesSpec, pick: (s: LimitsStep)
   ['p999', { label: 'p99.9 ms', color: '#0891b2' }, (s) => s.p999Ms],
 ];
 
-/** The latency SLOs with an upper bound (`p99<100ms`): each drawn as a line at its limit. */
-function latencySlos(slo: readonly string[]) {
-  return slo
-    .map((expr) => parseThreshold(expr))
-    .filter((t) => t.metric !== 'errors' && t.metric !== 'rps' && t.op.startsWith('<'));
+/** The latency SLOs with an upper bound (`p99<100ms`): each drawn as a line at its limit. Others are skipped. */
+function latencySlos(slo: readonly string[]): Threshold[] {
+  return slo.flatMap((expr) => {
+    try {
+      const t = parseThreshold(expr);
+      return t.metric !== 'errors' && t.metric !== 'rps' && t.op.startsWith('<') ? [t] : [];
+    } catch {
+      return [];
+    }
+  });
 }
 
-/** The packages line and the top functions, your code's first (as in the terminal summary). */
+/** The self time by package and the top functions, your code's first (as in the terminal summary). */
 function profileTables(packages: readonly PackageShare[], functions: readonly TopFunction[]): TableSpec[] {
   const row = (f: TopFunction): [string, string] => [
     `${f.selfPct.toFixed(1)}%`,
