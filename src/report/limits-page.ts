@@ -5,8 +5,8 @@
  * and the knee profile as a flame graph.
  */
 
-import { describeOutcome } from '../limits/describe-outcome.js';
-import { functionLabel, splitFunctions } from '../limits/describe-profile.js';
+import { describeOutcome } from '../limits/render/describe-outcome.js';
+import { functionLabel, splitFunctions } from '../limits/render/describe-profile.js';
 import type { LimitsResult, LimitsStep, PackageShare, TopFunction } from '../limits/types.js';
 import { parseThreshold, type Threshold } from '../load/thresholds.js';
 import { type ChartSpec, renderHtmlPage, type SeriesSpec, type TableSpec } from './html-page.js';

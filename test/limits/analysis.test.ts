@@ -13,21 +13,16 @@ import {
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { background, withCancel } from '../../src/context/index.js';
-import { fetchCpuProfile } from '../../src/limits/cpu-profile.js';
-import { functionLabel } from '../../src/limits/describe-profile.js';
-import {
-  analyseProfile,
-  classifyBottleneck,
-  judgeStep,
-  type LimitsStep,
-  parseMetricsSnapshot,
-  refineWithProfile,
-  summarise,
-  type TargetSignals,
-} from '../../src/limits/index.js';
+import { classifyBottleneck, refineWithProfile } from '../../src/limits/classify-bottleneck.js';
+import { analyseProfile, fetchCpuProfile } from '../../src/limits/cpu-profile.js';
+import type { LimitsStep, TargetSignals } from '../../src/limits/index.js';
+import { judgeStep } from '../../src/limits/judge-step.js';
+import { parseMetricsSnapshot } from '../../src/limits/metrics-snapshot.js';
 import { attributeStack, packageOfFile } from '../../src/limits/profile-packages.js';
 import { ProfileTreeBuilder, TREE_MAX_DEPTH } from '../../src/limits/profile-tree.js';
 import { parsePrometheusSamples } from '../../src/limits/prometheus-text.js';
+import { functionLabel } from '../../src/limits/render/describe-profile.js';
+import { summarise } from '../../src/limits/target-sampler.js';
 import { PGLITE_LIKE, pprofOfStacks } from './helpers/pprof.js';
 
 function pprof(samples: [name: string, wallNs: number][], durationNs: number): Uint8Array {

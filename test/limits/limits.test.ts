@@ -3,14 +3,9 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  analyseProfile,
-  findLimits,
-  formatStepLine,
-  judgeStep,
-  type LimitsResult,
-  loadStepRunner,
-} from '../../src/limits/index.js';
+import { analyseProfile } from '../../src/limits/cpu-profile.js';
+import { findLimits, formatStepLine, type LimitsResult, loadStepRunner } from '../../src/limits/index.js';
+import { judgeStep } from '../../src/limits/judge-step.js';
 import { renderLimitsPage } from '../../src/report/limits-page.js';
 import { launchChromium } from '../support/chromium.js';
 import { type SpawnedService, spawnCpuService } from './helpers/spawn-service.js';

@@ -3,8 +3,8 @@
  * self time on one line, and functions split into your code (what you can change first) and everything else,
  * each marked with its package (`bytes (pg)`).
  */
-import { NODE_INTERNALS, OWN_CODE } from './profile-packages.js';
-import type { PackageShare, TopFunction } from './types.js';
+import { NODE_INTERNALS, OWN_CODE } from '../profile-packages.js';
+import type { PackageShare, TopFunction } from '../types.js';
 
 /** `bytes (pg)`, `processTimers (node)`; your code and V8's own entries (`(garbage collector)`) unmarked. */
 export function functionLabel(fn: TopFunction): string {

@@ -2,9 +2,10 @@
  * Terminal rendering of a search: one progress line per step (stderr, TTY or not) and the closing summary.
  * Pure formatting — the figures come from the result.
  */
+
+import type { LimitsResult, LimitsStep } from '../types.js';
 import { describeOutcome } from './describe-outcome.js';
 import { functionLabel, packagesLine, splitFunctions } from './describe-profile.js';
-import type { LimitsResult, LimitsStep } from './types.js';
 
 const number = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 
