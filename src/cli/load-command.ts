@@ -34,6 +34,7 @@ interface LoadFlags extends OutputFlags {
   rate?: number;
   requests?: number;
   pipelining: number;
+  http2?: boolean;
   method?: string;
   header?: string[];
   body?: string;
@@ -72,7 +73,13 @@ export function registerLoadCommand(program: Command): void {
       'send this many requests, then stop (with -d: whichever comes first)',
       countArg,
     )
-    .option('-p, --pipelining <n>', 'requests in flight per connection', countArg, 1)
+    .option(
+      '-p, --pipelining <n>',
+      'requests in flight per connection (with --http2: concurrent streams)',
+      countArg,
+      1,
+    )
+    .option('--http2', 'HTTP/2: h2c with prior knowledge for http://, ALPN h2 for https://')
     .option('-m, --method <method>', 'HTTP method (default GET, POST with a body)')
     .option('-H, --header <header>', "request header 'name: value' (repeatable)", repeatable)
     .option('-b, --body <body>', 'request body')
@@ -115,6 +122,7 @@ async function runLoad(url: string, flags: LoadFlags): Promise<number> {
       rate: flags.rate,
       requests: flags.requests,
       pipelining: flags.pipelining,
+      http2: flags.http2,
       method: flags.method,
       headers: parseHeaders(flags.header),
       body,

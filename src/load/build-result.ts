@@ -12,6 +12,8 @@ export interface RunShape {
   connections: number;
   threads: number;
   pipelining: number;
+  protocol: LoadResult['protocol'];
+  maxConcurrentStreams: number | null;
   requestLimit: number | null;
   names: readonly string[];
   durationS: number;
@@ -79,6 +81,8 @@ export function buildResult(
     connections: shape.connections,
     threads: shape.threads,
     pipelining: shape.pipelining,
+    protocol: shape.protocol,
+    maxConcurrentStreams: shape.maxConcurrentStreams,
     requestLimit: shape.requestLimit,
     requests: { sent, completed, errors, timeouts, byName },
     errorsByKind,

@@ -8,6 +8,7 @@ import { UsageError } from '../errors.js';
 import { parseDuration } from '../units/duration.js';
 import { buildResult } from './build-result.js';
 import { addEncoded, type Histogram, mergingHistogram } from './histogram.js';
+import { probeHttp2 } from './http2/probe.js';
 import { loadScenario, requestName } from './scenario/index.js';
 import type { ShardPlan } from './shard.js';
 import { localShard, type ShardRunner, workerShard } from './shard-runner.js';
@@ -52,7 +53,13 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
   const plan = normalize(options);
   const target = parseTarget(options.url);
   const thresholds = (options.thresholds ?? []).map(parseThreshold);
-  await probeTarget(target, plan.insecure, Math.min(plan.timeoutMs, 5000));
+  const probeMs = Math.min(plan.timeoutMs, 5000);
+  // HTTP/2: the server's stream cap, reported in the result (each connection also obeys its own SETTINGS).
+  let maxConcurrentStreams: number | null = null;
+  if (plan.shard.http2) {
+    const settings = await probeHttp2(target, plan.insecure, probeMs);
+    if (Number.isFinite(settings.maxConcurrentStreams)) maxConcurrentStreams = settings.maxConcurrentStreams;
+  } else await probeTarget(target, plan.insecure, probeMs);
 
   const threads = plan.threads;
   const plans: ShardPlan[] = [];
@@ -157,6 +164,8 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
       connections: plan.connections,
       threads,
       pipelining: plan.shard.pipelining,
+      protocol: plan.shard.http2 ? 'h2' : 'http/1.1',
+      maxConcurrentStreams,
       requestLimit: plan.requests,
       names,
       durationS,
@@ -229,6 +238,7 @@ function normalize(options: LoadOptions) {
     insecure,
     totalConnections: connections,
     pipelining,
+    http2: options.http2 ?? false,
     rate,
     durationMs,
     warmupMs,
