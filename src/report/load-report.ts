@@ -38,7 +38,7 @@ export function renderLoadReport(r: LoadResult): string {
   const l = r.latencyMs;
   return renderHtmlPage({
     title: `headroom load — ${r.target}`,
-    subtitle: `${r.model} model, ${r.connections} connections, ${r.threads} threads, ${r.durationS}s`,
+    subtitle: `${r.model} model, ${r.protocol === 'h2' ? 'HTTP/2, ' : ''}${r.connections} connections, ${r.threads} threads, ${r.durationS}s`,
     warnings: r.generator.warnings,
     tables: [
       {
