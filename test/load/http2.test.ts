@@ -207,7 +207,8 @@ it('counts streams the server resets as stream-reset and streams past its GOAWAY
   const server = await h2Server(
     http2.createServer((req, res) => {
       const session = req.stream.session as http2.ServerHttp2Session;
-      if (req.stream.id > (lastStream.get(session) ?? Number.POSITIVE_INFINITY)) {
+      const id = req.stream.id as number;
+      if (id > (lastStream.get(session) ?? Number.POSITIVE_INFINITY)) {
         req.stream.close(http2.constants.NGHTTP2_REFUSED_STREAM);
         return;
       }
@@ -219,8 +220,8 @@ it('counts streams the server resets as stream-reset and streams past its GOAWAY
       res.end('ok');
       // Every 100th response, the server ends the connection gracefully after this stream.
       if (++served % 100 === 0) {
-        lastStream.set(session, req.stream.id);
-        session.goaway(0, req.stream.id);
+        lastStream.set(session, id);
+        session.goaway(0, id);
       }
     }),
     'http',
