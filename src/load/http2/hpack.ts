@@ -133,7 +133,7 @@ export function encodeHeaders(fields: readonly (readonly [string, Buffer])[]): B
   return Buffer.from(out);
 }
 
-/** Reads an HPACK integer with a `prefixBits` prefix at `pos`; returns the value and stores the next position. */
+/** Reads a header block's integers and string literals from `pos` on. */
 class Reader {
   pos = 0;
   constructor(
@@ -198,10 +198,12 @@ function statusDigits(block: Buffer, start: number, length: number, huffman: boo
     if (five <= 2) {
       status = status * 10 + five;
       at += 5;
-    } else if (five >= 12 && totalBits - at >= 6 && bits(at, 6) >= 0x19) {
-      status = status * 10 + bits(at, 6) - 0x19 + 3;
-      at += 6;
-    } else break;
+      continue;
+    }
+    const six = totalBits - at >= 6 ? bits(at, 6) : -1;
+    if (six < 0x19 || six > 0x1f) break;
+    status = status * 10 + six - 0x19 + 3;
+    at += 6;
   }
   const rest = totalBits - at;
   if (rest >= 8 || bits(at, rest) !== (1 << rest) - 1) throw new HpackError('non-digit status');
