@@ -40,6 +40,10 @@ interface LoadFlags extends OutputFlags {
   body?: string;
   bodyFile?: string;
   scenario?: string;
+  proto?: string;
+  call?: string;
+  metadata?: string[];
+  dataFile?: string;
   timeout: number;
   warmup: number;
   threshold?: string[];
@@ -53,7 +57,7 @@ export function registerLoadCommand(program: Command): void {
   const command = program
     .command('load')
     .description('Load an HTTP target: closed model (-c/-p) or open model (-R rate), HDR latency, reports.')
-    .argument('<url>', 'target URL, e.g. http://127.0.0.1:8080/')
+    .argument('<url>', 'target URL, e.g. http://127.0.0.1:8080/ or grpc://127.0.0.1:50051')
     .option('-c, --connections <n>', 'connections (virtual users); 1k = 1000', countArg, 64)
     .option(
       '-t, --threads <n>',
@@ -85,6 +89,13 @@ export function registerLoadCommand(program: Command): void {
     .option('-b, --body <body>', 'request body')
     .option('--body-file <file>', 'request body from a file')
     .option('--scenario <file>', 'scenario module or JSON (docs/scenario.md)')
+    .option('--proto <file>', 'grpc:// targets: the .proto file defining --call')
+    .option(
+      '--call <method>',
+      'grpc:// targets: the unary method, pkg.Service/Method (-b: its message as JSON)',
+    )
+    .option('--metadata <metadata>', "grpc:// targets: metadata 'key: value' (repeatable)", repeatable)
+    .option('--data-file <file>', 'grpc:// targets: the request message as a JSON file')
     .addOption(durationOption('-T, --timeout <duration>', 'per-request timeout', '10s'))
     .addOption(durationOption('--warmup <duration>', 'load applied before measuring', '0s'))
     .option('-k, --insecure', 'skip TLS certificate verification')
@@ -98,19 +109,23 @@ export function registerLoadCommand(program: Command): void {
   });
 }
 
+/** Reads a file named by `option`, or fails with one line. */
+function readInput(file: string, option: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (error) {
+    throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code}`, {
+      option,
+      code: 'unreadable-file',
+    });
+  }
+}
+
 async function runLoad(url: string, flags: LoadFlags): Promise<number> {
   assertWritable([flags.output, flags.html]);
   let body: LoadOptions['body'] = flags.body;
-  if (flags.bodyFile !== undefined) {
-    try {
-      body = readFileSync(flags.bodyFile);
-    } catch (error) {
-      throw new UsageError(`cannot read ${flags.bodyFile}: ${(error as NodeJS.ErrnoException).code}`, {
-        option: 'bodyFile',
-        code: 'unreadable-file',
-      });
-    }
-  }
+  if (flags.bodyFile !== undefined) body = readInput(flags.bodyFile, 'bodyFile');
+  if (flags.dataFile !== undefined) body = readInput(flags.dataFile, 'dataFile');
   const run = interruptible();
   const progress = progressOn(process.stderr, flags.progress);
   try {
@@ -127,6 +142,9 @@ async function runLoad(url: string, flags: LoadFlags): Promise<number> {
       headers: parseHeaders(flags.header),
       body,
       scenario: flags.scenario,
+      proto: flags.proto,
+      call: flags.call,
+      metadata: parseHeaders(flags.metadata),
       timeout: flags.timeout,
       warmup: flags.warmup,
       thresholds: flags.threshold,

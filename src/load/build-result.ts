@@ -8,6 +8,8 @@ import type { LoadResult, RequestCounts, TimelinePoint } from './types.js';
 /** The run's shape, as the coordinator planned it. */
 export interface RunShape {
   target: string;
+  /** A gRPC target: the result gets `grpcStatus`. */
+  grpc: boolean;
   rate: number | null;
   connections: number;
   threads: number;
@@ -43,6 +45,7 @@ export function buildResult(
   let bytesWritten = 0;
   const status = [0, 0, 0, 0];
   const errorsByKind: Record<string, number> = {};
+  const grpcStatus: Record<string, number> = {};
   const byName: Record<string, RequestCounts> = {};
   for (const r of reports) {
     const c = r.counters;
@@ -63,6 +66,7 @@ export function buildResult(
     });
     for (const [kind, n] of Object.entries(c.errorsByKind))
       errorsByKind[kind] = (errorsByKind[kind] ?? 0) + n;
+    for (const [code, n] of Object.entries(c.grpcStatus)) grpcStatus[code] = (grpcStatus[code] ?? 0) + n;
     shape.names.forEach((name, i) => {
       const counts = byName[name] ?? { sent: 0, completed: 0 };
       byName[name] = counts;
@@ -112,6 +116,7 @@ export function buildResult(
     timeline,
     thresholds: [],
   };
+  if (shape.grpc) result.grpcStatus = grpcStatus;
   if (completed === 0) result.generator.warnings.push('no response completed: there is no latency to report');
   result.thresholds = evaluateThresholds(thresholds, result);
   return result;

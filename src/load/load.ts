@@ -7,6 +7,7 @@ import { availableParallelism } from 'node:os';
 import { UsageError } from '../errors.js';
 import { parseDuration } from '../units/duration.js';
 import { buildResult } from './build-result.js';
+import { grpcRequest, isGrpcUrl } from './grpc/grpc-call.js';
 import { addEncoded, type Histogram, mergingHistogram } from './histogram.js';
 import { probeHttp2 } from './http2/probe.js';
 import { loadScenario, requestName } from './scenario/index.js';
@@ -49,7 +50,8 @@ function share(total: number, parts: number, i: number): number {
  * @throws UsageError for bad options, an unreadable scenario, or a target unreachable at the start.
  * @example const result = await load({ url: 'http://127.0.0.1:8080/', connections: 16, duration: '5s' });
  */
-export async function load(options: LoadOptions): Promise<LoadResult> {
+export async function load(given: LoadOptions): Promise<LoadResult> {
+  const options = resolveGrpc(given);
   const plan = normalize(options);
   const target = parseTarget(options.url);
   const thresholds = (options.thresholds ?? []).map(parseThreshold);
@@ -159,7 +161,8 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
   const durationS = timeline.length > 0 ? (timeline[timeline.length - 1] as TimelinePoint).t : 0;
   return buildResult(
     {
-      target: options.url,
+      target: given.url,
+      grpc: plan.shard.grpc,
       rate: plan.shard.rate,
       connections: plan.connections,
       threads,
@@ -175,6 +178,23 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
     timeline,
     thresholds,
   );
+}
+
+/**
+ * A gRPC target (`grpc://`) becomes the HTTP/2 request it stands for; other options pass through.
+ * @throws UsageError for a gRPC target without a usable proto, call or message, or with a scenario.
+ */
+function resolveGrpc(options: LoadOptions): LoadOptions & { grpc: boolean } {
+  if (!isGrpcUrl(options.url)) return { ...options, grpc: false };
+  if (options.scenario)
+    throw new UsageError('scenarios are for http(s) targets, not grpc://', { option: 'scenario' });
+  const request = grpcRequest(options.url, {
+    proto: options.proto,
+    call: options.call,
+    message: options.body,
+    metadata: { ...options.headers, ...options.metadata },
+  });
+  return { ...options, ...request, http2: true, method: 'POST', grpc: true };
 }
 
 /** The request names, in the order the threads count them. */
@@ -199,7 +219,7 @@ function duration(value: LoadOptions['duration'], fallback: string, option: stri
   }
 }
 
-function normalize(options: LoadOptions) {
+function normalize(options: LoadOptions & { grpc: boolean }) {
   const connections = positiveInt(options.connections, 64, 'connections');
   const local = isLoopback(parseTarget(options.url).host);
   const threads = Math.min(
@@ -239,6 +259,7 @@ function normalize(options: LoadOptions) {
     totalConnections: connections,
     pipelining,
     http2: options.http2 ?? false,
+    grpc: options.grpc,
     rate,
     durationMs,
     warmupMs,

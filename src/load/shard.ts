@@ -25,6 +25,8 @@ export interface ShardPlan {
   pipelining: number;
   /** Speak HTTP/2 (h2c with prior knowledge for http://, ALPN h2 for https://) instead of HTTP/1.1. */
   http2: boolean;
+  /** A gRPC call (over HTTP/2): each response's `grpc-status` is counted. */
+  grpc: boolean;
   /** Open model rate for the whole run (req/s), or null. */
   rate: number | null;
   /** Closed model: measured requests this thread sends before its window ends (`-n`, split); null: no limit. */
@@ -122,7 +124,7 @@ export class Shard implements ConnectionHost {
     );
     const encoder = plan.http2 ? new H2RequestEncoder(target.tls ? 'https' : 'http') : null;
     shard.connections = vus.map((vu) =>
-      encoder ? new H2Connection(shard, vu, encoder) : new Connection(shard, vu),
+      encoder ? new H2Connection(shard, vu, encoder, plan.grpc) : new Connection(shard, vu),
     );
     await Promise.all(shard.connections.map((c) => c.open()));
     return shard;

@@ -39,6 +39,12 @@ export interface LoadOptions {
   headers?: Record<string, string>;
   /** Body for the single-request mode. */
   body?: string | Uint8Array;
+  /** gRPC target (`grpc://host:port`, `grpcs://` over TLS): the .proto file that defines `call`. */
+  proto?: string;
+  /** gRPC target: the unary method, `pkg.Service/Method`; `body` is its request message as JSON. */
+  call?: string;
+  /** gRPC target: metadata sent with every call (`headers` are sent too). */
+  metadata?: Record<string, string>;
   /** A scenario module/JSON path: a weighted mix of templated requests (overrides method/headers/body). */
   scenario?: string;
   /** Per-request timeout. Default `10s`. */
@@ -164,6 +170,12 @@ export interface LoadResult {
    */
   errorsByKind: Record<string, number>;
   status: { '2xx': number; '3xx': number; '4xx': number; '5xx': number };
+  /**
+   * gRPC targets only: responses by `grpc-status` name (`OK`, `UNAVAILABLE`, …; a response without one counts as
+   * `UNKNOWN`), for responses whose HTTP status is below 400. Each status but OK is also an error of kind
+   * `grpc-<NAME>`, so then `sent = completed + errors − 4xx − 5xx − (responses not OK)`.
+   */
+  grpcStatus?: Record<string, number>;
   /** `rps` completed/s; `offeredRps` the open model's rate (null closed); `sentRps` requests written/s. */
   throughput: {
     rps: number;

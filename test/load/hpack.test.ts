@@ -1,13 +1,16 @@
 /** The HTTP/2 client's HPACK subset against RFC 7541's own examples (Appendix C.6: Huffman-coded responses). */
 import { describe, expect, it } from 'vitest';
-import { decodeStatus, encodeHeaders, HpackError } from '../../src/load/http2/hpack.js';
+import { decodeHead, encodeHeaders, HpackError, type ResponseHead } from '../../src/load/http2/hpack.js';
 
-const status = (hex: string) => {
+const head = (hex: string): ResponseHead => {
   const block = Buffer.from(hex.replace(/\s/g, ''), 'hex');
-  return decodeStatus(block, 0, block.length);
+  const out = { status: -1, grpcStatus: -2 };
+  decodeHead(block, 0, block.length, out);
+  return out;
 };
+const status = (hex: string) => head(hex).status;
 
-describe('decodeStatus', () => {
+describe('decodeHead', () => {
   it('reads Huffman-coded statuses (RFC 7541 C.6.1 and C.6.2) and skips the other headers', () => {
     // C.6.1, first response: :status 302, cache-control private, date, location — all Huffman-coded.
     expect(
@@ -22,7 +25,20 @@ describe('decodeStatus', () => {
     expect(status('88')).toBe(200);
     expect(status('8d')).toBe(404);
     expect(status('20 0803 353033')).toBe(503);
-    expect(status('0f10 0474 6578 74')).toBe(0);
+    expect(head('0f10 0474 6578 74')).toEqual({ status: 0, grpcStatus: -1 });
+  });
+
+  it('reads grpc-status from trailers, its name plain or Huffman-coded', () => {
+    const plain = Buffer.concat([
+      Buffer.from([0x00, 11]),
+      Buffer.from('grpc-status'),
+      Buffer.from([1]),
+      Buffer.from('5'),
+    ]);
+    expect(head(plain.toString('hex'))).toEqual({ status: 0, grpcStatus: 5 });
+    // 0x88: 8 bytes, Huffman-coded: "grpc-status" as nghttp2 sends it (checked against grpc-js in grpc.test.ts).
+    expect(head('00 889acac8b21234da8f 01 30')).toEqual({ status: 0, grpcStatus: 0 });
+    expect(head('88 00 889acac8b21234da8f 02 3134')).toEqual({ status: 200, grpcStatus: 14 });
   });
 
   it('refuses a dynamic table reference (the client allows no table) and truncated blocks', () => {

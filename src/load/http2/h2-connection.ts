@@ -41,7 +41,7 @@ import {
   windowUpdate,
   writeFrameHeader,
 } from './frames.js';
-import { decodeStatus, HpackError } from './hpack.js';
+import { decodeHead, HpackError, type ResponseHead } from './hpack.js';
 import type { H2Request, H2RequestEncoder } from './request.js';
 
 const RECONNECT_BACKOFF_MS = 50;
@@ -85,6 +85,9 @@ export class H2Connection implements LoadConnection {
   private readonly sendWindow: Float64Array;
   private readonly names: Int32Array;
   private readonly statuses: Int32Array;
+  /** gRPC: the `grpc-status` per slot, -1 until one arrives. */
+  private readonly grpcStatuses: Int32Array;
+  private readonly head: ResponseHead = { status: 0, grpcStatus: -1 };
   /** Stream id per slot, 0 when the slot is free. */
   private readonly streamIds: Int32Array;
   private readonly measured: Uint8Array;
@@ -116,6 +119,8 @@ export class H2Connection implements LoadConnection {
     private readonly host: ConnectionHost,
     readonly vu: VirtualUserRuntime,
     private readonly encoder: H2RequestEncoder,
+    /** Count each response's `grpc-status` (a gRPC target). */
+    private readonly grpc = false,
   ) {
     const p = host.pipelining;
     this.slots = p;
@@ -126,6 +131,7 @@ export class H2Connection implements LoadConnection {
     this.sendWindow = new Float64Array(p);
     this.names = new Int32Array(p);
     this.statuses = new Int32Array(p);
+    this.grpcStatuses = new Int32Array(p);
     this.streamIds = new Int32Array(p);
     this.measured = new Uint8Array(p);
     this.freeSlots = new Int32Array(p);
@@ -380,8 +386,10 @@ export class H2Connection implements LoadConnection {
   private onHeaders(streamId: number, block: Buffer, start: number, end: number, endStream: boolean): void {
     const slot = this.streams.get(streamId);
     if (slot === undefined) return;
+    const head = this.head;
+    decodeHead(block, start, end, head);
     if (this.statuses[slot] === 0) {
-      const status = decodeStatus(block, start, end);
+      const status = head.status;
       if (status === 0) throw new ProtocolError('response without :status');
       if (status < 200) {
         if (endStream) throw new ProtocolError('interim response ends the stream');
@@ -390,6 +398,7 @@ export class H2Connection implements LoadConnection {
       this.statuses[slot] = status;
       this.firstByteAt[slot] = this.now;
     }
+    if (head.grpcStatus >= 0) this.grpcStatuses[slot] = head.grpcStatus;
     if (endStream) this.complete(slot);
   }
 
@@ -426,13 +435,17 @@ export class H2Connection implements LoadConnection {
     this.release(slot);
     if (this.measured[slot] === 1) {
       const sentAt = this.sentAt[slot] as number;
-      this.host.stats.completed(
+      const status = this.statuses[slot] as number;
+      const stats = this.host.stats;
+      stats.completed(
         this.names[slot] as number,
-        this.statuses[slot] as number,
+        status,
         this.now - (this.intendedAt[slot] as number),
         (this.firstByteAt[slot] as number) - sentAt,
         this.now - sentAt,
       );
+      // An HTTP error status is already an error (http-4xx/5xx); otherwise the gRPC status decides.
+      if (this.grpc && status < 400) stats.grpcStatus(this.grpcStatuses[slot] as number);
     }
   }
 
@@ -527,6 +540,7 @@ export class H2Connection implements LoadConnection {
       this.sentAt[slot] = now;
       this.intendedAt[slot] = intended;
       this.statuses[slot] = 0;
+      this.grpcStatuses[slot] = -1;
       this.sendWindow[slot] = this.peer.initialWindowSize;
       const measured = intended >= host.measureFrom ? 1 : 0;
       this.measured[slot] = measured;

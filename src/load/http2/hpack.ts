@@ -3,7 +3,8 @@
  * matches indexed, other names by index, values literal, never into the server's dynamic table), so encoding is
  * stateless and a request's header block is built once. Responses: the client advertises a header table size
  * of 0, so the server's encoder keeps no dynamic table and a header block can be scanned without state; only
- * `:status` is decoded (plain or Huffman-coded digits), everything else is skipped by its length.
+ * `:status` and gRPC's `grpc-status` are decoded (plain or Huffman-coded digits), everything else is skipped by
+ * its length.
  */
 
 /** The static table's names (index 1…61). */
@@ -211,21 +212,65 @@ function statusDigits(block: Buffer, start: number, length: number, huffman: boo
 }
 
 const STATUS_NAME = Buffer.from(':status');
+const GRPC_STATUS_NAME = Buffer.from('grpc-status');
+/** `grpc-status` Huffman-coded (RFC 7541 Appendix B codes of its letters, padded with ones). */
+const GRPC_STATUS_HUFFMAN = (() => {
+  const codes: Record<string, [number, number]> = {
+    g: [0x26, 6],
+    r: [0x2c, 6],
+    p: [0x2b, 6],
+    c: [0x4, 5],
+    '-': [0x16, 6],
+    s: [0x8, 5],
+    t: [0x9, 5],
+    a: [0x3, 5],
+    u: [0x2d, 6],
+  };
+  const bits = [...'grpc-status']
+    .map((ch) => {
+      const [code, length] = codes[ch] as [number, number];
+      return code.toString(2).padStart(length, '0');
+    })
+    .join('');
+  const padded = bits.padEnd(Math.ceil(bits.length / 8) * 8, '1');
+  return Buffer.from(
+    Array.from({ length: padded.length / 8 }, (_, i) => Number.parseInt(padded.slice(i * 8, i * 8 + 8), 2)),
+  );
+})();
+
+/** What a response header block says: `:status` (0 when absent, as in trailers), `grpc-status` (-1 when absent). */
+export interface ResponseHead {
+  status: number;
+  grpcStatus: number;
+}
+
+const OTHER = 0;
+const STATUS = 1;
+const GRPC_STATUS = 2;
+
+/** Which of the decoded headers a literal name is. */
+function literalName(block: Buffer, at: number, length: number, huffman: boolean): number {
+  const name = block.subarray(at, at + length);
+  if (huffman) return name.equals(GRPC_STATUS_HUFFMAN) ? GRPC_STATUS : OTHER;
+  if (name.equals(STATUS_NAME)) return STATUS;
+  return name.equals(GRPC_STATUS_NAME) ? GRPC_STATUS : OTHER;
+}
 
 /**
- * The `:status` of a response header block encoded without a dynamic table, or 0 when it has none (trailers).
+ * Decodes `:status` and `grpc-status` of a response header block encoded without a dynamic table into `out`.
  * @throws HpackError for a malformed block or a reference to a dynamic table entry.
  */
-export function decodeStatus(block: Buffer, start: number, end: number): number {
+export function decodeHead(block: Buffer, start: number, end: number, out: ResponseHead): void {
   const r = new Reader(block, end);
   r.pos = start;
-  let status = 0;
+  out.status = 0;
+  out.grpcStatus = -1;
   while (r.pos < end) {
     const b = block[r.pos] as number;
     if (b & 0x80) {
       const index = r.int(7);
       if (index === 0 || index > STATIC_COUNT) throw new HpackError(`no such table entry ${index}`);
-      if (index >= 8 && index <= 14) status = STATIC_STATUS[index - 8] as number;
+      if (index >= 8 && index <= 14) out.status = STATIC_STATUS[index - 8] as number;
       continue;
     }
     if ((b & 0xe0) === 0x20) {
@@ -234,13 +279,13 @@ export function decodeStatus(block: Buffer, start: number, end: number): number 
     }
     const index = r.int((b & 0xc0) === 0x40 ? 6 : 4);
     if (index > STATIC_COUNT) throw new HpackError(`no such table entry ${index}`);
-    let isStatus = index >= 8 && index <= 14;
+    let kind = index >= 8 && index <= 14 ? STATUS : OTHER;
     if (index === 0) {
       const [huffman, at, length] = r.string();
-      isStatus = !huffman && block.subarray(at, at + length).equals(STATUS_NAME);
+      kind = literalName(block, at, length, huffman);
     }
     const [huffman, at, length] = r.string();
-    if (isStatus) status = statusDigits(block, at, length, huffman);
+    if (kind === STATUS) out.status = statusDigits(block, at, length, huffman);
+    else if (kind === GRPC_STATUS) out.grpcStatus = statusDigits(block, at, length, huffman);
   }
-  return status;
 }

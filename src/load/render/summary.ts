@@ -58,6 +58,10 @@ export function renderSummary(r: LoadResult): string {
     `  ${count(r.requests.completed)} responses in ${r.durationS}s, ${bytes(r.throughput.bytesPerS * r.durationS)} read`,
     `  Status 2xx ${count(r.status['2xx'])}  3xx ${count(r.status['3xx'])}  4xx ${count(r.status['4xx'])}  5xx ${count(r.status['5xx'])}`,
   ].filter((line): line is string => line !== null);
+  if (r.grpcStatus) {
+    const codes = Object.entries(r.grpcStatus).map(([code, n]) => `${code} ${count(n)}`);
+    lines.push(`  gRPC ${codes.join('  ')}`);
+  }
   const kinds = Object.entries(r.errorsByKind);
   if (kinds.length > 0) lines.push(`  Errors: ${kinds.map(([k, n]) => `${k} ${count(n)}`).join(', ')}`);
   if (r.model === 'open') {
