@@ -15,6 +15,8 @@ export type UsageErrorCode =
   | 'unwritable-file'
   /** The target (or its admin port) could not be reached at the start. */
   | 'unreachable'
+  /** An optional peer dependency the feature needs is not installed. */
+  | 'missing-dependency'
   /** Anything else the user can fix (an unknown git ref, nothing selected). */
   | 'invalid-input';
 

@@ -5,6 +5,7 @@
  */
 import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { resolveOptional } from '../optional-dependency.js';
 import { pinnedLauncher } from './cpu-pin.js';
 import type { ChildCommand, ChildReply, ChildRequest } from './protocol.js';
 
@@ -14,7 +15,6 @@ export const CHILD_FLAGS = ['--expose-gc'];
 const childEntry = fileURLToPath(
   new URL(import.meta.url.endsWith('.ts') ? './child.ts' : './child.js', import.meta.url),
 );
-const tsxLoader = import.meta.resolve('tsx');
 const OUTPUT_TAIL = 2000;
 
 /** Where and how to start a benchmark process. */
@@ -36,7 +36,9 @@ function start(request: ChildRequest, options: ChildOptions): ChildProcess {
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'] as ['ignore', 'pipe', 'pipe', 'ipc'],
   };
-  const execArgv = [...CHILD_FLAGS, '--import', tsxLoader];
+  // TypeScript (the benchmark file, or this runner itself from sources) loads through tsx, an optional peer.
+  const typescript = /\.[cm]?ts$/.test(childEntry) || /\.[cm]?ts$/.test(request.file);
+  const execArgv = typescript ? [...CHILD_FLAGS, '--import', resolveOptional('tsx')] : CHILD_FLAGS;
   if (options.cpu === undefined || options.cpu === null)
     return fork(childEntry, args, { ...settings, execArgv });
   const [launcher, prefix] = pinnedLauncher(options.cpu);

@@ -11,6 +11,7 @@ export {
   type UsageErrorCode,
   type UsageErrorOptions,
 } from '../errors.js';
+export { MissingDependencyError } from '../optional-dependency.js';
 export { type AbOptions, type AbResult, runAb } from './ab/index.js';
 export type { ClockKind } from './clock.js';
 export {

@@ -1,14 +1,15 @@
 /**
  * `headroom limits <url>` — parses flags into `LimitsOptions`, runs `findLimits`, renders progress (stderr),
- * the summary, `--json` / `-o` and `--html`. Exit 0 a capacity stands, 1 no rate meets the SLO (or the generator
- * was the bottleneck), 2 bad flags or unreachable target, 130 interrupted (the partial result is still written).
+ * the summary, `--json` / `-o` and `--html`. Exit 0 a capacity stands (found, or a lower bound at --max-rate or
+ * --max-time), 1 no capacity (no rate meets the SLO, the generator was the bottleneck, or nothing passed before
+ * --max-time ran out), 2 bad flags or unreachable target, 130 interrupted (the partial result is still written).
  */
 import { type Command, Option } from 'commander';
 import { ExitCode } from '../errors.js';
 import { findLimits } from '../limits/find-limits.js';
 import { formatStepLine, formatSummary } from '../limits/render-terminal.js';
 import type { LimitsOptions, LimitsResult } from '../limits/types.js';
-import { renderLimitsPage } from '../report/limits-page.js';
+import { renderLimitsPage } from '../report/index.js';
 import {
   addExample,
   addOutputOptions,
@@ -136,7 +137,7 @@ async function runLimits(url: string, flags: LimitsFlags): Promise<number> {
   return exitCodeOf(result, run.interrupted());
 }
 
-/** 130 when interrupted; 0 when a capacity stands (found, or at least --max-rate/--max-time); 1 otherwise. */
+/** 130 when interrupted; 0 when a capacity stands (found, or a lower bound at --max-rate/--max-time); 1 otherwise. */
 function exitCodeOf(result: LimitsResult, interrupted: boolean): number {
   if (interrupted || result.outcome === 'interrupted') return ExitCode.interrupted;
   return result.capacity === null ? ExitCode.failed : ExitCode.ok;

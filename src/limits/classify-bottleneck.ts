@@ -27,7 +27,11 @@ export interface Classification {
 
 /** Classifies the knee step; `reference` is the highest passing step (for context in the evidence). */
 export function classifyBottleneck(knee: LimitsStep | null, reference: LimitsStep | null): Classification {
-  if (!knee) return { kind: 'unknown', evidence: ['the SLO never broke, so nothing was saturated'] };
+  if (!knee)
+    return {
+      kind: 'unknown',
+      evidence: ['the SLO never broke (or its break was not confirmed): no knee was seen'],
+    };
   const rate = `${Math.round(knee.offeredRps)} req/s`;
   if (knee.generatorLimited) {
     return {

@@ -6,19 +6,29 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { Profile } from 'pprof-format';
+import { background, type Context, withTimeout } from '../context/index.js';
 import { withSlash } from './metrics-snapshot.js';
 import type { TopFunction } from './types.js';
 
-/** Downloads a CPU profile covering the next `seconds`; returns the raw (gzip'd) bytes. */
+/**
+ * Downloads a CPU profile covering the next `seconds`; returns the raw (gzip'd) bytes. Gives up when `ctx` ends
+ * (Ctrl-C does not wait for the profile) or 15 s after the profile should have come.
+ */
 export async function fetchCpuProfile(
   admin: string,
   seconds: number,
   headers?: Record<string, string>,
+  ctx: Context = background(),
 ): Promise<Uint8Array> {
   const url = new URL(`debug/pprof/profile?seconds=${seconds}`, withSlash(admin));
-  const response = await fetch(url, { headers, signal: AbortSignal.timeout((seconds + 15) * 1000) });
-  if (!response.ok) throw new Error(`GET ${url.pathname} → ${response.status}`);
-  return new Uint8Array(await response.arrayBuffer());
+  const [download, cancel] = withTimeout(ctx, (seconds + 15) * 1000);
+  try {
+    const response = await fetch(url, { headers, signal: download.signal });
+    if (!response.ok) throw new Error(`GET ${url.pathname} → ${response.status}`);
+    return new Uint8Array(await response.arrayBuffer());
+  } finally {
+    cancel();
+  }
 }
 
 /** Writes the profile to `path`, creating its folder. */

@@ -13,11 +13,12 @@ import { analyseProfile, fetchCpuProfile, type ProfileSummary, saveProfile } fro
 import { judgeStep } from './judge-step.js';
 import { loadStepRunner } from './load-step-runner.js';
 import { scrapeMetrics } from './metrics-snapshot.js';
+import { decideOutcome, type SearchStop, stopIn } from './outcome.js';
 import { type SearchOutcome, type SearchPlan, searchCapacity } from './search.js';
 import { normalizeSlo } from './slo.js';
 import { samplesNeeded } from './step-length.js';
 import type { StepRunner } from './step-runner.js';
-import type { Capacity, LimitsOptions, LimitsResult, LimitsStep, TopFunction } from './types.js';
+import type { LimitsOptions, LimitsResult, LimitsStep, TopFunction } from './types.js';
 
 /** Seams for tests: a simulated step runner instead of real load. */
 export interface FindLimitsDeps {
@@ -65,23 +66,32 @@ export async function findLimits(options: LimitsOptions, deps: FindLimitsDeps = 
     let classification = classifyBottleneck(knee, lastPassAt(search.steps, search.low));
     let profile: string | null = null;
     let profileStep: LimitsStep | null = null;
+    let profileStop: SearchStop | null = null;
     let top: TopFunction[] = [];
-    if (admin && search.low !== null && search.outcome !== 'generator-bound' && !ctx.err) {
-      const taken = await profileAtKnee(runner, admin, search.low, profileSeconds, options, ctx);
-      profileStep = taken.step;
-      if ('error' in taken) notes.push(`no profile: ${taken.error}`);
-      else {
-        profile = taken.path;
-        top = taken.summary.topFunctions;
-        classification = refineWithProfile(classification, taken.summary, knee);
+    if (admin && search.low !== null && search.outcome !== 'generator-bound') {
+      const taken = ctx.err
+        ? null
+        : await profileAtKnee(runner, admin, search.low, profileSeconds, options, ctx);
+      // Ctrl-C or the deadline before or during the profile: the search's band stands, but it was stopped.
+      if (ctx.err) profileStop = stopIn('profile', ctx);
+      if (taken) {
+        profileStep = taken.step;
+        if ('error' in taken) notes.push(`no profile: ${taken.error}`);
+        else {
+          profile = taken.path;
+          top = taken.summary.topFunctions;
+          classification = refineWithProfile(classification, taken.summary, knee);
+        }
       }
     }
+    const decision = decideOutcome({ ...search, stop: search.stop ?? profileStop });
     return {
       schema: 'headroom.limits/v1',
       target: options.url,
       slo,
-      outcome: search.outcome,
-      capacity: capacityOf(search),
+      outcome: decision.outcome,
+      stoppedIn: decision.stoppedIn,
+      capacity: decision.capacity,
       steps: search.steps,
       profileStep,
       bottleneck: { ...classification, topFunctions: top },
@@ -154,12 +164,6 @@ function lastPassAt(steps: readonly LimitsStep[], rate: number | null): LimitsSt
   return rate === null ? null : (steps.findLast((s) => s.pass && s.offeredRps === rate) ?? null);
 }
 
-function capacityOf(search: SearchOutcome): Capacity | null {
-  if (search.low === null) return null;
-  if (search.outcome === 'no-rate-meets-slo' || search.outcome === 'generator-bound') return null;
-  return { rps: search.low, low: search.low, high: search.high };
-}
-
 /** The profile starts once the load has flowed this long, and the load outlasts it by half a second. */
 const PROFILE_LEAD_S = 1;
 
@@ -200,7 +204,7 @@ async function profileAtKnee(
     durationMs: profileStepMs(seconds),
     ctx,
     onFlowing: () => {
-      profiling.pending = fetchCpuProfile(admin, seconds, headers).then(
+      profiling.pending = fetchCpuProfile(admin, seconds, headers, ctx).then(
         (bytes) => ({ bytes }),
         (error: Error) => ({ error: error.message }),
       );

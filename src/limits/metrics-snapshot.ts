@@ -2,8 +2,8 @@
  * One scrape of the target's Prometheus `/metrics`, reduced to the few series the bottleneck analysis reads.
  * Names match with or without a registry prefix (`myapp_process_cpu_seconds_total` works too).
  */
-import parsePrometheusTextFormat, { type PrometheusFamily } from 'parse-prometheus-text-format';
 import { METRIC } from '../metric-names.js';
+import { type PrometheusSample, parsePrometheusSamples } from './prometheus-text.js';
 
 /** The target's resource counters at one instant; null when the target does not export the series. */
 export interface MetricsSnapshot {
@@ -19,11 +19,11 @@ export interface MetricsSnapshot {
 
 /** Parses Prometheus text into a snapshot taken at `atMs`. */
 export function parseMetricsSnapshot(text: string, atMs: number): MetricsSnapshot {
-  const families = parsePrometheusTextFormat(untypeHistograms(text));
-  // One family name per series (the first that matches, prefixed or not), possibly split over several blocks.
+  const samples = parsePrometheusSamples(text);
+  // One series name per signal (the first that matches, prefixed or not); every sample of it, whatever its labels.
   const matching = (name: string) => {
-    const found = families.find((family) => family.name === name || family.name.endsWith(`_${name}`));
-    return found ? families.filter((family) => family.name === found.name) : [];
+    const found = samples.find((sample) => sample.name === name || sample.name.endsWith(`_${name}`));
+    return found ? samples.filter((sample) => sample.name === found.name) : [];
   };
   return {
     atMs,
@@ -51,18 +51,9 @@ export function withSlash(base: string): string {
   return base.endsWith('/') ? base : `${base}/`;
 }
 
-/**
- * parse-prometheus-text-format folds a histogram or summary into a single unlabelled sample and drops the `_sum`
- * and `_count` of labelled ones (yunyu/parse-prometheus-text-format#13), which is how prom-client exports GC
- * time. Declared untyped, their `_sum`/`_count`/`_bucket` series parse as plain labelled samples instead.
- */
-function untypeHistograms(text: string): string {
-  return text.replace(/^# TYPE (\S+) (?:histogram|summary)[ \t]*$/gm, '# TYPE $1 untyped');
-}
-
-function sumValues(families: readonly PrometheusFamily[]): number | null {
-  if (families.length === 0) return null;
+function sumValues(samples: readonly PrometheusSample[]): number | null {
+  if (samples.length === 0) return null;
   let total = 0;
-  for (const family of families) for (const sample of family.metrics) total += Number(sample.value ?? 0);
+  for (const sample of samples) total += sample.value;
   return Number.isFinite(total) ? total : null;
 }

@@ -2,6 +2,7 @@
  * Terminal rendering of a search: one progress line per step (stderr, TTY or not) and the closing summary.
  * Pure formatting — the figures come from the result.
  */
+import { describeOutcome } from './describe-outcome.js';
 import type { LimitsResult, LimitsStep } from './types.js';
 
 const number = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
@@ -22,15 +23,17 @@ export function formatStepLine(step: LimitsStep): string {
 }
 
 /**
- * The closing summary. Its first line is the verdict, e.g. `max sustainable: 12,400 req/s (+3.1%: fails at
- * 12,780) at p99<50ms, errors<1%; bottleneck: CPU — 61% in JSON.stringify`; then the evidence, the top
- * functions, the profile, the notes and the search time.
+ * The closing summary. Its first line is the verdict (`describeOutcome`'s headline), e.g. `max sustainable:
+ * 12,400 req/s (+3.1%: fails at 12,780) at p99<50ms, errors<1%; bottleneck: CPU — 61% in JSON.stringify`; then
+ * the outcome's detail, the evidence, the top functions, the profile, the notes and the search time.
  */
 export function formatSummary(result: LimitsResult): string {
   const b = result.bottleneck;
   const top = b.topFunctions[0];
   const hot = top ? ` — ${top.selfPct}% in ${top.name}` : '';
-  const lines = [`${verdict(result)}; bottleneck: ${KIND_LABEL[b.kind]}${hot}`];
+  const outcome = describeOutcome(result);
+  const lines = [`${outcome.headline}; bottleneck: ${KIND_LABEL[b.kind]}${hot}`];
+  if (outcome.detail) lines.push(`  ${outcome.detail}`);
   for (const line of b.evidence) lines.push(`  · ${line}`);
   if (b.topFunctions.length > 0) {
     lines.push('top functions by self time:');
@@ -56,50 +59,6 @@ const KIND_LABEL: Record<LimitsResult['bottleneck']['kind'], string> = {
   generator: 'the load generator',
   unknown: 'unknown',
 };
-
-/** The capacity claim (or why there is none), with the SLO it holds under. */
-function verdict(result: LimitsResult): string {
-  const slo = result.slo.join(', ');
-  const cap = result.capacity;
-  switch (result.outcome) {
-    case 'found': {
-      if (!cap || cap.high === null)
-        return `max sustainable: ${number.format(cap?.rps ?? 0)} req/s at ${slo}`;
-      const pct = ((cap.high - cap.low) / cap.low) * 100;
-      return (
-        `max sustainable: ${number.format(cap.rps)} req/s (+${pct.toFixed(1)}%: fails at ` +
-        `${number.format(cap.high)}) at ${slo}`
-      );
-    }
-    case 'max-rate':
-      return `max sustainable: ≥ ${number.format(cap?.rps ?? 0)} req/s at ${slo} (reached --max-rate)`;
-    case 'max-time':
-      return cap
-        ? `max sustainable: ≥ ${number.format(cap.rps)} req/s at ${slo} (--max-time ran out before the SLO broke)`
-        : 'no result: --max-time ran out before any rate passed';
-    case 'interrupted':
-      return cap
-        ? `interrupted: the target sustained ≥ ${number.format(cap.rps)} req/s at ${slo}`
-        : 'interrupted before any rate passed';
-    case 'no-rate-meets-slo': {
-      const first = result.steps[0];
-      const why = first ? `: at ${number.format(first.offeredRps)} req/s, ${first.failures.join('; ')}` : '';
-      return `no rate meets the SLO (${slo})${why}`;
-    }
-    case 'generator-bound': {
-      const passed = highestPass(result);
-      return (
-        'no capacity claimed: the load generator saturated before the target' +
-        (passed > 0 ? ` (the target sustained ≥ ${number.format(passed)} req/s)` : '') +
-        ' — run the generator on another machine or give it more threads'
-      );
-    }
-  }
-}
-
-function highestPass(result: LimitsResult): number {
-  return Math.max(0, ...result.steps.filter((s) => s.pass).map((s) => s.offeredRps));
-}
 
 function ms(value: number): string {
   return value < 10 ? `${value.toFixed(2)}ms` : `${value.toFixed(1)}ms`;

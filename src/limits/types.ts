@@ -1,6 +1,6 @@
 /**
- * The typed contract of `headroom limits` — options in, result out. The result serialises to DESIGN.md's
- * `headroom.limits/v1` JSON unchanged: fields may be added, never renamed.
+ * The typed contract of `headroom limits` — options in, result out. The result serialises to the
+ * `headroom.limits/v1` JSON (docs/limits.md) unchanged: fields may be added, never renamed.
  */
 import type { Context } from '../context/index.js';
 import type { LatencySummary, ThresholdOutcome } from '../load/types.js';
@@ -122,11 +122,14 @@ export interface LimitsStep {
   target: TargetSignals | null;
 }
 
-/** The maximum sustainable rate: `rps` passed (and was re-tested); `high` is the lowest rate above it that failed. */
+/**
+ * The maximum sustainable rate: `rps` passed (and was re-tested); `high` is the lowest rate above it that failed.
+ * For `max-rate`, `max-time` and `interrupted` outcomes `rps` is a lower bound, not the maximum.
+ */
 export interface Capacity {
   rps: number;
   low: number;
-  /** Null when the search stopped before anything failed (`--max-rate` or `--max-time`). */
+  /** Null when nothing above `rps` failed (or its failure was not confirmed) before the search ended. */
   high: number | null;
 }
 
@@ -158,9 +161,9 @@ export type LimitsOutcome =
   | 'generator-bound'
   /** `--max-rate` passed: the target sustains at least that. */
   | 'max-rate'
-  /** `--max-time` ran out before the SLO broke: the target sustains at least the last passing rate. */
+  /** `--max-time` ran out before the search ended: the target sustains at least the highest passing rate. */
   | 'max-time'
-  /** Stopped by the caller (Ctrl-C): the target sustains at least the last passing rate, if any. */
+  /** Stopped by the caller (Ctrl-C): the target sustains at least the highest passing rate, if any. */
   | 'interrupted';
 
 /** The result of one search: `headroom.limits/v1`. */
@@ -169,6 +172,11 @@ export interface LimitsResult {
   target: string;
   slo: string[];
   outcome: LimitsOutcome;
+  /**
+   * The phase Ctrl-C or `--max-time` stopped the search in (`profile`: after the search ran to its end), or null
+   * when nothing stopped it. A stopped search claims only a lower bound.
+   */
+  stoppedIn: StepPhase | null;
   /** Null when no capacity can be claimed for the target (no rate passed, or the generator was the bottleneck). */
   capacity: Capacity | null;
   /** The search's steps, in the order they ran. */

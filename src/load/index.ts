@@ -13,7 +13,9 @@ export {
   type UsageErrorCode,
   type UsageErrorOptions,
 } from '../errors.js';
+export { MissingDependencyError } from '../optional-dependency.js';
 export { load } from './load.js';
+export { type LiveViewOptions, renderLiveView, renderProgress, renderSummary } from './render/index.js';
 export type {
   DataRow,
   Scenario,

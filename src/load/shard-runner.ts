@@ -2,11 +2,9 @@
  * Runs a shard in this thread or in a worker thread behind one interface. From TypeScript sources (tests) the
  * worker registers tsx and imports `worker.ts`; from dist/ it loads `worker.js` as plain JavaScript.
  */
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { UsageError } from '../errors.js';
+import { resolveOptional } from '../optional-dependency.js';
 import { Shard, type ShardOutput, type ShardPlan } from './shard.js';
 import type { ShardReport } from './shard-stats.js';
 import type { FromWorker, ToWorker } from './worker-messages.js';
@@ -21,13 +19,6 @@ export interface ShardRunner {
   /** Releases the shard (terminates a worker). */
   dispose(): Promise<void>;
 }
-
-const TSX_API = pathToFileURL(
-  path.join(
-    path.dirname(createRequire(import.meta.url).resolve('tsx/package.json')),
-    'dist/esm/api/index.mjs',
-  ),
-).href;
 
 /** Prepares a shard in this thread. */
 export function localShard(plan: ShardPlan): ShardRunner {
@@ -48,7 +39,7 @@ export function workerShard(plan: ShardPlan): ShardRunner {
   const worker = import.meta.url.endsWith('.ts')
     ? // From sources: register tsx in the worker, then import the TypeScript entry.
       new Worker(
-        `import(${JSON.stringify(TSX_API)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(new URL('./worker.ts', import.meta.url).href)}); });`,
+        `import(${JSON.stringify(resolveOptional('tsx', 'tsx/esm/api'))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(new URL('./worker.ts', import.meta.url).href)}); });`,
         { eval: true, workerData: plan },
       )
     : new Worker(new URL('./worker.js', import.meta.url), { workerData: plan });

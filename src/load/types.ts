@@ -1,6 +1,6 @@
 /**
- * The typed contract of `headroom load` — options in, result out. The result serialises to DESIGN.md's
- * `headroom.load/v1` JSON unchanged: fields may be added, never renamed. `headroom limits` is built on it.
+ * The typed contract of `headroom load` — options in, result out. The result serialises to the `headroom.load/v1`
+ * JSON (docs/load.md) unchanged: fields may be added, never renamed. `headroom limits` is built on it.
  */
 import type { Context } from '../context/index.js';
 import type { Duration } from '../units/duration.js';
@@ -78,9 +78,15 @@ export interface LoadProgress {
   elapsedS: number;
   /** The planned window (Infinity for a request-limited run without a duration). */
   durationS: number;
+  /** Completed requests per second over the last second. */
   rps: number;
+  p50Ms: number;
   p99Ms: number;
+  /** Errors in the last second. */
   errors: number;
+  /** Errors since the start of the measured window. */
+  errorsTotal: number;
+  /** Completed in the last second. */
   completed: number;
   /** Measured requests answered or failed since the start. */
   answered: number;

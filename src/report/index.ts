@@ -1,4 +1,4 @@
-/** HTML reports: a generic self-contained page (uPlot inlined) and the pages built on it. */
+/** HTML reports (`headroom/report`): a generic self-contained page (uPlot inlined) and the load and limits pages. */
 export {
   type ChartSpec,
   type ReportPage,
@@ -6,4 +6,5 @@ export {
   type SeriesSpec,
   type TableSpec,
 } from './html-page.js';
+export { renderLimitsPage } from './limits-page.js';
 export { renderLoadReport } from './load-report.js';

@@ -1,7 +1,9 @@
 /**
  * The HTML page of a `headroom limits` result: throughput-vs-offered and latency-vs-offered curves with the
- * knee (the capacity found) marked, the verdict, the bottleneck evidence and the top functions.
+ * knee (the capacity found) marked, the verdict (in the terminal's words: `describeOutcome`), the bottleneck
+ * evidence and the top functions.
  */
+import { describeOutcome } from '../limits/describe-outcome.js';
 import type { LimitsResult, LimitsStep } from '../limits/types.js';
 import { type ChartSpec, renderHtmlPage } from './html-page.js';
 
@@ -36,16 +38,19 @@ export function renderLimitsPage(r: LimitsResult): string {
     data: [offered, points.map((s) => s.p50Ms), points.map((s) => s.p99Ms), atKnee((s) => s.p99Ms)],
   };
   const b = r.bottleneck;
+  const outcome = describeOutcome(r);
   return renderHtmlPage({
     title: `headroom limits — ${r.target}`,
-    subtitle: `${verdict(r)} · SLO ${r.slo.join(', ')} · ${r.steps.length} steps in ${r.searchS.toFixed(1)}s`,
+    subtitle: `${outcome.headline} · ${r.steps.length} steps in ${r.searchS.toFixed(1)}s`,
     warnings: r.notes,
     tables: [
       {
         title: 'Capacity',
         rows: [
-          ['outcome', r.outcome],
-          ['max sustainable', r.capacity ? `${fmt.format(r.capacity.rps)} req/s` : '—'],
+          ['outcome', r.stoppedIn ? `${r.outcome} (in ${r.stoppedIn})` : r.outcome],
+          ['verdict', outcome.headline],
+          ['SLO', r.slo.join(', ')],
+          ...(outcome.detail ? [['', outcome.detail] as [string, string]] : []),
           ['passes at', r.capacity ? `${fmt.format(r.capacity.low)} req/s` : '—'],
           ['fails at', r.capacity?.high ? `${fmt.format(r.capacity.high)} req/s` : '—'],
           ['profile', r.profile ?? '—'],
@@ -77,12 +82,4 @@ function byRate(steps: readonly LimitsStep[]): LimitsStep[] {
   const last = new Map<number, LimitsStep>();
   for (const step of steps) last.set(step.offeredRps, step);
   return [...last.values()].sort((a, b) => a.offeredRps - b.offeredRps);
-}
-
-function verdict(r: LimitsResult): string {
-  if (r.outcome === 'found' && r.capacity) return `max sustainable ${fmt.format(r.capacity.rps)} req/s`;
-  if (r.capacity) return `at least ${fmt.format(r.capacity.rps)} req/s (${r.outcome})`;
-  return r.outcome === 'generator-bound'
-    ? 'no capacity claimed: the generator saturated'
-    : 'no rate meets the SLO';
 }

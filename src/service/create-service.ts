@@ -41,7 +41,6 @@ export function createService(definition: ServiceDefinition): Service {
     onBlock: (blockedMs) => logger.warn({ blockedMs: Math.round(blockedMs) }, 'event loop blocked'),
   });
   const vars = new DebugVarsCollector();
-  startHeapProfiler();
   const [root, cancelAll] = withCancel(background());
   let draining = false;
 
@@ -110,6 +109,7 @@ export function createService(definition: ServiceDefinition): Service {
     config,
     metrics: registry,
     async listen(): Promise<ListenResult> {
+      await startHeapProfiler();
       await app.listen({ port: config.port, host: config.host });
       await admin.listen({ port: config.adminPort, host: config.adminHost });
       const result = {

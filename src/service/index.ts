@@ -13,6 +13,7 @@ export {
   type UsageErrorCode,
   type UsageErrorOptions,
 } from '../errors.js';
+export { MissingDependencyError } from '../optional-dependency.js';
 export { type CheckResult, type DebugVars, type ReadinessCheck, runChecks } from './admin/index.js';
 export { ConfigError, loadConfig, type ServiceConfig } from './config.js';
 export { createService } from './create-service.js';

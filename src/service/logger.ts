@@ -6,6 +6,7 @@
  * last batch.
  */
 import { type DestinationStream, type Logger, pino } from 'pino';
+import { resolveOptional } from '../optional-dependency.js';
 import type { ServiceConfig } from './config.js';
 
 /**
@@ -75,7 +76,7 @@ export function createLogger(
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
   };
   if (config.logFormat === 'pretty') {
-    return pino({ ...base, transport: { target: 'pino-pretty' } });
+    return pino({ ...base, transport: { target: resolveOptional('pino-pretty') } });
   }
   return pino(base, options.destination ?? sharedStdout());
 }

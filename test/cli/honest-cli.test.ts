@@ -1,5 +1,5 @@
 /**
- * One flag grammar and exit codes a CI can trust (issue 10 §2, §3, §5), on the built CLI against real servers:
+ * One flag grammar and exit codes a CI can trust, on the built CLI against real servers:
  * `--json` is a switch, `-o` writes the file, SI suffixes and `-n`, every request sent ends as a response or a named
  * error, unwritable outputs are refused before any load, Ctrl-C exits 130 with the partial result, a bug exits 70.
  */
@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { progressOn } from '../../src/cli/flags.js';
+import type { LimitsResult } from '../../src/limits/types.js';
 import type { LoadResult } from '../../src/load/types.js';
 import { buildOnce, CLI, httpServer, ROOT, runCli, type TestServer, tcpServer } from '../load/helpers.js';
 
@@ -171,8 +172,39 @@ describe('exit codes', () => {
   });
 });
 
+describe('the live view on a terminal', () => {
+  /** Runs `headroom load` in a pseudo-terminal (util-linux `script`); returns everything the terminal received. */
+  function inTerminal(env: Record<string, string | undefined>): Promise<string> {
+    const command = [process.execPath, CLI, 'load', server.url, '-d', '2.5s', '-c', '4']
+      .map((arg) => `'${arg}'`)
+      .join(' ');
+    const child = spawn('script', ['-qec', command, '/dev/null'], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+    });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    return new Promise((resolve) => child.on('close', () => resolve(out)));
+  }
+
+  it('redraws one block (progress bar, req/s, p50/p99, errors) in place, coloured unless NO_COLOR', async () => {
+    const [colored, plain] = await Promise.all([
+      inTerminal({ NO_COLOR: undefined, TERM: 'xterm' }),
+      inTerminal({ NO_COLOR: '1', TERM: 'xterm' }),
+    ]);
+    for (const out of [colored, plain]) {
+      expect(out).toMatch(/req\/s/);
+      expect(out).toMatch(/latency.* p50 .* p99 /);
+      expect(out).toMatch(/errors.* 0\/s · 0 in all \(0\.00%\)/);
+      expect(out).toContain('\x1b[3A\x1b[0J'); // back up to the block's first line, then redrawn
+    }
+    expect(colored).toContain('\x1b[32m█');
+    for (const colour of ['\x1b[2m', '\x1b[31m', '\x1b[32m']) expect(plain).not.toContain(colour);
+  });
+});
+
 describe('progress where nobody watches a terminal', () => {
-  it('prints a plain line every 10 s when stderr is not a TTY, and rewrites one line on a TTY', () => {
+  it('prints a plain line every 10 s when stderr is not a TTY, and redraws a block in place on a TTY', () => {
     let clock = 0;
     const written: string[] = [];
     const plain = progressOn({ isTTY: false, write: (s: string) => written.push(s) > 0 }, true, () => clock);
@@ -181,20 +213,31 @@ describe('progress where nobody watches a terminal', () => {
     written.length = 0;
     const tty = progressOn({ isTTY: true, write: (s: string) => written.push(s) > 0 }, true, () => clock);
     tty.update('a');
-    tty.update('b');
+    tty.update('b\nc\nd');
+    tty.update('e');
     tty.done();
-    expect(written).toEqual(['\r\x1b[2Ka', '\r\x1b[2Kb', '\r\x1b[2K']);
+    // Back to the block's first line (up one line less than it has), erase to the end of the screen, draw.
+    expect(written).toEqual(['\r\x1b[0Ja', '\r\x1b[0Jb\nc\nd', '\r\x1b[2A\x1b[0Je', '\r\x1b[0J']);
   });
 
-  it('limits: Ctrl-C exits 130 and still writes the partial result', async () => {
+  it('limits: Ctrl-C exits 130 and still prints and writes the partial result, in the same words', async () => {
     const out = path.join(dir, 'limits.json');
-    const child = spawn(process.execPath, [CLI, 'limits', server.url, '--step', '1s', '-o', out], {
-      cwd: ROOT,
-    });
+    const html = path.join(dir, 'limits.html');
+    const child = spawn(
+      process.execPath,
+      [CLI, 'limits', server.url, '--step', '1s', '-o', out, '--html', html, '--no-progress'],
+      { cwd: ROOT },
+    );
+    let stdout = '';
+    child.stdout.on('data', (d) => (stdout += d));
     await new Promise((resolve) => setTimeout(resolve, 2500));
     child.kill('SIGINT');
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     expect(code).toBe(130);
-    expect(JSON.parse(readFileSync(out, 'utf8'))).toMatchObject({ outcome: 'interrupted' });
+    const result = JSON.parse(readFileSync(out, 'utf8')) as LimitsResult;
+    expect(result).toMatchObject({ outcome: 'interrupted', stoppedIn: expect.any(String) });
+    const headline = stdout.split('\n')[0]!.split('; bottleneck')[0]!;
+    expect(headline).toMatch(/^interrupted during \w+/);
+    expect(readFileSync(html, 'utf8')).toContain(headline.replace(/</g, '&lt;'));
   });
 });

@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import {
   Line,
@@ -10,6 +12,8 @@ import {
 } from 'pprof-format';
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
+import { background, withCancel } from '../../src/context/index.js';
+import { fetchCpuProfile } from '../../src/limits/cpu-profile.js';
 import {
   analyseProfile,
   classifyBottleneck,
@@ -20,6 +24,7 @@ import {
   summarise,
   type TargetSignals,
 } from '../../src/limits/index.js';
+import { parsePrometheusSamples } from '../../src/limits/prometheus-text.js';
 
 function pprof(samples: [name: string, wallNs: number][], durationNs: number): Uint8Array {
   const strings = new StringTable();
@@ -67,6 +72,47 @@ describe('analyseProfile', () => {
     ]);
     expect(summary.topFunctions[0]).toMatchObject({ file: '/app/server.js', line: 20 });
     expect(summary.busyShare).toBeCloseTo(0.5);
+  });
+});
+
+describe('fetchCpuProfile', () => {
+  it('gives up as soon as its context is cancelled (Ctrl-C does not wait for a 30 s profile)', async () => {
+    const server = createServer(() => {}); // takes the request and never answers, as a profile being taken
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const [ctx, cancel] = withCancel(background());
+    setTimeout(cancel, 200);
+    const started = performance.now();
+    await expect(fetchCpuProfile(`http://127.0.0.1:${port}`, 30, undefined, ctx)).rejects.toThrow();
+    expect(performance.now() - started).toBeLessThan(5000);
+    server.closeAllConnections();
+    server.close();
+  });
+});
+
+describe('parsePrometheusSamples', () => {
+  it('reads names and values past quoted labels, escapes, special values and timestamps', () => {
+    const text = [
+      '# HELP a_total help with } and "quotes"',
+      'a_total{path="/x}y",msg="say \\"hi\\" {"} 3 1700000000000',
+      'b_bucket{le="+Inf"} +Inf',
+      'c -Inf',
+      'd NaN',
+      'e 1.5e3',
+      'f{unclosed="x 4',
+      'g not-a-number',
+      '   h   7   ',
+    ].join('\n');
+    const samples = parsePrometheusSamples(text);
+    expect(samples.map((s) => s.name)).toEqual(['a_total', 'b_bucket', 'c', 'd', 'e', 'h']);
+    expect(samples.map((s) => s.value)).toEqual([
+      3,
+      Number.POSITIVE_INFINITY,
+      Number.NEGATIVE_INFINITY,
+      Number.NaN,
+      1500,
+      7,
+    ]);
   });
 });
 

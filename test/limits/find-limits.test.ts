@@ -1,5 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
+import { background, withCancel } from '../../src/context/index.js';
 import { findLimits, formatSummary } from '../../src/limits/index.js';
 import { connectionsFor, sloLatencyBoundMs } from '../../src/limits/load-step-runner.js';
 import type { StepRunner } from '../../src/limits/step-runner.js';
@@ -63,7 +64,43 @@ describe('findLimits over a simulated target', () => {
     expect(result.outcome).toBe('max-time');
     expect(result.steps).toHaveLength(3);
     expect(result.capacity).toMatchObject({ rps: 100, high: null });
-    expect(formatSummary(result)).toMatch(/^max sustainable: ≥ 100 req\/s .*--max-time ran out/);
+    expect(formatSummary(result)).toMatch(
+      /^--max-time ran out during ramp: sustains ≥ 100 req\/s at p99<100ms, errors<1% \(not the maximum\);.*\n {2}the SLO had not broken yet\n/,
+    );
+  });
+});
+
+describe('Ctrl-C while the knee is profiled', () => {
+  it('ends interrupted (never found), keeps the capacity the search re-tested, and says no profile was taken', async () => {
+    const [ctx, cancel] = withCancel(background());
+    const inner = simulated({ capacity: 800 });
+    const phases: string[] = [];
+    // The profile step is cut by Ctrl-C before its load flowed: no profile is fetched.
+    const runner: StepRunner = async (request) => {
+      phases.push(request.phase);
+      if (request.phase === 'profile') cancel();
+      return inner(request);
+    };
+    const result = await findLimits(
+      { ...QUICK, slo: [...SLO], admin: 'http://127.0.0.1:1', ctx },
+      { runner },
+    );
+    expect(phases.at(-1)).toBe('profile');
+    expect(result).toMatchObject({
+      outcome: 'interrupted',
+      stoppedIn: 'profile',
+      profile: null,
+      profileStep: null,
+    });
+    expect(result.capacity?.high).not.toBeNull();
+    expect(result.steps.at(-1)).toMatchObject({
+      phase: 'retest',
+      pass: true,
+      offeredRps: result.capacity?.rps,
+    });
+    const first = formatSummary(result).split('\n')[0];
+    expect(first).toMatch(/^interrupted while profiling/);
+    expect(first).not.toMatch(/^max sustainable/);
   });
 });
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { background, withCancel, withDeadline } from '../../src/context/index.js';
 import { type SearchPlan, searchCapacity } from '../../src/limits/search.js';
 import { samplesNeeded } from '../../src/limits/step-length.js';
+import type { StepPhase } from '../../src/limits/types.js';
 import { type SimulatedServer, simulate } from './helpers/simulated-runner.js';
 
 const SLO = ['p99<100ms', 'errors<1%'];
@@ -83,9 +84,9 @@ describe('searchCapacity on a simulated queue', () => {
 
   it('respects --max-time and says so', async () => {
     const result = await search({ capacity: 50_000 }, { maxTimeMs: 10_000 });
-    expect(result.outcome).toBe('max-time');
+    expect(result).toMatchObject({ outcome: 'max-time', stoppedIn: 'ramp', high: null });
+    expect(result.capacity).toEqual({ rps: result.low, low: result.low, high: null });
     expect(result.elapsedMs).toBeLessThanOrEqual(10_000 + 2 * PLAN.cooldownMs);
-    expect(result.notes.join(' ')).toMatch(/--max-time reached/);
   });
 
   it('counts what a step costs beyond its length, so --max-time holds when steps have overhead', async () => {
@@ -115,7 +116,7 @@ describe('searchCapacity on a simulated queue', () => {
     expect(result.outcome).toBe('interrupted');
     expect(result.steps).toHaveLength(3);
     expect(result.low).toBe(100);
-    expect(result.notes.join(' ')).toMatch(/search interrupted/);
+    expect(result.stoppedIn).toBe('ramp');
   });
 
   it('calls a deadline max-time, not an interruption', async () => {
@@ -169,6 +170,88 @@ describe('searchCapacity on a simulated queue', () => {
     expect(result.high).toBeLessThanOrEqual(retests[0]!.offeredRps);
     expect(result.low).toBe(retests[1]!.offeredRps);
     expect((result.high! - result.low!) / result.low!).toBeLessThanOrEqual(0.05);
+  });
+});
+
+/** Full run on the 800 req/s queue: ramp 50…800 passes, 1600 fails (confirmed), bisect, re-test. */
+const FULL = await search({ capacity: 800 });
+
+/**
+ * The search on the 800 req/s queue, stopped while (Ctrl-C) or right after (--max-time: the clock jumps past the
+ * budget) the `nth` step of `phase` runs.
+ */
+async function stopDuring(phase: StepPhase, nth: number, how: 'ctrl-c' | 'max-time') {
+  const sim = simulate({ capacity: 800 }, SLO);
+  const [ctx, cancel] = withCancel(background());
+  let seen = 0;
+  let skewMs = 0;
+  const runner: typeof sim.runner = async (request) => {
+    const measured = await sim.runner(request);
+    if (request.phase === phase && ++seen === nth) {
+      if (how === 'ctrl-c') cancel();
+      else skewMs = PLAN.maxTimeMs;
+    }
+    return measured;
+  };
+  const now = () => sim.now() + skewMs;
+  return searchCapacity(runner, PLAN, { now, sleep: sim.sleep, ctx });
+}
+
+describe('a stopped search never claims what it did not find', () => {
+  it('Ctrl-C during the calibration: interrupted, nothing measured', async () => {
+    const result = await stopDuring('calibrate', 1, 'ctrl-c');
+    expect(result).toMatchObject({ outcome: 'interrupted', stoppedIn: 'calibrate', low: null, high: null });
+    expect(result.steps).toHaveLength(0);
+  });
+
+  it('Ctrl-C during the ramp: interrupted at the last passing rate, nothing failed', async () => {
+    const result = await stopDuring('ramp', 3, 'ctrl-c');
+    expect(result).toMatchObject({ outcome: 'interrupted', stoppedIn: 'ramp', low: 100, high: null });
+    expect(result.steps.map((s) => s.offeredRps)).toEqual([25, 50, 100]);
+  });
+
+  it('Ctrl-C during the confirmation of the first break: interrupted, the break is not claimed', async () => {
+    const result = await stopDuring('confirm', 1, 'ctrl-c');
+    expect(result).toMatchObject({ outcome: 'interrupted', stoppedIn: 'confirm', low: 800, high: null });
+    expect(result.steps.at(-1)).toMatchObject({ phase: 'ramp', offeredRps: 1600, pass: false });
+  });
+
+  it('Ctrl-C during the bisection: interrupted with the band measured so far, not found', async () => {
+    const result = await stopDuring('bisect', 2, 'ctrl-c');
+    expect(result).toMatchObject({ outcome: 'interrupted', stoppedIn: 'bisect', low: 800, high: 1200 });
+    expect(result.steps.filter((s) => s.phase === 'bisect')).toHaveLength(1);
+  });
+
+  it('Ctrl-C during the re-test: interrupted, the boundary is not claimed without its re-test', async () => {
+    const result = await stopDuring('retest', 1, 'ctrl-c');
+    expect(result).toMatchObject({
+      outcome: 'interrupted',
+      stoppedIn: 'retest',
+      low: FULL.low,
+      high: FULL.high,
+    });
+    expect(result.steps.some((s) => s.phase === 'retest')).toBe(false);
+  });
+
+  it('--max-time running out during the bisection: max-time, not found', async () => {
+    const result = await stopDuring('bisect', 1, 'max-time');
+    expect(result).toMatchObject({ outcome: 'max-time', stoppedIn: 'bisect', low: 800, high: 1200 });
+    expect(result.steps.filter((s) => s.phase === 'bisect')).toHaveLength(1);
+  });
+
+  it('--max-time running out before the re-test: max-time, not found', async () => {
+    const bisects = FULL.steps.filter((s) => s.phase === 'bisect').length;
+    const result = await stopDuring('bisect', bisects, 'max-time');
+    expect(result).toMatchObject({
+      outcome: 'max-time',
+      stoppedIn: 'retest',
+      low: FULL.low,
+      high: FULL.high,
+    });
+  });
+
+  it('a search that ran to its end says where it stopped: nowhere', () => {
+    expect(FULL).toMatchObject({ outcome: 'found', stoppedIn: null });
   });
 });
 

@@ -1,5 +1,5 @@
 /**
- * The API contract (../../shared/yaes/API.md) against both databases: every route and status, auth failures,
+ * The API contract (examples/yaes/API.md) against both databases: every route and status, auth failures,
  * the original's defects fixed, and bad input → 4xx JSON error, never 500.
  */
 import { decodeJwt, SignJWT } from 'jose';

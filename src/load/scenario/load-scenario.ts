@@ -6,7 +6,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
-import { UsageError } from '../../errors.js';
+import { isUsageError, UsageError } from '../../errors.js';
+import { importOptional } from '../../optional-dependency.js';
 import type { Scenario } from './types.js';
 
 const varSpec = z.union([
@@ -70,13 +71,13 @@ async function importScenario(full: string): Promise<unknown> {
     if (full.endsWith('.json')) return JSON.parse(await readFile(full, 'utf8'));
     let mod: { default?: unknown };
     if (/\.[cm]?ts$/.test(full)) {
-      const { tsImport } = await import('tsx/esm/api');
+      const { tsImport } = await importOptional<typeof import('tsx/esm/api')>('tsx', 'tsx/esm/api');
       mod = (await tsImport(pathToFileURL(full).href, import.meta.url)) as { default?: unknown };
     } else mod = (await import(pathToFileURL(full).href)) as { default?: unknown };
     if (mod.default === undefined) throw new UsageError(`scenario ${full} has no default export`);
     return mod.default;
   } catch (error) {
-    if (error instanceof UsageError) throw error;
+    if (isUsageError(error)) throw error;
     const e = error as NodeJS.ErrnoException;
     const reason = e.code === 'ENOENT' || e.code === 'ERR_MODULE_NOT_FOUND' ? 'no such file' : e.message;
     throw new UsageError(`cannot load scenario ${full}: ${reason.split('\n')[0]}`);

@@ -1,5 +1,5 @@
 /**
- * The YAES public routes (API.md): one table from path to handler, auth where the contract says JWT.
+ * The YAES public routes (examples/yaes/API.md): one table from path to handler, auth where the contract says JWT.
  * Registered as a fastify plugin, so its error handler applies to these routes only.
  */
 import type { FastifyInstance } from 'fastify';
