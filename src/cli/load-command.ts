@@ -42,6 +42,7 @@ interface LoadFlags extends OutputFlags {
   bodyFile?: string;
   scenario?: string;
   proto?: string;
+  reflect?: boolean;
   call?: string;
   metadata?: string[];
   dataFile?: string;
@@ -145,6 +146,7 @@ async function runLoad(url: string, flags: LoadFlags): Promise<number> {
       body,
       scenario: flags.scenario,
       proto: flags.proto,
+      reflect: flags.reflect,
       call: flags.call,
       metadata: parseHeaders(flags.metadata),
       timeout: flags.timeout,

@@ -51,7 +51,7 @@ function share(total: number, parts: number, i: number): number {
  * @example const result = await load({ url: 'http://127.0.0.1:8080/', connections: 16, duration: '5s' });
  */
 export async function load(given: LoadOptions): Promise<LoadResult> {
-  const options = resolveGrpc(given);
+  const options = await resolveGrpc(given);
   const plan = normalize(options);
   const target = parseTarget(options.url);
   const thresholds = (options.thresholds ?? []).map(parseThreshold);
@@ -189,15 +189,18 @@ export async function load(given: LoadOptions): Promise<LoadResult> {
  * A gRPC target (`grpc://`) becomes the HTTP/2 request it stands for; other options pass through.
  * @throws UsageError for a gRPC target without a usable proto, call or message, or with a scenario.
  */
-function resolveGrpc(options: LoadOptions): LoadOptions & { grpc: boolean } {
+async function resolveGrpc(options: LoadOptions): Promise<LoadOptions & { grpc: boolean }> {
   if (!isGrpcUrl(options.url)) return { ...options, grpc: false };
   if (options.scenario)
     throw new UsageError('scenarios are for http(s) targets, not grpc://', { option: 'scenario' });
-  const request = grpcRequest(options.url, {
+  const request = await grpcRequest(options.url, {
     proto: options.proto,
+    reflect: options.reflect,
     call: options.call,
     message: options.body,
     metadata: { ...options.headers, ...options.metadata },
+    insecure: options.insecure ?? false,
+    timeoutMs: Math.min(duration(options.timeout, '10s', 'timeout'), 5000),
   });
   return { ...options, ...request, http2: true, method: 'POST', grpc: true };
 }

@@ -41,6 +41,8 @@ export interface LoadOptions {
   body?: string | Uint8Array;
   /** gRPC target (`grpc://host:port`, `grpcs://` over TLS): the .proto file that defines `call`. */
   proto?: string;
+  /** gRPC target: ask the server for the definitions (gRPC server reflection) instead of reading `proto`. */
+  reflect?: boolean;
   /** gRPC target: the unary method, `pkg.Service/Method`; `body` is its request message as JSON. */
   call?: string;
   /** gRPC target: metadata sent with every call (`headers` are sent too). */

@@ -4,6 +4,8 @@
  */
 import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+import { ReflectionService } from '@grpc/reflection';
 import protobuf from 'protobufjs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { load } from '../../src/load/index.js';
@@ -48,6 +50,7 @@ beforeAll(async () => {
       },
     },
   );
+  new ReflectionService(protoLoader.loadSync(PROTO)).addToServer(server);
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, p) =>
       error ? reject(error) : resolve(p),
@@ -94,4 +97,34 @@ it('refuses a missing proto, an unknown or streaming method and a message that d
   );
   await expect(load({ ...base, call: 'bench.Echo/Say', body: '{"text": ' })).rejects.toThrow(/not JSON/);
   expect(served).toBe(0);
+});
+
+it('takes the definitions from server reflection with --reflect, and says so when the server has none', async () => {
+  served = 0;
+  const r = await load({
+    url,
+    reflect: true,
+    call: 'bench.Echo/Say',
+    body: '{"text": "hi"}',
+    requests: 100,
+    connections: 2,
+    threads: 1,
+  });
+  expect(r.requests.completed).toBe(100);
+  expect(served).toBe(100);
+  expect(r.grpcStatus?.OK).toBeGreaterThan(0);
+
+  const bare = new grpc.Server();
+  const port = await new Promise<number>((resolve, reject) =>
+    bare.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, p) =>
+      error ? reject(error) : resolve(p),
+    ),
+  );
+  try {
+    await expect(
+      load({ url: `grpc://127.0.0.1:${port}`, reflect: true, call: 'bench.Echo/Say' }),
+    ).rejects.toThrow(/server reflection failed .*grpc-status 12 .*\(use --proto\)/);
+  } finally {
+    bare.forceShutdown();
+  }
 });

@@ -1,11 +1,12 @@
 /**
- * A unary gRPC call as an HTTP/2 request: `grpc://host:port` (`grpcs://` over TLS) with `--proto` and
- * `--call pkg.Service/Method` becomes `POST /pkg.Service/Method` with `content-type: application/grpc`,
+ * A unary gRPC call as an HTTP/2 request: `grpc://host:port` (`grpcs://` over TLS) with `--proto` (or
+ * `--reflect`) and `--call pkg.Service/Method` becomes `POST /pkg.Service/Method` with `content-type: application/grpc`,
  * `te: trailers`, the metadata as headers, and the JSON message encoded once with protobufjs into a
  * length-prefixed gRPC message. Every mistake is a `UsageError` before any load.
  */
 import protobuf from 'protobufjs';
 import { UsageError } from '../../errors.js';
+import { reflectRoot } from './reflection.js';
 
 /** The HTTP/2 request a gRPC target stands for. */
 export interface GrpcRequest {
@@ -18,11 +19,17 @@ export interface GrpcRequest {
 
 /** What a gRPC target needs besides its URL. */
 export interface GrpcCallOptions {
+  /** The .proto file defining `call`; or `reflect`. */
   proto?: string;
+  /** Ask the server for the definitions (gRPC server reflection) instead of reading `proto`. */
+  reflect?: boolean;
   call?: string;
   /** The request message as JSON (`{}` when absent). */
   message?: string | Uint8Array;
   metadata?: Record<string, string>;
+  insecure: boolean;
+  /** For the reflection request. */
+  timeoutMs: number;
 }
 
 /** Whether `url` names a gRPC target (`grpc://` or `grpcs://`). */
@@ -32,29 +39,26 @@ export function isGrpcUrl(url: string): boolean {
 
 /**
  * Resolves a gRPC target into the HTTP/2 request to send.
- * @throws UsageError for a missing or unreadable proto, an unknown or streaming method, or a message that does
- * not fit the request type.
+ * @throws UsageError for a missing or unreadable proto (or failed reflection), an unknown or streaming method,
+ * or a message that does not fit the request type.
  */
-export function grpcRequest(url: string, options: GrpcCallOptions): GrpcRequest {
+export async function grpcRequest(url: string, options: GrpcCallOptions): Promise<GrpcRequest> {
   const target = new URL(url);
   if (!target.hostname || !target.port)
     throw new UsageError(`invalid gRPC target "${url}" (expected grpc://host:port)`, { option: 'url' });
-  if (!options.proto) throw new UsageError('a grpc:// target needs --proto <file>', { option: 'proto' });
+  if (!options.proto && !options.reflect)
+    throw new UsageError('a grpc:// target needs --proto <file> or --reflect', { option: 'proto' });
   const [service, methodName, ...rest] = (options.call ?? '').split('/');
   if (!service || !methodName || rest.length > 0)
     throw new UsageError(`expected pkg.Service/Method, got "${options.call ?? ''}"`, { option: 'call' });
-  let root: protobuf.Root;
-  try {
-    root = protobuf.loadSync(options.proto);
-  } catch (error) {
-    throw new UsageError(`cannot load ${options.proto}: ${(error as Error).message}`, {
-      option: 'proto',
-      code: 'unreadable-file',
-    });
-  }
+  const origin = `${target.protocol === 'grpcs:' ? 'https' : 'http'}://${target.host}`;
+  const source = options.reflect ? `${origin} (reflection)` : (options.proto as string);
+  const root = options.reflect
+    ? await reflectRoot(origin, service, options.insecure, options.timeoutMs)
+    : loadProto(options.proto as string);
   const serviceType = root.lookup(service);
   if (!(serviceType instanceof protobuf.Service))
-    throw new UsageError(`no service ${service} in ${options.proto}`, { option: 'call' });
+    throw new UsageError(`no service ${service} in ${source}`, { option: 'call' });
   const method = serviceType.methods[methodName];
   if (!method) {
     const known = Object.keys(serviceType.methods).join(', ');
@@ -66,7 +70,7 @@ export function grpcRequest(url: string, options: GrpcCallOptions): GrpcRequest 
     });
   const requestType = serviceType.lookupType(method.requestType);
   return {
-    url: `${target.protocol === 'grpcs:' ? 'https' : 'http'}://${target.host}/${service}/${methodName}`,
+    url: `${origin}/${service}/${methodName}`,
     headers: {
       ...options.metadata,
       'content-type': 'application/grpc',
@@ -74,6 +78,17 @@ export function grpcRequest(url: string, options: GrpcCallOptions): GrpcRequest 
     },
     body: frameMessage(encodeMessage(requestType, options.message)),
   };
+}
+
+function loadProto(file: string): protobuf.Root {
+  try {
+    return protobuf.loadSync(file);
+  } catch (error) {
+    throw new UsageError(`cannot load ${file}: ${(error as Error).message}`, {
+      option: 'proto',
+      code: 'unreadable-file',
+    });
+  }
 }
 
 function encodeMessage(type: protobuf.Type, message: string | Uint8Array | undefined): Uint8Array {
