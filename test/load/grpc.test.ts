@@ -2,6 +2,7 @@
  * `load grpc://…` against a real @grpc/grpc-js server: unary calls over the HTTP/2 client, the message encoded from
  * JSON, metadata sent, every `grpc-status` counted (Huffman-coded trailers as nghttp2 sends them).
  */
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
@@ -21,35 +22,33 @@ const texts = new Set<string>();
 const tenants = new Set<string>();
 const server = new grpc.Server();
 let url = '';
+const ECHO: grpc.ServiceDefinition = {
+  Say: {
+    path: '/bench.Echo/Say',
+    requestStream: false,
+    responseStream: false,
+    requestSerialize: (m: object) => Buffer.from(SayRequest.encode(m).finish()),
+    requestDeserialize: (b: Buffer) => SayRequest.toObject(SayRequest.decode(b)),
+    responseSerialize: (m: object) => Buffer.from(SayReply.encode(m).finish()),
+    responseDeserialize: (b: Buffer) => SayReply.toObject(SayReply.decode(b)),
+  },
+};
 
 beforeAll(async () => {
-  server.addService(
-    {
-      Say: {
-        path: '/bench.Echo/Say',
-        requestStream: false,
-        responseStream: false,
-        requestSerialize: (m: object) => Buffer.from(SayRequest.encode(m).finish()),
-        requestDeserialize: (b: Buffer) => SayRequest.toObject(SayRequest.decode(b)),
-        responseSerialize: (m: object) => Buffer.from(SayReply.encode(m).finish()),
-        responseDeserialize: (b: Buffer) => SayReply.toObject(SayReply.decode(b)),
-      },
+  server.addService(ECHO, {
+    Say: (
+      call: grpc.ServerUnaryCall<{ text: string; userId: number }, object>,
+      done: grpc.sendUnaryData<object>,
+    ) => {
+      texts.add(`${call.request.text}/${call.request.userId}`);
+      tenants.add(String(call.metadata.get('x-tenant')[0]));
+      // Every 4th call fails: UNAVAILABLE in trailers-only responses.
+      if (++served % 4 === 0) {
+        failed++;
+        done({ code: grpc.status.UNAVAILABLE, details: 'try later' });
+      } else done(null, { text: call.request.text });
     },
-    {
-      Say: (
-        call: grpc.ServerUnaryCall<{ text: string; userId: number }, object>,
-        done: grpc.sendUnaryData<object>,
-      ) => {
-        texts.add(`${call.request.text}/${call.request.userId}`);
-        tenants.add(String(call.metadata.get('x-tenant')[0]));
-        // Every 4th call fails: UNAVAILABLE in trailers-only responses.
-        if (++served % 4 === 0) {
-          failed++;
-          done({ code: grpc.status.UNAVAILABLE, details: 'try later' });
-        } else done(null, { text: call.request.text });
-      },
-    },
-  );
+  });
   new ReflectionService(protoLoader.loadSync(PROTO)).addToServer(server);
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, p) =>
@@ -126,5 +125,49 @@ it('takes the definitions from server reflection with --reflect, and says so whe
     ).rejects.toThrow(/server reflection failed .*grpc-status 12 .*\(use --proto\)/);
   } finally {
     bare.forceShutdown();
+  }
+});
+
+it('calls over TLS (grpcs://, ALPN h2) with --insecure for a self-signed certificate', async () => {
+  const fixtures = path.join(import.meta.dirname, 'fixtures');
+  const secure = new grpc.Server();
+  let calls = 0;
+  secure.addService(ECHO, {
+    Say: (_call: grpc.ServerUnaryCall<object, object>, done: grpc.sendUnaryData<object>) => {
+      calls++;
+      done(null, { text: 'ok' });
+    },
+  });
+  new ReflectionService(protoLoader.loadSync(PROTO)).addToServer(secure);
+  const credentials = grpc.ServerCredentials.createSsl(
+    null,
+    [
+      {
+        cert_chain: readFileSync(path.join(fixtures, 'self-signed-cert.pem')),
+        private_key: readFileSync(path.join(fixtures, 'self-signed-key.pem')),
+      },
+    ],
+    false,
+  );
+  const port = await new Promise<number>((resolve, reject) =>
+    secure.bindAsync('127.0.0.1:0', credentials, (error, p) => (error ? reject(error) : resolve(p))),
+  );
+  try {
+    const r = await load({
+      url: `grpcs://127.0.0.1:${port}`,
+      reflect: true,
+      insecure: true,
+      call: 'bench.Echo/Say',
+      requests: 200,
+      connections: 2,
+      pipelining: 4,
+      threads: 1,
+    });
+    expect(r.requests.completed).toBe(200);
+    expect(calls).toBe(200);
+    expect(r.grpcStatus).toEqual({ OK: 200 });
+    expect(r.phasesMs.tls?.p50).toBeGreaterThan(0);
+  } finally {
+    secure.forceShutdown();
   }
 });
