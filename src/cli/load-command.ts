@@ -58,7 +58,9 @@ interface LoadFlags extends OutputFlags {
 export function registerLoadCommand(program: Command): void {
   const command = program
     .command('load')
-    .description('Load an HTTP target: closed model (-c/-p) or open model (-R rate), HDR latency, reports.')
+    .description(
+      'Load an HTTP/1.1, HTTP/2 or gRPC target: closed model (-c/-p) or open model (-R rate), HDR latency, reports.',
+    )
     .argument('<url>', 'target URL, e.g. http://127.0.0.1:8080/ or grpc://127.0.0.1:50051')
     .option('-c, --connections <n>', 'connections (virtual users); 1k = 1000', countArg, 64)
     .option(
@@ -92,6 +94,7 @@ export function registerLoadCommand(program: Command): void {
     .option('--body-file <file>', 'request body from a file')
     .option('--scenario <file>', 'scenario module or JSON (docs/scenario.md)')
     .option('--proto <file>', 'grpc:// targets: the .proto file defining --call')
+    .option('--reflect', 'grpc:// targets: definitions from the server (gRPC server reflection), not --proto')
     .option(
       '--call <method>',
       'grpc:// targets: the unary method, pkg.Service/Method (-b: its message as JSON)',

@@ -53,7 +53,8 @@ function share(total: number, parts: number, i: number): number {
 export async function load(given: LoadOptions): Promise<LoadResult> {
   const options = await resolveGrpc(given);
   const plan = normalize(options);
-  const target = parseTarget(options.url);
+  // Messages name the target as given (a grpc:// URL rather than the HTTP/2 request it stands for).
+  const target = { ...parseTarget(options.url), url: given.url };
   const thresholds = (options.thresholds ?? []).map(parseThreshold);
   const probeMs = Math.min(plan.timeoutMs, 5000);
   // HTTP/2: the server's stream cap, reported in the result (each connection also obeys its own SETTINGS).

@@ -28,7 +28,7 @@ export async function reflectRoot(
   try {
     let lastError = '';
     for (const path of PATHS) {
-      const answer = await call(session, path, symbol, timeoutMs);
+      const answer = await call(session, origin, path, symbol, timeoutMs);
       if (typeof answer === 'string') {
         lastError = answer;
         continue;
@@ -46,6 +46,7 @@ export async function reflectRoot(
 /** One reflection request: the FileDescriptorProtos, or why there are none. */
 function call(
   session: http2.ClientHttp2Session,
+  origin: string,
   path: string,
   symbol: string,
   timeoutMs: number,
@@ -83,9 +84,12 @@ function call(
     stream.on('error', (error) => {
       clearTimeout(timer);
       reject(
-        new UsageError(`cannot reach ${session.originSet?.[0] ?? 'the server'}: ${error.message}`, {
-          code: 'unreachable',
-        }),
+        new UsageError(
+          `cannot reach ${origin}: ${(error.cause as NodeJS.ErrnoException)?.code ?? error.message}`,
+          {
+            code: 'unreachable',
+          },
+        ),
       );
     });
     stream.on('end', () => {

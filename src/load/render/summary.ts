@@ -27,7 +27,7 @@ function concurrency(r: LoadResult): string {
   const cap = r.maxConcurrentStreams;
   const streams = cap === null ? r.pipelining : Math.min(r.pipelining, cap);
   const capped = cap !== null && cap < r.pipelining ? ` (-p ${r.pipelining} capped by the server)` : '';
-  return `, HTTP/2, ${streams} streams per connection${capped}`;
+  return `, HTTP/2, ${streams} stream${streams === 1 ? '' : 's'} per connection${capped}`;
 }
 
 /** Formats a result as the lines a terminal shows after a run. */
