@@ -52,6 +52,13 @@ export function renderLoadReport(r: LoadResult): string {
             '2xx / 3xx / 4xx / 5xx',
             `${r.status['2xx']} / ${r.status['3xx']} / ${r.status['4xx']} / ${r.status['5xx']}`,
           ],
+          ...Object.entries(r.grpcStatus ?? {}).map(([code, n]): [string, string] => [
+            `gRPC ${code}`,
+            String(n),
+          ]),
+          ...(r.maxConcurrentStreams === null || r.maxConcurrentStreams === undefined
+            ? []
+            : [['server stream cap', String(r.maxConcurrentStreams)] as [string, string]]),
         ],
       },
       {
