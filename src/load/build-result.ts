@@ -8,10 +8,14 @@ import type { LoadResult, RequestCounts, TimelinePoint } from './types.js';
 /** The run's shape, as the coordinator planned it. */
 export interface RunShape {
   target: string;
+  /** A gRPC target: the result gets `grpcStatus`. */
+  grpc: boolean;
   rate: number | null;
   connections: number;
   threads: number;
   pipelining: number;
+  protocol: LoadResult['protocol'];
+  maxConcurrentStreams: number | null;
   requestLimit: number | null;
   names: readonly string[];
   durationS: number;
@@ -41,6 +45,7 @@ export function buildResult(
   let bytesWritten = 0;
   const status = [0, 0, 0, 0];
   const errorsByKind: Record<string, number> = {};
+  const grpcStatus: Record<string, number> = {};
   const byName: Record<string, RequestCounts> = {};
   for (const r of reports) {
     const c = r.counters;
@@ -61,6 +66,7 @@ export function buildResult(
     });
     for (const [kind, n] of Object.entries(c.errorsByKind))
       errorsByKind[kind] = (errorsByKind[kind] ?? 0) + n;
+    for (const [code, n] of Object.entries(c.grpcStatus)) grpcStatus[code] = (grpcStatus[code] ?? 0) + n;
     shape.names.forEach((name, i) => {
       const counts = byName[name] ?? { sent: 0, completed: 0 };
       byName[name] = counts;
@@ -79,6 +85,8 @@ export function buildResult(
     connections: shape.connections,
     threads: shape.threads,
     pipelining: shape.pipelining,
+    protocol: shape.protocol,
+    maxConcurrentStreams: shape.maxConcurrentStreams,
     requestLimit: shape.requestLimit,
     requests: { sent, completed, errors, timeouts, byName },
     errorsByKind,
@@ -108,6 +116,7 @@ export function buildResult(
     timeline,
     thresholds: [],
   };
+  if (shape.grpc) result.grpcStatus = grpcStatus;
   if (completed === 0) result.generator.warnings.push('no response completed: there is no latency to report');
   result.thresholds = evaluateThresholds(thresholds, result);
   return result;
