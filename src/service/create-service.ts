@@ -7,7 +7,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { background, withCancel } from '../context/index.js';
 import { createAdminServer, DebugVarsCollector, startHeapProfiler } from './admin/index.js';
-import { loadConfig } from './config.js';
+import { adminDebugExposed, loadConfig } from './config.js';
 import { installErrorHandlers } from './error-handler.js';
 import { HttpMetrics } from './http-metrics.js';
 import { functionMetrics, setInstrumentLogger } from './instrument.js';
@@ -31,6 +31,13 @@ export function createService(definition: ServiceDefinition): Service {
   const version = definition.version ?? '0.0.0';
   const logger = createLogger(config, { name, destination: definition.logDestination });
   setInstrumentLogger(logger);
+  if (adminDebugExposed(config)) {
+    logger.warn(
+      { adminHost: config.adminHost },
+      'ADMIN_HOST is not loopback and ADMIN_TOKEN is unset: /debug/* (CPU profiles, heap, log level) answers anyone ' +
+        'who reaches the admin port; APP_ENV=production refuses to start like this',
+    );
+  }
 
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });

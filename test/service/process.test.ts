@@ -83,6 +83,11 @@ describe('service process', () => {
     expect(other.stderr).toEqual([
       'fixture: invalid REQUEST_TIMEOUT: expected a duration such as 500ms, 10s, 2m, got "forever"',
     ]);
+    const open = spawnFixture({ APP_ENV: 'production', ADMIN_HOST: '0.0.0.0' });
+    expect(await open.exit).toBe(2);
+    expect(open.stderr).toEqual([
+      expect.stringMatching(/^fixture: invalid ADMIN_HOST: "0.0.0.0" is not loopback/),
+    ]);
   });
 
   it('a port in use: one error line naming the cause (flushed from the buffered stdout), exit 1', async () => {
