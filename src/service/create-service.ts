@@ -8,6 +8,7 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 import { background, withCancel } from '../context/index.js';
 import { createAdminServer, DebugVarsCollector, startHeapProfiler } from './admin/index.js';
 import { adminDebugExposed, loadConfig } from './config.js';
+import { ConnectionDrain } from './connection-drain.js';
 import { installErrorHandlers } from './error-handler.js';
 import { HttpMetrics } from './http-metrics.js';
 import { functionMetrics, setInstrumentLogger } from './instrument.js';
@@ -62,6 +63,7 @@ export function createService(definition: ServiceDefinition): Service {
     // While closing, requests on open keep-alive connections are served (with Connection: close), not 503'd.
     return503OnClosing: false,
   }) as unknown as FastifyInstance;
+  const connections = new ConnectionDrain(app.server);
   installErrorHandlers(app);
   installRequestHooks(app, { config, logger, metrics, tracing, monitor, root });
   if (definition.routes) app.register(definition.routes);
@@ -78,11 +80,14 @@ export function createService(definition: ServiceDefinition): Service {
     extraVars: () => ({ name, version, inflight: metrics.inflight, eventLoopDelayMs: monitor.delayMs }),
     adminToken: config.adminToken,
   });
+  // A probe or scrape in flight at shutdown gets Connection: close instead of holding its connection open after.
+  new ConnectionDrain(admin.server, { quietMs: 0 });
 
   let closing: Promise<void> | undefined;
 
   async function shutdown(): Promise<void> {
     draining = true;
+    connections.closeAfterNextResponse();
     logger.info({ drainDelayMs: config.drainDelayMs, inflight: metrics.inflight }, 'shutting down');
     if (config.drainDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, config.drainDelayMs));
     const grace = setTimeout(() => {
