@@ -2,6 +2,7 @@
  * `createService`: one call wires fastify, pino, prom-client, OpenTelemetry, pprof and headroom contexts into a
  * production-grade service with a public and an admin listener and a graceful shutdown.
  */
+import cluster from 'node:cluster';
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { collectDefaultMetrics, Registry } from 'prom-client';
@@ -123,7 +124,9 @@ export function createService(definition: ServiceDefinition): Service {
     async listen(): Promise<ListenResult> {
       await startHeapProfiler();
       await app.listen({ port: config.port, host: config.host });
-      await admin.listen({ port: config.adminPort, host: config.adminHost });
+      // A cluster worker's ephemeral admin port is its own (runService's primary forwards to it), not shared.
+      const exclusive = cluster.isWorker && config.adminPort === 0;
+      await admin.listen({ port: config.adminPort, host: config.adminHost, exclusive });
       const result = {
         url: baseUrl(app.server.address() as AddressInfo),
         adminUrl: baseUrl(admin.server.address() as AddressInfo),

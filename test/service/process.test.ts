@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { load } from '../../src/load/index.js';
 import { cpuQuota, resolveWorkers } from '../../src/service/index.js';
 import { constantLoad, spawnFixture } from './fixture-process.js';
 import { get, waitFor } from './helpers.js';
@@ -97,22 +98,56 @@ describe('service process', () => {
 });
 
 describe('workers', () => {
-  it('WORKERS=2 serves from two cluster workers on shared ports and drains both on SIGTERM', async () => {
+  it('WORKERS=2: shared public port; the admin port sums /metrics, lists /debug/vars per worker, forwards pprof; SIGTERM drains both', async () => {
     const child = spawnFixture({ WORKERS: '2', DRAIN_DELAY: '200ms' });
     try {
-      const listening = await waitFor(() => {
+      const workers = await waitFor(() => {
         const lines = child.lines.filter((l) => l.msg === 'listening');
         return lines.length === 2 ? lines : undefined;
       }, 30_000);
-      expect(new Set(listening.map((l) => l.pid)).size).toBe(2);
-      expect(listening[0]?.url).toBe(listening[1]?.url); // one shared public port
-      const url = String(listening[0]?.url);
-      const load = constantLoad(`${url}/work`, 8);
-      await waitFor(() => (load.result.pids.size === 2 ? true : undefined), 10_000);
+      expect(new Set(workers.map((l) => l.pid)).size).toBe(2);
+      expect(workers[0]?.url).toBe(workers[1]?.url); // one shared public port
+      const adminUrl = String(child.lines.find((l) => l.msg === 'cluster admin listening')?.adminUrl);
+      const result = await load({
+        url: `${workers[0]?.url}/work`,
+        connections: 8,
+        threads: 1,
+        requests: 400,
+      });
+      expect(result.requests.errors).toBe(0);
+      const served = (text: string) =>
+        text
+          .split('\n')
+          .filter((l) => l.startsWith('http_requests_total{') && l.includes('route="/work"'))
+          .reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+      // Each worker's private admin port counts its own share; the shared admin port counts them all.
+      const perWorker = await Promise.all(
+        workers.map(async (w) => served(String((await get(`${w.adminUrl}/metrics`)).body))),
+      );
+      expect(perWorker.every((n) => n > 0)).toBe(true);
+      expect(served(String((await get(`${adminUrl}/metrics`)).body))).toBe(result.status['2xx']);
+      expect(perWorker[0]! + perWorker[1]!).toBe(result.status['2xx']);
+
+      const vars = (await get(`${adminUrl}/debug/vars`)).body as {
+        workers: { worker: number; pid: number }[];
+      };
+      expect(vars.workers.map((w) => w.pid).sort()).toEqual(workers.map((w) => w.pid).sort());
+      const second = vars.workers[1]!;
+      expect(
+        ((await get(`${adminUrl}/debug/vars?worker=${second.worker}`)).body as { pid: number }).pid,
+      ).toBe(second.pid);
+      const heap = await fetch(`${adminUrl}/debug/pprof/heap?worker=${second.worker}`);
+      expect(heap.status).toBe(200);
+      expect(Buffer.from(await heap.arrayBuffer()).subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b])); // gzip
+      expect((await get(`${adminUrl}/debug/pprof/heap?worker=99`)).status).toBe(400);
+      expect((await get(`${adminUrl}/readyz`)).body).toMatchObject({ status: 'ready', workers: [{}, {}] });
+
+      const steady = constantLoad(`${workers[0]?.url}/work`, 8);
+      await waitFor(() => (steady.result.pids.size === 2 ? true : undefined), 10_000);
       child.proc.kill('SIGTERM');
       expect(await child.exit).toBe(0);
-      await load.stop();
-      expect(load.result.failedStatuses).toEqual([]);
+      await steady.stop();
+      expect(steady.result.failedStatuses).toEqual([]);
       expect(child.lines.filter((l) => l.msg === 'shut down')).toHaveLength(2);
     } finally {
       child.proc.kill('SIGKILL');
