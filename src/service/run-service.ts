@@ -17,8 +17,9 @@ import { resolveWorkers } from './workers.js';
 
 /**
  * Runs the service until SIGTERM/SIGINT. With `WORKERS` > 1 the primary forks that many workers (sharing the
- * public and admin ports through node:cluster), forwards signals to them, replaces crashed ones, and exits 0
- * once all have drained. Resolves in a worker (or single process) once listening, with the service.
+ * public port through node:cluster), serves the admin port for all of them, forwards signals to them, replaces
+ * crashed ones, and exits 0 once all have drained. Resolves in a worker (or single process) once listening, with
+ * the service.
  * @example await runService({ name: 'yaes', routes })
  */
 export async function runService(definition: ServiceDefinition): Promise<Service | undefined> {
@@ -36,13 +37,14 @@ export async function runService(definition: ServiceDefinition): Promise<Service
     runPrimary(workers, definition, config);
     return undefined;
   }
-  // A cluster worker's admin server is private (loopback, its own port): the primary serves ADMIN_PORT.
+  // Our cluster worker's admin server is private (loopback, its own port): the primary serves ADMIN_PORT.
+  const forked = cluster.isWorker && process.env[FORKED_ENV] === '1';
   const service = createService(
-    cluster.isWorker
+    forked
       ? { ...definition, config: { ...definition.config, adminPort: 0, adminHost: '127.0.0.1' } }
       : definition,
   );
-  if (cluster.isWorker) {
+  if (forked) {
     AggregatorRegistry.setRegistries([service.metrics, functionMetrics]);
     new AggregatorRegistry(); // answers the primary's requests for this worker's metrics over IPC
   }
@@ -61,7 +63,7 @@ export async function runService(definition: ServiceDefinition): Promise<Service
   );
   try {
     const { adminUrl } = await service.listen();
-    if (cluster.isWorker) process.send?.({ type: ADMIN_URL_MESSAGE, url: adminUrl });
+    if (forked) process.send?.({ type: ADMIN_URL_MESSAGE, url: adminUrl });
   } catch (error) {
     service.logger.error({ err: error }, 'cannot listen');
     grace.uninstall();
@@ -72,6 +74,8 @@ export async function runService(definition: ServiceDefinition): Promise<Service
 
 /** The IPC message a worker sends once its private admin server listens. */
 const ADMIN_URL_MESSAGE = 'headroom:admin-url';
+/** Set in the environment of the workers runPrimary forks (not those of another cluster manager, e.g. pm2). */
+const FORKED_ENV = 'HEADROOM_CLUSTER_WORKER';
 
 /**
  * The cluster primary: serve the admin port (aggregated over the workers), fork, forward signals, replace workers
@@ -122,7 +126,7 @@ function runPrimary(count: number, definition: ServiceDefinition, config: Servic
       if (Object.keys(cluster.workers ?? {}).length === 0) exit(failed ? 1 : 0);
     } else if (wasServing) {
       process.stderr.write(`worker ${worker.process.pid} exited (${signal ?? code}); starting another\n`);
-      cluster.fork();
+      cluster.fork({ [FORKED_ENV]: '1' });
     } else {
       process.stderr.write(
         `worker ${worker.process.pid} exited (${signal ?? code}) before listening; stopping\n`,
@@ -140,7 +144,7 @@ function runPrimary(count: number, definition: ServiceDefinition, config: Servic
         'cluster admin listening',
       );
       logger.flush();
-      for (let i = 0; i < count; i++) cluster.fork();
+      for (let i = 0; i < count; i++) cluster.fork({ [FORKED_ENV]: '1' });
     },
     (error: Error) => {
       process.stderr.write(`${definition.name}: cannot listen on the admin port: ${error.message}\n`);

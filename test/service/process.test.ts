@@ -99,7 +99,7 @@ describe('service process', () => {
 
 describe('workers', () => {
   it('WORKERS=2: shared public port; the admin port sums /metrics, lists /debug/vars per worker, forwards pprof; SIGTERM drains both', async () => {
-    const child = spawnFixture({ WORKERS: '2', DRAIN_DELAY: '200ms' });
+    const child = spawnFixture({ WORKERS: '2', DRAIN_DELAY: '200ms', ADMIN_TOKEN: 't0ken' });
     try {
       const workers = await waitFor(() => {
         const lines = child.lines.filter((l) => l.msg === 'listening');
@@ -128,18 +128,21 @@ describe('workers', () => {
       expect(served(String((await get(`${adminUrl}/metrics`)).body))).toBe(result.status['2xx']);
       expect(perWorker[0]! + perWorker[1]!).toBe(result.status['2xx']);
 
-      const vars = (await get(`${adminUrl}/debug/vars`)).body as {
+      // ADMIN_TOKEN guards /debug/* on the primary and is forwarded to the workers.
+      expect((await get(`${adminUrl}/debug/vars`)).status).toBe(401);
+      const auth = { headers: { authorization: 'Bearer t0ken' } };
+      const vars = (await get(`${adminUrl}/debug/vars`, auth)).body as {
         workers: { worker: number; pid: number }[];
       };
       expect(vars.workers.map((w) => w.pid).sort()).toEqual(workers.map((w) => w.pid).sort());
       const second = vars.workers[1]!;
       expect(
-        ((await get(`${adminUrl}/debug/vars?worker=${second.worker}`)).body as { pid: number }).pid,
+        ((await get(`${adminUrl}/debug/vars?worker=${second.worker}`, auth)).body as { pid: number }).pid,
       ).toBe(second.pid);
-      const heap = await fetch(`${adminUrl}/debug/pprof/heap?worker=${second.worker}`);
+      const heap = await fetch(`${adminUrl}/debug/pprof/heap?worker=${second.worker}`, auth);
       expect(heap.status).toBe(200);
       expect(Buffer.from(await heap.arrayBuffer()).subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b])); // gzip
-      expect((await get(`${adminUrl}/debug/pprof/heap?worker=99`)).status).toBe(400);
+      expect((await get(`${adminUrl}/debug/pprof/heap?worker=99`, auth)).status).toBe(400);
       expect((await get(`${adminUrl}/readyz`)).body).toMatchObject({ status: 'ready', workers: [{}, {}] });
 
       const steady = constantLoad(`${workers[0]?.url}/work`, 8);

@@ -68,7 +68,7 @@ async function fanOut(req: FastifyRequest, workers: WorkerAdmin[], path: string)
   const answers = await Promise.all(workers.map((w) => forward(req, w, path)));
   return {
     status: Math.max(200, ...answers.map((a) => a.status)),
-    workers: workers.map((w, i) => ({ worker: w.id, ...(parse(answers[i]?.body) as object) })),
+    workers: workers.map((w, i) => ({ worker: w.id, ...parse(answers[i]?.body) })),
   };
 }
 
