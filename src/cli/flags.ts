@@ -168,12 +168,22 @@ export function emitResult(flags: OutputFlags, emitted: Emitted): void {
   if (flags.html && emitted.html) writeOutput(flags.html, emitted.html());
 }
 
-/** Live progress: rewritten in place on a TTY, a plain line every 10 s otherwise (CI logs), nothing when off. */
+/** Live progress: redrawn in place on a TTY, a plain line every 10 s otherwise (CI logs), nothing when off. */
 export interface Progress {
-  /** Offers the current status line; printed now (TTY) or when the next 10-s mark has passed (not a TTY). */
-  update(line: string): void;
-  /** Clears the live line (TTY) before the summary is printed. */
+  /** Whether updates are redrawn in place (a terminal): a multi-line block may be offered then. */
+  readonly live: boolean;
+  /**
+   * Offers the current status: drawn now over the previous one (TTY; several lines allowed), or as one line
+   * when the next 10-s mark has passed (not a TTY).
+   */
+  update(text: string): void;
+  /** Clears the live block (TTY) before the summary is printed. */
   done(): void;
+}
+
+/** Whether a live terminal view may use colours: not with NO_COLOR set (no-color.org) or TERM=dumb. */
+export function wantsColor(env: NodeJS.ProcessEnv): boolean {
+  return !env.NO_COLOR && env.TERM !== 'dumb';
 }
 
 /** The interval of plain progress lines when stderr is not a terminal. */
@@ -188,22 +198,26 @@ export function progressOn(
   enabled: boolean,
   now: () => number = () => performance.now(),
 ): Progress {
-  if (!enabled) return { update: () => {}, done: () => {} };
+  if (!enabled) return { live: false, update: () => {}, done: () => {} };
   if (stream.isTTY) {
-    let shown = false;
+    // Lines of the block on screen: the cursor sits at the end of its last line.
+    let shown = 0;
+    const erase = () => (shown > 1 ? `\r\x1b[${shown - 1}A\x1b[0J` : '\r\x1b[0J');
     return {
-      update: (line) => {
-        shown = true;
-        stream.write(`\r\x1b[2K${line}`);
+      live: true,
+      update: (text) => {
+        stream.write(erase() + text);
+        shown = text.split('\n').length;
       },
       done: () => {
-        if (shown) stream.write('\r\x1b[2K');
-        shown = false;
+        if (shown > 0) stream.write(erase());
+        shown = 0;
       },
     };
   }
   let next = now() + PLAIN_PROGRESS_INTERVAL_MS;
   return {
+    live: false,
     update: (line) => {
       const at = now();
       if (at < next) return;

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { ExitCode, UsageError } from '../errors.js';
 import { load } from '../load/index.js';
-import { renderProgress, renderSummary } from '../load/render/index.js';
+import { renderLiveView, renderProgress, renderSummary } from '../load/render/index.js';
 import type { LoadOptions } from '../load/types.js';
 import { renderLoadReport } from '../report/index.js';
 import {
@@ -25,6 +25,7 @@ import {
   progressOn,
   rateArg,
   repeatable,
+  wantsColor,
 } from './flags.js';
 
 interface LoadFlags extends OutputFlags {
@@ -106,6 +107,7 @@ async function runLoad(url: string, flags: LoadFlags): Promise<number> {
   }
   const run = interruptible();
   const progress = progressOn(process.stderr, flags.progress);
+  const liveView = { color: wantsColor(process.env) };
   try {
     const result = await load({
       url,
@@ -124,7 +126,7 @@ async function runLoad(url: string, flags: LoadFlags): Promise<number> {
       thresholds: flags.threshold,
       insecure: flags.insecure,
       ctx: run.ctx,
-      onProgress: (p) => progress.update(renderProgress(p)),
+      onProgress: (p) => progress.update(progress.live ? renderLiveView(p, liveView) : renderProgress(p)),
     });
     progress.done();
     emitResult(flags, {

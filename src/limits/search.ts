@@ -65,129 +65,195 @@ export async function searchCapacity(
   plan: SearchPlan,
   hooks: SearchHooks = {},
 ): Promise<SearchOutcome> {
-  const now = hooks.now ?? (() => performance.now());
-  const sleep = hooks.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const started = now();
-  const steps: LimitsStep[] = [];
-  const notes: string[] = [];
-  const cap = (rate: number) => Math.round(plan.maxRate === null ? rate : Math.min(rate, plan.maxRate));
-  const ramp: StepBounds = { minMs: plan.stepMs / 2, maxMs: plan.stepMs };
-  const fine: StepBounds = { minMs: plan.stepMs, maxMs: 3 * plan.stepMs };
-  const halted: { stop: SearchStop | null } = { stop: null };
+  const search = new CapacitySearch(runner, plan, hooks);
+  let verdict: SearchVerdict | null = null;
+  try {
+    verdict = await search.run();
+  } catch (error) {
+    if (!(error instanceof Halted)) throw error;
+  }
+  return search.finish(verdict);
+}
 
-  // What a step costs beyond its measured length (generator start-up, warm-up, drain), from the last step.
-  let overheadMs = 0;
-  /** Runs one step if the budget allows; null (the stop recorded) when it does not, or the search was stopped. */
-  const run = async (phase: StepPhase, rate: number, bounds: StepBounds): Promise<LimitsStep | null> => {
-    const stop = () => {
-      halted.stop ??= stopIn(phase, hooks.ctx);
-      return null;
-    };
-    const durationMs = stepLengthMs(rate, plan.samples, bounds);
-    if (halted.stop || hooks.ctx?.err) return stop();
-    // The step, what the last one cost beyond its length, and the longest cool-down after it must all fit.
-    if (now() - started + durationMs + overheadMs + 2 * plan.cooldownMs > plan.maxTimeMs) return stop();
-    const before = now();
-    const measured = await runner({ phase, rate, durationMs, ctx: hooks.ctx });
-    overheadMs = Math.max(0, now() - before - durationMs);
-    // A step cut short (Ctrl-C, the --max-time deadline) measured less than it should: it is not judged.
-    if (hooks.ctx?.err) return stop();
-    const step = judgeStep(phase, measured);
-    steps.push(step);
-    hooks.onStep?.(step);
-    await sleep(step.pass ? plan.cooldownMs : 2 * plan.cooldownMs);
-    return step;
-  };
-  let low: number | null = null;
-  let high: number | null = null;
+/** Thrown by a step that cannot run (stopped, or out of time): the search ends where it is. */
+class Halted extends Error {}
+
+/** One search's state: its steps, the band [low, high] they prove, and where it stopped if it did. */
+class CapacitySearch {
+  private readonly steps: LimitsStep[] = [];
+  private readonly notes: string[] = [];
+  private readonly now: () => number;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly started: number;
+  private readonly rampBounds: StepBounds;
+  private readonly fineBounds: StepBounds;
+  private stop: SearchStop | null = null;
+  /** What a step costs beyond its measured length (generator start-up, warm-up, drain), from the last step. */
+  private overheadMs = 0;
+  /** Highest rate that passed (null: none yet). */
+  private low: number | null = null;
+  /** Lowest failing rate above `low` that stands, and the step that showed it. */
+  private high: number | null = null;
+  private highStep: LimitsStep | null = null;
+
+  constructor(
+    private readonly runner: StepRunner,
+    private readonly plan: SearchPlan,
+    private readonly hooks: SearchHooks,
+  ) {
+    this.now = hooks.now ?? (() => performance.now());
+    this.sleep = hooks.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+    this.started = this.now();
+    this.rampBounds = { minMs: plan.stepMs / 2, maxMs: plan.stepMs };
+    this.fineBounds = { minMs: plan.stepMs, maxMs: 3 * plan.stepMs };
+  }
+
+  /** Calibrate, ramp, bisect and re-test until the steps reach a verdict; throws `Halted` when a step cannot run. */
+  async run(): Promise<SearchVerdict> {
+    const lost = await this.calibrate();
+    if (lost) return lost;
+    for (let look = 0; ; look++) {
+      if (await this.ramp()) return 'max-rate';
+      const unstable = await this.bisectAndRetest();
+      if (unstable) return unstable;
+      if (look > 0 || !(await this.secondLook())) break;
+    }
+    return this.highStep?.generatorLimited ? 'generator-bound' : 'found';
+  }
+
   /** Every exit: the verdict the steps reached (null when a step did not run), decided against any stop. */
-  const finish = (verdict: SearchVerdict | null): SearchOutcome => {
-    const end: SearchEnd = { verdict, stop: halted.stop, low, high };
-    return { ...end, ...decideOutcome(end), steps, notes };
-  };
+  finish(verdict: SearchVerdict | null): SearchOutcome {
+    const end: SearchEnd = { verdict, stop: this.stop, low: this.low, high: this.high };
+    return { ...end, ...decideOutcome(end), steps: this.steps, notes: this.notes };
+  }
 
-  // 1. Calibration: can the target meet the SLO at all?
-  const calibrationRate = cap(plan.calibrationRate ?? 25);
-  const calibration = await run('calibrate', calibrationRate, ramp);
-  if (!calibration) return finish(null);
-  if (!calibration.pass) {
+  /** 1. Can the target meet the SLO at all? A verdict when it cannot. */
+  private async calibrate(): Promise<SearchVerdict | null> {
+    const rate = this.cap(this.plan.calibrationRate ?? 25);
     // A cold target (JIT, lazy connections) can miss once: confirm before giving up.
-    const again = await run('confirm', calibrationRate, ramp);
-    if (!again) return finish(null);
-    if (!again.pass) {
-      high = calibrationRate;
-      return finish(again.generatorLimited ? 'generator-bound' : 'no-rate-meets-slo');
+    if (!(await this.step('calibrate', rate, this.rampBounds)).pass) {
+      const again = await this.step('confirm', rate, this.rampBounds);
+      if (!again.pass) {
+        this.high = rate;
+        return again.generatorLimited ? 'generator-bound' : 'no-rate-meets-slo';
+      }
     }
+    this.low = rate;
+    return null;
   }
-  low = calibrationRate;
-  let highStep: LimitsStep | null = null;
 
-  for (let look = 0; ; look++) {
-    // 2. Exponential ramp until a confirmed break (resumed if a second look clears the only failure).
-    while (high === null) {
-      if (plan.maxRate !== null && low >= plan.maxRate) return finish('max-rate');
-      const rate = cap(low * 2);
-      const step = await run('ramp', rate, ramp);
-      if (!step) return finish(null);
-      if (step.pass) {
-        low = rate;
+  /** 2. Doubles the rate until a confirmed break (no-op once there is one); true when `--max-rate` is reached. */
+  private async ramp(): Promise<boolean> {
+    while (this.high === null) {
+      const low = this.low as number;
+      if (this.plan.maxRate !== null && low >= this.plan.maxRate) return true;
+      const rate = this.cap(low * 2);
+      if ((await this.step('ramp', rate, this.rampBounds)).pass) {
+        this.low = rate;
         continue;
       }
-      const confirm = await run('confirm', rate, fine);
-      if (!confirm) return finish(null);
+      const confirm = await this.step('confirm', rate, this.fineBounds);
       if (confirm.pass) {
-        notes.push(`${rate} req/s failed once in the ramp and passed its confirmation`);
-        low = rate;
+        this.notes.push(`${rate} req/s failed once in the ramp and passed its confirmation`);
+        this.low = rate;
         continue;
       }
-      high = rate;
-      highStep = confirm;
+      this.high = rate;
+      this.highStep = confirm;
     }
-
-    // 3–4. Bisect between the last pass and the first fail, then re-test the boundary: a band, not a lucky
-    // number. A boundary that fails its re-test becomes the new fail, and the band below it is bisected again.
-    for (let round = 0; round < MAX_RETESTS; round++) {
-      while ((high - low) / low > plan.precision) {
-        const mid = Math.round((low + high) / 2);
-        if (mid <= low || mid >= high) break;
-        const step = await run('bisect', mid, fine);
-        if (!step) return finish(null);
-        if (step.pass) low = mid;
-        else {
-          high = mid;
-          highStep = step;
-        }
-      }
-      const step = await run('retest', low, fine);
-      if (!step) return finish(null);
-      if (step.pass) break;
-      high = low;
-      highStep = step;
-      const below = highestPassBelow(steps, low);
-      if (below === null) {
-        low = null;
-        return finish(step.generatorLimited ? 'generator-bound' : 'no-rate-meets-slo');
-      }
-      notes.push(`${low} req/s failed its re-test; searching again below it from ${below} req/s`);
-      low = below;
-      if (round === MAX_RETESTS - 1) notes.push(`${low} req/s was not re-tested (unstable near the knee)`);
-    }
-
-    // 5. A boundary failure only the generator explains gets one second look (a shared machine hiccups); if it
-    // passes, the search goes on above it, against the next failing rate (or a resumed ramp).
-    if (!highStep?.generatorLimited || look > 0) break;
-    const again = await run('retest', high, fine);
-    if (!again) return finish(null);
-    if (!again.pass) {
-      highStep = again;
-      break;
-    }
-    notes.push(`${high} req/s passed on a second look`);
-    low = high;
-    highStep = lowestFailAbove(steps, low);
-    high = highStep?.offeredRps ?? null;
+    return false;
   }
-  return finish(highStep?.generatorLimited ? 'generator-bound' : 'found');
+
+  /**
+   * 3–4. Bisects between the last pass and the first fail, then re-tests the boundary: a band, not a lucky number.
+   * A boundary that fails its re-test becomes the new fail, and the band below it is bisected again (at most
+   * MAX_RETESTS times). A verdict when no passing rate is left below it.
+   */
+  private async bisectAndRetest(): Promise<SearchVerdict | null> {
+    for (let round = 0; round < MAX_RETESTS; round++) {
+      await this.bisect();
+      const low = this.low as number;
+      const retest = await this.step('retest', low, this.fineBounds);
+      if (retest.pass) return null;
+      this.fail(retest);
+      const below = highestPassBelow(this.steps, low);
+      if (below === null) {
+        this.low = null;
+        return retest.generatorLimited ? 'generator-bound' : 'no-rate-meets-slo';
+      }
+      this.notes.push(`${low} req/s failed its re-test; searching again below it from ${below} req/s`);
+      this.low = below;
+      if (round === MAX_RETESTS - 1)
+        this.notes.push(`${below} req/s was not re-tested (unstable near the knee)`);
+    }
+    return null;
+  }
+
+  /** Halves [low, high] until it is within `precision`. */
+  private async bisect(): Promise<void> {
+    for (;;) {
+      const low = this.low as number;
+      const high = this.high as number;
+      const mid = Math.round((low + high) / 2);
+      if ((high - low) / low <= this.plan.precision || mid <= low || mid >= high) return;
+      const step = await this.step('bisect', mid, this.fineBounds);
+      if (step.pass) this.low = mid;
+      else this.fail(step);
+    }
+  }
+
+  /**
+   * 5. A boundary failure only the generator explains gets one second look (a shared machine hiccups). True when
+   * it passes: the search goes on above it, against the next failing rate (or a resumed ramp).
+   */
+  private async secondLook(): Promise<boolean> {
+    if (!this.highStep?.generatorLimited) return false;
+    const high = this.high as number;
+    const again = await this.step('retest', high, this.fineBounds);
+    if (!again.pass) {
+      this.highStep = again;
+      return false;
+    }
+    this.notes.push(`${high} req/s passed on a second look`);
+    this.low = high;
+    this.highStep = lowestFailAbove(this.steps, high);
+    this.high = this.highStep?.offeredRps ?? null;
+    return true;
+  }
+
+  /** A failing step becomes the upper end of the band. */
+  private fail(step: LimitsStep): void {
+    this.high = step.offeredRps;
+    this.highStep = step;
+  }
+
+  private cap(rate: number): number {
+    return Math.round(this.plan.maxRate === null ? rate : Math.min(rate, this.plan.maxRate));
+  }
+
+  /** Runs and judges one step, then cools down; throws `Halted` (the stop recorded) when it cannot run in full. */
+  private async step(phase: StepPhase, rate: number, bounds: StepBounds): Promise<LimitsStep> {
+    const { ctx } = this.hooks;
+    const halt = (): never => {
+      this.stop ??= stopIn(phase, ctx);
+      throw new Halted();
+    };
+    const durationMs = stepLengthMs(rate, this.plan.samples, bounds);
+    if (this.stop || ctx?.err) halt();
+    // The step, what the last one cost beyond its length, and the longest cool-down after it must all fit.
+    const needMs = durationMs + this.overheadMs + 2 * this.plan.cooldownMs;
+    if (this.now() - this.started + needMs > this.plan.maxTimeMs) halt();
+    const before = this.now();
+    const measured = await this.runner({ phase, rate, durationMs, ctx });
+    this.overheadMs = Math.max(0, this.now() - before - durationMs);
+    // A step cut short (Ctrl-C, the --max-time deadline) measured less than it should: it is not judged.
+    if (ctx?.err) halt();
+    const step = judgeStep(phase, measured);
+    this.steps.push(step);
+    this.hooks.onStep?.(step);
+    await this.sleep(step.pass ? this.plan.cooldownMs : 2 * this.plan.cooldownMs);
+    return step;
+  }
 }
 
 function lowestFailAbove(steps: readonly LimitsStep[], rate: number): LimitsStep | null {

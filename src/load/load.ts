@@ -79,6 +79,7 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
   const names = await sourceNames(plan.shard);
   const timeline: TimelinePoint[] = [];
   let answered = 0;
+  let errorsTotal = 0;
   const pending = new Map<number, PendingPoint>();
   const onTick = (ordinal: number, s: TickSnapshot) => {
     let point = pending.get(ordinal);
@@ -101,15 +102,17 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
     point.errors += s.errors;
     point.failed += s.failed;
     answered += s.completed + s.failed;
+    errorsTotal += s.errors;
     addEncoded(point.latency, s.latency);
     if (point.shards < threads) return;
     pending.delete(ordinal);
     const rps = point.seconds > 0 ? point.completed / point.seconds : 0;
+    const p50Ms = point.latency.getValueAtPercentile(50) / 1000;
     const p99Ms = point.latency.getValueAtPercentile(99) / 1000;
     timeline.push({
       t: point.t,
       rps: Math.round(rps * 10) / 10,
-      p50Ms: point.latency.getValueAtPercentile(50) / 1000,
+      p50Ms,
       p99Ms,
       errors: point.errors,
     });
@@ -117,8 +120,10 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
       elapsedS: point.t,
       durationS: plan.durationMs / 1000,
       rps,
+      p50Ms,
       p99Ms,
       errors: point.errors,
+      errorsTotal,
       completed: point.completed,
       answered,
       requestsTotal: plan.requests,

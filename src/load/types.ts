@@ -64,9 +64,15 @@ export interface LoadProgress {
   elapsedS: number;
   /** The planned window (Infinity for a request-limited run without a duration). */
   durationS: number;
+  /** Completed requests per second over the last second. */
   rps: number;
+  p50Ms: number;
   p99Ms: number;
+  /** Errors in the last second. */
   errors: number;
+  /** Errors since the start of the measured window. */
+  errorsTotal: number;
+  /** Completed in the last second. */
   completed: number;
   /** Measured requests answered or failed since the start. */
   answered: number;

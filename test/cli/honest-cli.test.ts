@@ -119,6 +119,7 @@ describe('every request that got no answer is counted', () => {
 
   it('Ctrl-C on a silent target ends at once: exit 130, the partial result written, in-flight requests cancelled', async () => {
     const out = path.join(dir, 'interrupted.json');
+    const connectedBefore = held.length;
     const child = spawn(
       process.execPath,
       [CLI, 'load', silent.url, '-d', '30s', '-c', '4', '-t', '1', '-o', out],
@@ -128,7 +129,9 @@ describe('every request that got no answer is counted', () => {
     );
     let stdout = '';
     child.stdout.on('data', (d) => (stdout += d));
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // Signal once the run is under way (its 4 connections accepted), however slowly the process started.
+    while (held.length < connectedBefore + 4) await new Promise((resolve) => setTimeout(resolve, 50));
+    await new Promise((resolve) => setTimeout(resolve, 300));
     const signalled = performance.now();
     child.kill('SIGINT');
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
@@ -173,7 +176,7 @@ describe('exit codes', () => {
 });
 
 describe('progress where nobody watches a terminal', () => {
-  it('prints a plain line every 10 s when stderr is not a TTY, and rewrites one line on a TTY', () => {
+  it('prints a plain line every 10 s when stderr is not a TTY, and redraws a block in place on a TTY', () => {
     let clock = 0;
     const written: string[] = [];
     const plain = progressOn({ isTTY: false, write: (s: string) => written.push(s) > 0 }, true, () => clock);
@@ -182,9 +185,11 @@ describe('progress where nobody watches a terminal', () => {
     written.length = 0;
     const tty = progressOn({ isTTY: true, write: (s: string) => written.push(s) > 0 }, true, () => clock);
     tty.update('a');
-    tty.update('b');
+    tty.update('b\nc\nd');
+    tty.update('e');
     tty.done();
-    expect(written).toEqual(['\r\x1b[2Ka', '\r\x1b[2Kb', '\r\x1b[2K']);
+    // Back to the block's first line (up one line less than it has), erase to the end of the screen, draw.
+    expect(written).toEqual(['\r\x1b[0Ja', '\r\x1b[0Jb\nc\nd', '\r\x1b[2A\x1b[0Je', '\r\x1b[0J']);
   });
 
   it('limits: Ctrl-C exits 130 and still prints and writes the partial result, in the same words', async () => {
