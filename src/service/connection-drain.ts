@@ -10,9 +10,9 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 
 /** Default of {@link DrainOptions.quietMs}. */
-export const QUIET_MS = 1000;
+const QUIET_MS = 1000;
 /** How long a connection that never sent a request stays open at shutdown (its client is likely about to). */
-export const NEW_QUIET_MS = 5000;
+const NEW_QUIET_MS = 5000;
 
 /** How eagerly idle connections are closed. */
 export interface DrainOptions {
