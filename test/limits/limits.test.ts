@@ -131,6 +131,13 @@ describe('findLimits against a headroom/service target', () => {
     // The route's own work dominates the profile and is named in the result.
     const names = result.bottleneck.topFunctions.slice(0, 3).map((f) => f.name);
     expect(names.some((n) => n === 'renderReport' || n.includes('stringify'))).toBe(true);
+    // @datadog/pprof's real frames, read by package: the route's work is the fixture's own code.
+    const hot = result.bottleneck.topFunctions.find(
+      (f) => f.name === 'renderReport' || f.name.includes('stringify'),
+    );
+    expect(hot?.package).toBe('(your code)');
+    expect(result.bottleneck.packages.map((p) => p.name)).toContain('(your code)');
+    expect(result.bottleneck.profileTree?.totalPct).toBe(100);
     expect(result.bottleneck.kind, result.bottleneck.evidence.join('\n')).toBe('cpu');
     expect(result.bottleneck.evidence.join('\n')).toMatch(/CPU [\d.]+ cores/);
     expect(result.steps.some((s) => s.target !== null && s.target.scrapes >= 2)).toBe(true);
