@@ -8,8 +8,8 @@ import { dirname, join } from 'node:path';
 import type { ICertificate } from '@kubernetes-models/cert-manager/cert-manager.io/v1/Certificate';
 import type { IPodMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor';
 import type { IPrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
-import { parseDuration } from 'headroom/context';
-import { loadConfig } from 'headroom/service';
+import { parseDuration } from 'headroom-kit/context';
+import { loadConfig } from 'headroom-kit/service';
 import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import type { IHorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
 import type { IJob } from 'kubernetes-models/batch/v1/Job';
@@ -21,6 +21,7 @@ import type { ISecret } from 'kubernetes-models/v1/Secret';
 import type { IService } from 'kubernetes-models/v1/Service';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
+import { loadConfig as loadYaesConfig } from '../../src/config/config.js';
 import { validateManifest } from '../support/kubernetes-schemas.js';
 import { DEPLOY, loadDockerfile, loadManifests, type Manifest } from '../support/manifests.js';
 import { type RunningYaes, startYaes } from '../support/start-yaes.js';
@@ -139,6 +140,24 @@ describe('Kustomize', () => {
     for (const { name } of overlay.images ?? []) expect(images, name).toContain(name);
   });
 
+  it("refuses production on the base Secret's placeholders; the kind overlay's keys pass", () => {
+    const secret = find<ISecret>('Secret', 'yaes-secrets').stringData ?? {};
+    const plain = Object.fromEntries([...envOf(yaesContainer())].map(([name, e]) => [name, e.value]));
+    const env = { ...secret, ...plain };
+    expect(env.APP_ENV).toBe('production');
+    expect(() => loadYaesConfig(env)).toThrow('JWT_KEY: is the placeholder from the example secret');
+    expect(() => loadConfig(env)).toThrow('invalid ADMIN_TOKEN: the placeholder from the example secret');
+    const overlay = kustomizations.find((m) => m.file === 'k8s/overlays/kind/kustomization.yaml')
+      ?.doc as unknown as Kustomization;
+    const patch = overlay.patches?.find((p) => p.target.kind === 'Secret')?.patch ?? '';
+    const kind = { ...env };
+    for (const op of parseYaml(patch) as { path: string; value: string }[]) {
+      kind[op.path.replace('/stringData/', '')] = op.value;
+    }
+    expect(loadYaesConfig(kind).appEnv).toBe('production');
+    expect(loadConfig(kind).adminHost).toBe('0.0.0.0');
+  });
+
   it("the kind overlay's PostgreSQL matches DATABASE_URL in the Secret", () => {
     const url = new URL(find<ISecret>('Secret', 'yaes-secrets').stringData?.DATABASE_URL ?? '');
     const service = find<IService>('Service', 'yaes-postgresql', 'k8s/overlays/kind/');
@@ -165,7 +184,7 @@ describe('the Deployment agrees with the service', () => {
   });
   afterAll(() => yaes?.stop());
 
-  it('listens on the ports headroom/service defaults to, with the admin port reachable by the kubelet', () => {
+  it('listens on the ports headroom-kit/service defaults to, with the admin port reachable by the kubelet', () => {
     const app = yaesContainer();
     const env = envOf(app);
     const defaults = loadConfig({});
