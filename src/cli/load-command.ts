@@ -19,12 +19,14 @@ import {
   countArg,
   durationOption,
   emitResult,
+  instantArg,
   interruptible,
   type OutputFlags,
   parseHeaders,
   progressOn,
   rateArg,
   repeatable,
+  segmentArg,
   wantsColor,
 } from './flags.js';
 
@@ -46,6 +48,8 @@ interface LoadFlags extends OutputFlags {
   progress: boolean;
   insecure?: boolean;
   latency?: boolean;
+  segment?: { index: number; count: number };
+  startAt?: number;
 }
 
 /** Registers `headroom load` on the CLI. */
@@ -82,6 +86,16 @@ export function registerLoadCommand(program: Command): void {
     .addOption(durationOption('-T, --timeout <duration>', 'per-request timeout', '10s'))
     .addOption(durationOption('--warmup <duration>', 'load applied before measuring', '0s'))
     .option('-k, --insecure', 'skip TLS certificate verification')
+    .option(
+      '--segment <K/N>',
+      'run agent K of N (K = JOB_COMPLETION_INDEX): -R, -c and -n are totals shared by the N agents',
+      segmentArg,
+    )
+    .option(
+      '--start-at <time>',
+      'start the measured window at this instant (unix ms or RFC 3339), the same on every agent',
+      instantArg,
+    )
     .option('--no-progress', 'no live progress (a line every 10 s when stderr is not a terminal)')
     .option('-L, --latency', 'accepted for wrk compatibility: the latency distribution is always printed');
   addThresholdOption(command);
@@ -125,6 +139,8 @@ async function runLoad(url: string, flags: LoadFlags): Promise<number> {
       warmup: flags.warmup,
       thresholds: flags.threshold,
       insecure: flags.insecure,
+      segment: flags.segment,
+      startAt: flags.startAt,
       ctx: run.ctx,
       onProgress: (p) => progress.update(progress.live ? renderLiveView(p, liveView) : renderProgress(p)),
     });

@@ -10,6 +10,7 @@ import { ExitCode, isUsageError, type UsageError } from '../errors.js';
 import { registerBench } from './bench-command.js';
 import { registerLimitsCommand } from './limits-command.js';
 import { registerLoadCommand } from './load-command.js';
+import { registerMergeCommand } from './merge-command.js';
 
 /** The flag an engine option is set by, where the two are not spelled alike. */
 const FLAG_OF: Record<string, string> = { thresholds: 'threshold', url: '' };
@@ -42,6 +43,7 @@ const program = new Command('headroom')
 
 // Each part registers its own subcommand.
 registerLoadCommand(program);
+registerMergeCommand(program);
 registerLimitsCommand(program);
 registerBench(program);
 

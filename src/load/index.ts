@@ -15,6 +15,7 @@ export {
 } from '../errors.js';
 export { MissingDependencyError } from '../optional-dependency.js';
 export { load } from './load.js';
+export { asLoadResult, assertSameRun, mergeResults, type SourcedResult } from './merge.js';
 export { type LiveViewOptions, renderLiveView, renderProgress, renderSummary } from './render/index.js';
 export type {
   DataRow,
