@@ -51,7 +51,7 @@ const DRAIN_CAP_MS = 5000;
 /** After Ctrl-C, in-flight requests get this long to answer before they count as `cancelled`. */
 const INTERRUPTED_DRAIN_MS = 250;
 const DELAY_RESOLUTION_MS = 10;
-/** With a shared start, slots more than this far behind when the thread starts are skipped, not sent at once. */
+/** With a shared start, slots more than this far past when the thread is started are skipped, not sent at once. */
 const LATE_START_TOLERANCE_MS = 10;
 
 /** A prepared thread share, ready to start. */
@@ -142,12 +142,13 @@ export class Shard implements ConnectionHost {
    */
   async run(startAt: number, output: ShardOutput): Promise<ShardReport> {
     const { plan } = this;
+    const calledAt = performance.now();
     await sleepUntil(startAt);
     // Timers may fire a hair early: the window starts at whichever comes first.
     startAt = Math.min(startAt, performance.now());
     const measureFrom = startAt + plan.warmupMs;
     const endAt = measureFrom + plan.durationMs;
-    if (plan.rate !== null) this.schedule(startAt);
+    if (plan.rate !== null) this.schedule(startAt, calledAt);
     this.measureFrom = measureFrom;
     this.sendUntil = endAt;
     if (plan.requests === 0) this.finish();
@@ -200,13 +201,14 @@ export class Shard implements ConnectionHost {
   /**
    * Spreads the one global schedule (request j at `startAt + j / rate`) over the agents and their connections:
    * agent K of N takes the requests j = K + N·q, and its q-th goes to its connection q mod C (C its connections).
+   * With a shared start, slots already past when the thread was told to start (`calledAt`) are skipped.
    */
-  private schedule(startAt: number): void {
+  private schedule(startAt: number, calledAt: number): void {
     const { plan } = this;
     const globalInterval = 1000 / (plan.rate as number);
     const agentInterval = globalInterval * plan.segment.count;
     const intervalMs = agentInterval * plan.totalConnections;
-    const skipBefore = performance.now() - LATE_START_TOLERANCE_MS;
+    const skipBefore = calledAt - LATE_START_TOLERANCE_MS;
     this.connections.forEach((c, i) => {
       let firstAt =
         startAt + plan.segment.index * globalInterval + (plan.connectionOffset + i) * agentInterval;

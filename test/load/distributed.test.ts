@@ -1,0 +1,301 @@
+/**
+ * One run over several machines: real agent processes of the built CLI (`headroom load --segment k/4
+ * --start-at T`), a real server, and `headroom merge`.
+ *
+ * Interleaving: request j of the single-generator schedule is intended at T + j/R. Agent k sends j ≡ k (mod 4),
+ * so modulo the agent period 4/R its arrivals sit at phase k/R (plus the same transport delay for every agent);
+ * four agents that each ran their own schedule would all sit at the same phase, in bursts of four.
+ *
+ * Stalls: the server stalls 500 ms every 2 s (analytic open-model p99 480 ms, derived in honesty.test.ts): the
+ * merged p99 of four agents must be within 10% of the analytic value.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import * as hdr from 'hdr-histogram-js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { load, mergeResults } from '../../src/load/index.js';
+import { partitionRows } from '../../src/load/scenario/data-files.js';
+import { compileVar } from '../../src/load/scenario/vars.js';
+import type { LoadResult } from '../../src/load/types.js';
+import { buildOnce, CLI, httpServer, ROOT, runCli, type TestServer } from './helpers.js';
+
+const AGENTS = 4;
+/** Time for four agent processes to start (node, the CLI's imports) on a busy 2-core machine. */
+const START_LEAD_MS = 10_000;
+const dir = mkdtempSync(path.join(tmpdir(), 'headroom-dist-'));
+
+/** Runs `AGENTS` agent processes with one --start-at; resolves with their result files once all exited 0. */
+async function runAgents(url: string, args: (k: number) => string[]): Promise<string[]> {
+  const startAt = String(Date.now() + START_LEAD_MS);
+  const files = Array.from({ length: AGENTS }, (_, k) => path.join(dir, `agent-${k}-${startAt}.json`));
+  const exits = files.map(
+    (file, k) =>
+      new Promise<{ code: number; stderr: string }>((resolve) => {
+        const child = spawn(
+          process.execPath,
+          [
+            CLI,
+            'load',
+            url,
+            '--segment',
+            `${k}/${AGENTS}`,
+            '--start-at',
+            startAt,
+            '-t',
+            '1',
+            ...args(k),
+          ].concat(['--no-progress', '-o', file]),
+          { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] },
+        );
+        let stderr = '';
+        child.stderr.on('data', (d) => (stderr += d));
+        child.on('exit', (code) => resolve({ code: code ?? -1, stderr }));
+      }),
+  );
+  for (const exit of await Promise.all(exits)) expect(exit.code, exit.stderr).toBe(0);
+  return files;
+}
+
+async function merge(files: string[], ...args: string[]): Promise<LoadResult> {
+  const run = await runCli(['merge', ...files, '--json', ...args]);
+  expect(run.code, run.stderr).toBe(0);
+  return JSON.parse(run.stdout) as LoadResult;
+}
+
+const read = (file: string) => JSON.parse(readFileSync(file, 'utf8')) as LoadResult;
+
+/** Where, modulo `periodMs`, a set of instants sits (circular mean, ms in [0, periodMs)). */
+function phase(times: number[], origin: number, periodMs: number): number {
+  let x = 0;
+  let y = 0;
+  for (const t of times) {
+    const angle = (((t - origin) % periodMs) / periodMs) * 2 * Math.PI;
+    x += Math.cos(angle);
+    y += Math.sin(angle);
+  }
+  return ((((Math.atan2(y, x) / (2 * Math.PI)) * periodMs) % periodMs) + periodMs) % periodMs;
+}
+
+beforeAll(() => buildOnce());
+
+describe('four agents, one --start-at, a server that stalls 500 ms every 2 s', () => {
+  const RATE = 200;
+  const DURATION_S = 4;
+  const STALL_MS = 500;
+  const PERIOD_MS = 2000;
+  const ANALYTIC_P99 = STALL_MS * (1 - 0.01 / (STALL_MS / PERIOD_MS));
+  /** Arrival time (epoch ms) and agent of every request. */
+  const arrivals: { at: number; agent: number }[] = [];
+  let server: TestServer;
+  let files: string[];
+  let merged: LoadResult;
+  let startAt: number;
+
+  beforeAll(async () => {
+    // The server stalls by holding every response that arrives in the first 500 ms of each 2 s until the stall
+    // ends; its event loop stays free, so arrival times are exact even in a stall. 128 connections, each due
+    // every 128/200 s = 640 ms > 500 ms, never queue behind a held response: requests arrive on schedule.
+    const origin = performance.now();
+    server = await httpServer((req, res) => {
+      const now = performance.now();
+      arrivals.push({ at: performance.timeOrigin + now, agent: Number(req.headers['x-agent']) });
+      const intoPeriod = (now - origin) % PERIOD_MS;
+      if (intoPeriod < STALL_MS) setTimeout(() => res.end('late'), STALL_MS - intoPeriod);
+      else res.end('ok');
+    });
+    files = await runAgents(server.url, (k) => [
+      '-R',
+      String(RATE),
+      '-c',
+      '128',
+      '-d',
+      `${DURATION_S}s`,
+      '-H',
+      `x-agent: ${k}`,
+    ]);
+    startAt = Date.parse(read(files[0] as string).startedAt);
+    merged = await merge(files);
+  });
+  afterAll(() => server.close());
+
+  it('sends the single-generator schedule: the total count, interleaved in time, not bunched', () => {
+    const expected = RATE * DURATION_S;
+    expect(Math.abs(merged.requests.sent - expected)).toBeLessThanOrEqual(0.01 * expected);
+    expect(arrivals.length).toBe(merged.requests.completed);
+    expect(merged.requests.errors).toBe(0);
+    expect(merged.throughput.offeredRps).toBe(RATE);
+    expect(merged.connections).toBe(128);
+    for (const f of files) expect(read(f).startedAt).toBe(new Date(startAt).toISOString());
+
+    const periodMs = (AGENTS * 1000) / RATE; // 20 ms: each agent's own interval
+    const phases = Array.from({ length: AGENTS }, (_, k) =>
+      phase(
+        arrivals.filter((a) => a.agent === k).map((a) => a.at),
+        startAt,
+        periodMs,
+      ),
+    );
+    console.log(
+      `arrival phase of each agent mod ${periodMs} ms: ${phases.map((p) => p.toFixed(2)).join(', ')}`,
+    );
+    for (let k = 1; k < AGENTS; k++) {
+      // Agent k follows agent k-1 by one global interval (5 ms), not at the same instant (a gap near 0): the
+      // bounds are halfway, as timers on a busy machine fire late by a few ms.
+      const gap = ((phases[k] as number) - (phases[k - 1] as number) + periodMs) % periodMs;
+      expect(gap).toBeGreaterThan(2.5);
+      expect(gap).toBeLessThan(7.5);
+    }
+  });
+
+  it('merges exactly: the percentiles of every sample, the stalls’ p99 within 10% of the analytic value', () => {
+    const all = hdr.build({ bitBucketSize: 64, numberOfSignificantValueDigits: 3, autoResize: true });
+    for (const f of files) all.add(hdr.decodeFromCompressedBase64(read(f).histograms.latency, 64, false));
+    expect(all.totalCount).toBe(merged.requests.completed);
+    expect(merged.latencyMs.p50).toBe(all.getValueAtPercentile(50) / 1000);
+    expect(merged.latencyMs.p99).toBe(all.getValueAtPercentile(99) / 1000);
+    expect(merged.latencyMs.p999).toBe(all.getValueAtPercentile(99.9) / 1000);
+    console.log(
+      `analytic p99 ${ANALYTIC_P99}ms; merged p99 of 4 agents (-R ${RATE} in all) ${merged.latencyMs.p99}ms`,
+    );
+    expect(Math.abs(merged.latencyMs.p99 - ANALYTIC_P99)).toBeLessThanOrEqual(0.1 * ANALYTIC_P99);
+    // Per-second timeline: aligned by second, every agent's per-second samples in exactly one merged point.
+    expect(merged.timeline.map((p) => Math.round(p.t))).toEqual([1, 2, 3, 4]);
+    const count = (encoded: string[]) =>
+      encoded.reduce((n, h) => n + hdr.decodeFromCompressedBase64(h, 64, false).totalCount, 0);
+    const agentsPerSecond = files.reduce((n, f) => n + count(read(f).histograms.timeline), 0);
+    expect(count(merged.histograms.timeline)).toBe(agentsPerSecond);
+    expect(merged.agents?.map((a) => a.segment?.index)).toEqual([0, 1, 2, 3]);
+  });
+
+  it('judges thresholds on the merged result and refuses results of different runs', async () => {
+    const variant = (name: string, change: (r: LoadResult) => void) => {
+      const r = read(files[1] as string);
+      change(r);
+      const file = path.join(dir, name);
+      writeFileSync(file, JSON.stringify(r));
+      return file;
+    };
+    const refusals: [string, RegExp][] = [
+      [variant('target.json', (r) => (r.target = 'http://10.0.0.1/')), /target/],
+      [variant('count.json', (r) => (r.segment = { index: 1, count: 8 })), /segment 0\/4.*1\/8/],
+      [variant('start.json', (r) => (r.startedAt = new Date(startAt + 5000).toISOString())), /--start-at/],
+      [files[0] as string, /both segment 0\/4/],
+    ];
+    const [breached, partial, ...refused] = await Promise.all([
+      runCli(['merge', ...files, '--threshold', 'p99<100ms', '--threshold', 'errors<1%']),
+      runCli(['merge', ...files.slice(0, 3)]),
+      ...refusals.map(([file]) => runCli(['merge', files[0] as string, file])),
+    ]);
+    expect(breached?.code).toBe(1);
+    expect(breached?.stdout).toMatch(/✗ threshold p99<100ms/);
+    expect(breached?.stdout).toMatch(/✓ threshold errors<1%/);
+    expect(partial?.code).toBe(0);
+    expect(partial?.stdout).toMatch(/3 of 4 segments merged \(missing 3\)/);
+    refused.forEach((run, i) => {
+      const [file, message] = refusals[i] as [string, RegExp];
+      expect(run.code, file).toBe(2);
+      expect(run.stderr.trim().split('\n'), file).toHaveLength(1);
+      expect(run.stderr, file).toMatch(message);
+    });
+  });
+});
+
+describe('segments split the closed model and the data', () => {
+  it('splits -c and -n as evenly as possible (totals over the agents)', async () => {
+    const server = await httpServer((_req, res) => res.end('ok'));
+    try {
+      const parts = await Promise.all(
+        [0, 1].map((index) =>
+          load({ url: server.url, connections: 5, requests: 7, threads: 1, segment: { index, count: 2 } }),
+        ),
+      );
+      expect(parts.map((r) => r.connections)).toEqual([3, 2]);
+      expect(parts.map((r) => r.requests.sent)).toEqual([4, 3]);
+      expect(parts.map((r) => r.segment)).toEqual([
+        { index: 0, count: 2 },
+        { index: 1, count: 2 },
+      ]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('merges histograms, not percentiles: one slow agent of two', async () => {
+    const server = await httpServer((req, res) => {
+      if (req.headers['x-agent'] === '0') setTimeout(() => res.end('slow'), 20);
+      else res.end('ok');
+    });
+    try {
+      const startAt = Date.now() + 300;
+      const parts = await Promise.all(
+        [0, 1].map((index) =>
+          load({
+            url: server.url,
+            rate: 400,
+            connections: 8,
+            threads: 1,
+            duration: '1s',
+            headers: { 'x-agent': String(index) },
+            segment: { index, count: 2 },
+            startAt,
+          }),
+        ),
+      );
+      const merged = mergeResults(parts.map((result, i) => ({ source: `agent ${i}`, result })));
+      // Half the samples take 20 ms: the p90 of all is slow, though the fast agent's p90 is well below 20 ms.
+      expect(merged.requests.completed).toBe(parts.reduce((n, p) => n + p.requests.completed, 0));
+      expect(merged.latencyMs.p90).toBeGreaterThanOrEqual(20);
+      expect(parts[1]?.latencyMs.p90).toBeLessThan(10);
+      const all = hdr.build({ bitBucketSize: 64, numberOfSignificantValueDigits: 3, autoResize: true });
+      for (const p of parts) all.add(hdr.decodeFromCompressedBase64(p.histograms.latency, 64, false));
+      expect(merged.latencyMs.p50).toBe(all.getValueAtPercentile(50) / 1000);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('partitions data-file rows and keeps sequences unique over every agent and thread', () => {
+    const rows = Array.from({ length: 10 }, (_, i) => ({ user: `u${i}` }));
+    const users = [0, 1, 2].map(
+      (index) => partitionRows(new Map([['users', rows]]), { index, count: 3 }).get('users') ?? [],
+    );
+    expect(users.map((part) => part.map((r) => r.user))).toEqual([
+      ['u0', 'u3', 'u6', 'u9'],
+      ['u1', 'u4', 'u7'],
+      ['u2', 'u5', 'u8'],
+    ]);
+    const seen = new Set<unknown>();
+    for (const [index, threads] of [
+      [0, 2],
+      [1, 1],
+      [2, 3],
+    ] as const) {
+      for (let t = 0; t < threads; t++) {
+        const seq = compileVar('n', { seq: 1 }, new Map(), { index: t, count: threads }, { index, count: 3 });
+        for (let i = 0; i < 20; i++) seen.add(seq.next(0));
+      }
+    }
+    expect(seen.size).toBe(6 * 20);
+    expect(() => partitionRows(new Map([['users', rows.slice(0, 2)]]), { index: 0, count: 3 })).toThrow(
+      /2 rows, fewer than the 3 segments/,
+    );
+  });
+
+  it('rejects a bad segment and a start time in the past (exit 2, one line)', async () => {
+    const bad = [
+      ['--segment', '4/4'],
+      ['--segment', 'a/4'],
+      ['--start-at', String(Date.now() - 5000)],
+      ['--start-at', 'tomorrow'],
+    ];
+    for (const args of bad) {
+      const run = await runCli(['load', 'http://127.0.0.1:1/', '-d', '1s', ...args]);
+      expect(run.code, args.join(' ')).toBe(2);
+      expect(run.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
+    }
+    const past = await runCli(['load', 'http://127.0.0.1:1/', '--start-at', '2020-01-01T00:00:00Z']);
+    expect(past.stderr).toMatch(/--start-at: 2020-01-01T00:00:00.000Z is \d+\.\ds in the past/);
+  });
+});
