@@ -9,7 +9,7 @@
  * Stalls: the server stalls 500 ms every 2 s (analytic open-model p99 480 ms, derived in honesty.test.ts): the
  * merged p99 of four agents must be within 10% of the analytic value.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
