@@ -66,22 +66,28 @@ async function merge(files: string[], ...args: string[]): Promise<LoadResult> {
 
 const read = (file: string) => JSON.parse(readFileSync(file, 'utf8')) as LoadResult;
 
-/** Where, modulo `periodMs`, a set of instants sits (circular mean, ms in [0, periodMs)). */
+/**
+ * Where, modulo `periodMs`, most of a set of instants sit: the centre of the densest 3-ms window, 0.5 ms steps.
+ * The densest window, not the mean: on a busy machine timers fire late (never early), which drags a mean along.
+ */
 function phase(times: number[], origin: number, periodMs: number): number {
-  let x = 0;
-  let y = 0;
-  for (const t of times) {
-    const angle = (((t - origin) % periodMs) / periodMs) * 2 * Math.PI;
-    x += Math.cos(angle);
-    y += Math.sin(angle);
+  const phases = times.map((t) => (((t - origin) % periodMs) + periodMs) % periodMs);
+  let best = 0;
+  let bestCount = -1;
+  for (let centre = 0; centre < periodMs; centre += 0.5) {
+    const count = phases.filter((p) => {
+      const d = Math.abs(p - centre);
+      return Math.min(d, periodMs - d) <= 1.5;
+    }).length;
+    if (count > bestCount) [best, bestCount] = [centre, count];
   }
-  return ((((Math.atan2(y, x) / (2 * Math.PI)) * periodMs) % periodMs) + periodMs) % periodMs;
+  return best;
 }
 
 beforeAll(() => buildOnce());
 
 describe('four agents, one --start-at, a server that stalls 500 ms every 2 s', () => {
-  const RATE = 200;
+  const RATE = 100;
   const DURATION_S = 4;
   const STALL_MS = 500;
   const PERIOD_MS = 2000;
@@ -95,8 +101,8 @@ describe('four agents, one --start-at, a server that stalls 500 ms every 2 s', (
 
   beforeAll(async () => {
     // The server stalls by holding every response that arrives in the first 500 ms of each 2 s until the stall
-    // ends; its event loop stays free, so arrival times are exact even in a stall. 128 connections, each due
-    // every 128/200 s = 640 ms > 500 ms, never queue behind a held response: requests arrive on schedule.
+    // ends; its event loop stays free, so arrival times are exact even in a stall. 64 connections, each due
+    // every 64/100 s = 640 ms > 500 ms, never queue behind a held response: requests arrive on schedule.
     const origin = performance.now();
     server = await httpServer((req, res) => {
       const now = performance.now();
@@ -109,7 +115,7 @@ describe('four agents, one --start-at, a server that stalls 500 ms every 2 s', (
       '-R',
       String(RATE),
       '-c',
-      '128',
+      '64',
       '-d',
       `${DURATION_S}s`,
       '-H',
@@ -126,10 +132,10 @@ describe('four agents, one --start-at, a server that stalls 500 ms every 2 s', (
     expect(arrivals.length).toBe(merged.requests.completed);
     expect(merged.requests.errors).toBe(0);
     expect(merged.throughput.offeredRps).toBe(RATE);
-    expect(merged.connections).toBe(128);
+    expect(merged.connections).toBe(64);
     for (const f of files) expect(read(f).startedAt).toBe(new Date(startAt).toISOString());
 
-    const periodMs = (AGENTS * 1000) / RATE; // 20 ms: each agent's own interval
+    const periodMs = (AGENTS * 1000) / RATE; // 40 ms: each agent's own interval
     const phases = Array.from({ length: AGENTS }, (_, k) =>
       phase(
         arrivals.filter((a) => a.agent === k).map((a) => a.at),
@@ -141,11 +147,10 @@ describe('four agents, one --start-at, a server that stalls 500 ms every 2 s', (
       `arrival phase of each agent mod ${periodMs} ms: ${phases.map((p) => p.toFixed(2)).join(', ')}`,
     );
     for (let k = 1; k < AGENTS; k++) {
-      // Agent k follows agent k-1 by one global interval (5 ms), not at the same instant (a gap near 0): the
-      // bounds are halfway, as timers on a busy machine fire late by a few ms.
+      // Agent k follows agent k-1 by one global interval (10 ms), not at the same instant (a gap near 0).
       const gap = ((phases[k] as number) - (phases[k - 1] as number) + periodMs) % periodMs;
-      expect(gap).toBeGreaterThan(2.5);
-      expect(gap).toBeLessThan(7.5);
+      expect(gap).toBeGreaterThan(5);
+      expect(gap).toBeLessThan(15);
     }
   });
 
@@ -290,12 +295,16 @@ describe('segments split the closed model and the data', () => {
       ['--start-at', String(Date.now() - 5000)],
       ['--start-at', 'tomorrow'],
     ];
-    for (const args of bad) {
-      const run = await runCli(['load', 'http://127.0.0.1:1/', '-d', '1s', ...args]);
-      expect(run.code, args.join(' ')).toBe(2);
-      expect(run.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
-    }
-    const past = await runCli(['load', 'http://127.0.0.1:1/', '--start-at', '2020-01-01T00:00:00Z']);
+    const runs = await Promise.all(
+      [...bad, ['--start-at', '2020-01-01T00:00:00Z']].map((args) =>
+        runCli(['load', 'http://127.0.0.1:1/', '-d', '1s', ...args]),
+      ),
+    );
+    runs.forEach((run, i) => {
+      expect(run.code, String(i)).toBe(2);
+      expect(run.stderr.trim().split('\n'), String(i)).toHaveLength(1);
+    });
+    const past = runs[bad.length] as { stderr: string };
     expect(past.stderr).toMatch(/--start-at: 2020-01-01T00:00:00.000Z is \d+\.\ds in the past/);
   });
 });
