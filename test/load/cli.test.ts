@@ -7,18 +7,29 @@ import { launchChromium } from '../support/chromium.js';
 import { buildOnce, CLI, closedPortUrl, httpServer, runCli, type TestServer } from './helpers.js';
 
 /** Runs the CLI on a pseudo-terminal (util-linux `script`); resolves with everything it wrote. */
-function runOnTty(args: string[]): Promise<{ code: number; output: string }> {
+function runOnTty(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; output: string }> {
   const command = [process.execPath, CLI, ...args].map((a) => `'${a}'`).join(' ');
   return new Promise((resolve) => {
-    execFile('script', ['-qfec', command, '/dev/null'], (error, stdout) =>
-      resolve({ code: error ? Number(error.code) : 0, output: stdout }),
+    execFile(
+      'script',
+      ['-qfec', command, '/dev/null'],
+      { env: { ...process.env, TERM: 'xterm', NO_COLOR: '', ...env } },
+      (error, stdout) => resolve({ code: error ? Number(error.code) : 0, output: stdout }),
     );
   });
 }
 
-/** The escape sequence that rewrites the progress line in place. */
-const CLEAR_LINE = '\r\u001b[2K';
-const PROGRESS = /\[\s*1s\/2s\s+50%\]\s+[\d,]+ req\/s\s+p99\s+\S+\s+errors 0/;
+/** Erases the live block from its first line (the cursor goes back up to it first). */
+const ERASE = '\r\u001b[0J';
+/** The four-line block goes back up three lines before it is redrawn. */
+const REDRAW = '\r\u001b[3A\u001b[0J';
+/** Colour codes (SGR), stripped before the block's text is matched. */
+const SGR = new RegExp(`${String.fromCharCode(27)}\\[\\d*m`, 'g');
+const LIVE_BLOCK =
+  /50%\s+1s\/2s\r?\n.*req\/s.* [\d,]+\r?\n.*latency.* p50 \S+ {2}p99 \S+\r?\n.*errors.* 0\/s · 0 in all \(0\.00%\)/;
 
 let server: TestServer;
 const dir = mkdtempSync(path.join(tmpdir(), 'headroom-load-'));
@@ -124,18 +135,24 @@ describe('headroom load (built CLI)', () => {
     expect(run.stdout).toMatch(/Generator: CPU [\d.]+%, event-loop delay p99 /);
   });
 
-  it('shows live progress on a TTY only, and not with --no-progress', async () => {
-    const tty = await runOnTty(['load', server.url, '-c', '2', '-t', '1', '-d', '2s']);
-    expect(tty.code).toBe(0);
-    expect(tty.output).toContain(`${CLEAR_LINE}[  1s/2s`);
-    expect(tty.output).toMatch(PROGRESS);
-    expect(tty.output).toMatch(/Requests\/sec/);
-    const off = await runOnTty(['load', server.url, '-c', '2', '-t', '1', '-d', '2s', '--no-progress']);
+  it('shows the live block on a TTY only, coloured unless NO_COLOR, and not with --no-progress', async () => {
+    const args = ['load', server.url, '-c', '2', '-t', '1', '-d', '2s'];
+    const [tty, uncoloured] = await Promise.all([runOnTty(args), runOnTty(args, { NO_COLOR: '1' })]);
+    for (const run of [tty, uncoloured]) {
+      expect(run.code).toBe(0);
+      expect(run.output).toContain(REDRAW);
+      expect(run.output.replace(SGR, '')).toMatch(LIVE_BLOCK);
+      expect(run.output).toMatch(/Requests\/sec/);
+    }
+    expect(tty.output).toContain('\u001b[32m█');
+    for (const colour of ['\u001b[2m', '\u001b[31m', '\u001b[32m'])
+      expect(uncoloured.output).not.toContain(colour);
+    const off = await runOnTty([...args, '--no-progress']);
     expect(off.output).toMatch(/Requests\/sec/);
-    expect(off.output).not.toContain(CLEAR_LINE);
-    const piped = await runCli(['load', server.url, '-c', '2', '-t', '1', '-d', '2s']);
+    expect(off.output).not.toContain(ERASE);
+    const piped = await runCli(args);
     expect(piped.code).toBe(0);
-    expect(piped.stdout + piped.stderr).not.toContain(CLEAR_LINE);
+    expect(piped.stdout + piped.stderr).not.toContain(ERASE);
   });
 
   it('exits 2 with one line for an unreachable target and bad flags', async () => {
