@@ -52,6 +52,15 @@ export function instantArg(text: string): number {
   return ms;
 }
 
+/** `host:port` to listen on (`:port` = every interface, `[::1]:port` for IPv6; port 0 picks one). */
+export function listenArg(text: string): { host: string; port: number } {
+  const match = /^\s*(?:\[([^\]]+)\]|([^:\s]*)):(\d{1,5})\s*$/.exec(text);
+  const port = Number(match?.[3]);
+  if (!match || port > 65535)
+    throw new InvalidArgumentError('expected host:port, e.g. 0.0.0.0:47000 or :47000');
+  return { host: match[1] ?? (match[2] || '0.0.0.0'), port };
+}
+
 /** A duration in ms: `500ms`, `10s`, `2m`, `1m30s`; a bare number is seconds, as in wrk. */
 export function durationMs(text: string): number {
   const trimmed = text.trim();

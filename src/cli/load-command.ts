@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { ExitCode, UsageError } from '../errors.js';
 import { load } from '../load/index.js';
+import { parsePushUrl, pushResult } from '../load/push.js';
 import { renderLiveView, renderProgress, renderSummary } from '../load/render/index.js';
 import type { LoadOptions } from '../load/types.js';
 import { renderLoadReport } from '../report/index.js';
@@ -50,6 +51,7 @@ interface LoadFlags extends OutputFlags {
   latency?: boolean;
   segment?: { index: number; count: number };
   startAt?: number;
+  push?: string;
 }
 
 /** Registers `headroom load` on the CLI. */
@@ -96,6 +98,7 @@ export function registerLoadCommand(program: Command): void {
       'start the measured window at this instant (unix ms or RFC 3339), the same on every agent',
       instantArg,
     )
+    .option('--push <url>', 'POST the headroom.load/v1 result to a collector (headroom collect) when done')
     .option('--no-progress', 'no live progress (a line every 10 s when stderr is not a terminal)')
     .option('-L, --latency', 'accepted for wrk compatibility: the latency distribution is always printed');
   addThresholdOption(command);
@@ -108,6 +111,7 @@ export function registerLoadCommand(program: Command): void {
 
 async function runLoad(url: string, flags: LoadFlags): Promise<number> {
   assertWritable([flags.output, flags.html]);
+  if (flags.push !== undefined) parsePushUrl(flags.push);
   let body: LoadOptions['body'] = flags.body;
   if (flags.bodyFile !== undefined) {
     try {
@@ -150,6 +154,7 @@ async function runLoad(url: string, flags: LoadFlags): Promise<number> {
       result,
       html: () => renderLoadReport(result),
     });
+    if (flags.push !== undefined) await pushResult(flags.push, result);
     if (run.interrupted()) return ExitCode.interrupted;
     return result.thresholds.every((t) => t.ok) ? ExitCode.ok : ExitCode.failed;
   } finally {

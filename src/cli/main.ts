@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { ExitCode, isUsageError, type UsageError } from '../errors.js';
 import { registerBench } from './bench-command.js';
+import { registerCollectCommand } from './collect-command.js';
 import { registerLimitsCommand } from './limits-command.js';
 import { registerLoadCommand } from './load-command.js';
 import { registerMergeCommand } from './merge-command.js';
@@ -44,6 +45,7 @@ const program = new Command('headroom')
 // Each part registers its own subcommand.
 registerLoadCommand(program);
 registerMergeCommand(program);
+registerCollectCommand(program);
 registerLimitsCommand(program);
 registerBench(program);
 

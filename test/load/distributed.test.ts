@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as hdr from 'hdr-histogram-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { load, mergeResults } from '../../src/load/index.js';
+import { collectResults, load, mergeResults, pushResult } from '../../src/load/index.js';
 import { partitionRows } from '../../src/load/scenario/data-files.js';
 import { compileVar } from '../../src/load/scenario/vars.js';
 import type { LoadResult } from '../../src/load/types.js';
@@ -24,6 +24,7 @@ import { buildOnce, CLI, httpServer, ROOT, runCli, type TestServer } from './hel
 const AGENTS = 4;
 /** Time for four agent processes to start (node, the CLI's imports) on a busy 2-core machine. */
 const START_LEAD_MS = 10_000;
+const COLLECT_LISTEN = '127.0.0.1:47050';
 const dir = mkdtempSync(path.join(tmpdir(), 'headroom-dist-'));
 
 /** Runs `AGENTS` agent processes with one --start-at; resolves with their result files once all exited 0. */
@@ -97,6 +98,7 @@ describe('four agents, one --start-at, a server that stalls 500 ms every 2 s', (
   let server: TestServer;
   let files: string[];
   let merged: LoadResult;
+  let collected: { code: number; stdout: string; stderr: string };
   let startAt: number;
 
   beforeAll(async () => {
@@ -111,7 +113,12 @@ describe('four agents, one --start-at, a server that stalls 500 ms every 2 s', (
       if (intoPeriod < STALL_MS) setTimeout(() => res.end('late'), STALL_MS - intoPeriod);
       else res.end('ok');
     });
+    // The agents also push their results to a collector (a fixed port of this project's range: the agents
+    // start at once, retrying the push until it listens).
+    const collector = runCli(['collect', '--listen', COLLECT_LISTEN, '--expect', String(AGENTS), '--json']);
     files = await runAgents(server.url, (k) => [
+      '--push',
+      `http://${COLLECT_LISTEN}/`,
       '-R',
       String(RATE),
       '-c',
@@ -123,6 +130,7 @@ describe('four agents, one --start-at, a server that stalls 500 ms every 2 s', (
     ]);
     startAt = Date.parse(read(files[0] as string).startedAt);
     merged = await merge(files);
+    collected = await collector;
   });
   afterAll(() => server.close());
 
@@ -172,6 +180,42 @@ describe('four agents, one --start-at, a server that stalls 500 ms every 2 s', (
     const agentsPerSecond = files.reduce((n, f) => n + count(read(f).histograms.timeline), 0);
     expect(count(merged.histograms.timeline)).toBe(agentsPerSecond);
     expect(merged.agents?.map((a) => a.segment?.index)).toEqual([0, 1, 2, 3]);
+  });
+
+  it('collects the pushed results into the same merged result', () => {
+    expect(collected.code, collected.stderr).toBe(0);
+    for (let k = 0; k < AGENTS; k++) expect(collected.stderr).toMatch(new RegExp(`received segment ${k}/4 `));
+    expect(collected.stderr).toMatch(/: 4 of 4\n/);
+    const pushed = JSON.parse(collected.stdout) as LoadResult;
+    expect({ ...pushed, generator: null }).toEqual({ ...merged, generator: null });
+  });
+
+  it('a collector refuses a result of another run, accepts a retried push once, and stops at its timeout', async () => {
+    let url = '';
+    let listening: () => void = () => {};
+    const ready = new Promise<void>((resolve) => {
+      listening = resolve;
+    });
+    const collecting = collectResults({
+      host: '127.0.0.1',
+      port: 0,
+      expect: AGENTS,
+      timeoutMs: 1500,
+      onListening: (u) => {
+        url = u;
+        listening();
+      },
+    });
+    await ready;
+    const [first, second] = files.map(read) as [LoadResult, LoadResult];
+    await pushResult(url, first);
+    await pushResult(url, first);
+    await expect(pushResult(url, { ...second, target: 'http://10.0.0.1/' })).rejects.toThrow(
+      /refused the result: cannot merge results of different runs: .* has target/,
+    );
+    const outcome = await collecting;
+    expect(outcome.complete).toBe(false);
+    expect(outcome.results.map((r) => r.result.segment?.index)).toEqual([0]);
   });
 
   it('judges thresholds on the merged result and refuses results of different runs', async () => {
