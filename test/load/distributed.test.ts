@@ -332,23 +332,24 @@ describe('segments split the closed model and the data', () => {
     );
   });
 
-  it('rejects a bad segment and a start time in the past (exit 2, one line)', async () => {
+  it('rejects a bad segment, a start time in the past, a bad collector URL or address (exit 2, one line)', async () => {
+    const load = (...args: string[]) => ['load', 'http://127.0.0.1:1/', '-d', '1s', ...args];
     const bad = [
-      ['--segment', '4/4'],
-      ['--segment', 'a/4'],
-      ['--start-at', String(Date.now() - 5000)],
-      ['--start-at', 'tomorrow'],
+      load('--segment', '4/4'),
+      load('--segment', 'a/4'),
+      load('--start-at', String(Date.now() - 5000)),
+      load('--start-at', 'tomorrow'),
+      load('--push', 'ftp://collector/'),
+      ['collect', '--listen', 'collector', '--expect', '4'],
+      ['collect', '--listen', ':0'],
+      load('--start-at', '2020-01-01T00:00:00Z'),
     ];
-    const runs = await Promise.all(
-      [...bad, ['--start-at', '2020-01-01T00:00:00Z']].map((args) =>
-        runCli(['load', 'http://127.0.0.1:1/', '-d', '1s', ...args]),
-      ),
-    );
+    const runs = await Promise.all(bad.map((args) => runCli(args)));
     runs.forEach((run, i) => {
-      expect(run.code, String(i)).toBe(2);
-      expect(run.stderr.trim().split('\n'), String(i)).toHaveLength(1);
+      expect(run.code, bad[i]?.join(' ')).toBe(2);
+      expect(run.stderr.trim().split('\n'), bad[i]?.join(' ')).toHaveLength(1);
     });
-    const past = runs[bad.length] as { stderr: string };
+    const past = runs[bad.length - 1] as { stderr: string };
     expect(past.stderr).toMatch(/--start-at: 2020-01-01T00:00:00.000Z is \d+\.\ds in the past/);
   });
 });
