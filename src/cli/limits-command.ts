@@ -7,7 +7,7 @@
 import { type Command, Option } from 'commander';
 import { ExitCode } from '../errors.js';
 import { findLimits } from '../limits/find-limits.js';
-import { formatStepLine, formatSummary } from '../limits/render-terminal.js';
+import { formatStepLine, formatSummary } from '../limits/render/terminal.js';
 import type { LimitsOptions, LimitsResult } from '../limits/types.js';
 import { renderLimitsPage } from '../report/index.js';
 import {

@@ -38,11 +38,17 @@ interface LoadFlags extends OutputFlags {
   rate?: number;
   requests?: number;
   pipelining: number;
+  http2?: boolean;
   method?: string;
   header?: string[];
   body?: string;
   bodyFile?: string;
   scenario?: string;
+  proto?: string;
+  reflect?: boolean;
+  call?: string;
+  metadata?: string[];
+  dataFile?: string;
   timeout: number;
   warmup: number;
   threshold?: string[];
@@ -58,8 +64,10 @@ interface LoadFlags extends OutputFlags {
 export function registerLoadCommand(program: Command): void {
   const command = program
     .command('load')
-    .description('Load an HTTP target: closed model (-c/-p) or open model (-R rate), HDR latency, reports.')
-    .argument('<url>', 'target URL, e.g. http://127.0.0.1:8080/')
+    .description(
+      'Load an HTTP/1.1, HTTP/2 or gRPC target: closed model (-c/-p) or open model (-R rate), HDR latency, reports.',
+    )
+    .argument('<url>', 'target URL, e.g. http://127.0.0.1:8080/ or grpc://127.0.0.1:50051')
     .option('-c, --connections <n>', 'connections (virtual users); 1k = 1000', countArg, 64)
     .option(
       '-t, --threads <n>',
@@ -79,12 +87,26 @@ export function registerLoadCommand(program: Command): void {
       'send this many requests, then stop (with -d: whichever comes first)',
       countArg,
     )
-    .option('-p, --pipelining <n>', 'requests in flight per connection', countArg, 1)
+    .option(
+      '-p, --pipelining <n>',
+      'requests in flight per connection (with --http2: concurrent streams)',
+      countArg,
+      1,
+    )
+    .option('--http2', 'HTTP/2: h2c with prior knowledge for http://, ALPN h2 for https://')
     .option('-m, --method <method>', 'HTTP method (default GET, POST with a body)')
     .option('-H, --header <header>', "request header 'name: value' (repeatable)", repeatable)
     .option('-b, --body <body>', 'request body')
     .option('--body-file <file>', 'request body from a file')
     .option('--scenario <file>', 'scenario module or JSON (docs/scenario.md)')
+    .option('--proto <file>', 'grpc:// targets: the .proto file defining --call')
+    .option('--reflect', 'grpc:// targets: definitions from the server (gRPC server reflection), not --proto')
+    .option(
+      '--call <method>',
+      'grpc:// targets: the unary method, pkg.Service/Method (-b: its message as JSON)',
+    )
+    .option('--metadata <metadata>', "grpc:// targets: metadata 'key: value' (repeatable)", repeatable)
+    .option('--data-file <file>', 'grpc:// targets: the request message as a JSON file')
     .addOption(durationOption('-T, --timeout <duration>', 'per-request timeout', '10s'))
     .addOption(durationOption('--warmup <duration>', 'load applied before measuring', '0s'))
     .option('-k, --insecure', 'skip TLS certificate verification')
@@ -109,20 +131,24 @@ export function registerLoadCommand(program: Command): void {
   });
 }
 
+/** Reads a file named by `option`, or fails with one line. */
+function readInput(file: string, option: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (error) {
+    throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code}`, {
+      option,
+      code: 'unreadable-file',
+    });
+  }
+}
+
 async function runLoad(url: string, flags: LoadFlags): Promise<number> {
   assertWritable([flags.output, flags.html]);
   if (flags.push !== undefined) parsePushUrl(flags.push);
   let body: LoadOptions['body'] = flags.body;
-  if (flags.bodyFile !== undefined) {
-    try {
-      body = readFileSync(flags.bodyFile);
-    } catch (error) {
-      throw new UsageError(`cannot read ${flags.bodyFile}: ${(error as NodeJS.ErrnoException).code}`, {
-        option: 'bodyFile',
-        code: 'unreadable-file',
-      });
-    }
-  }
+  if (flags.bodyFile !== undefined) body = readInput(flags.bodyFile, 'bodyFile');
+  if (flags.dataFile !== undefined) body = readInput(flags.dataFile, 'dataFile');
   const run = interruptible();
   const progress = progressOn(process.stderr, flags.progress);
   const liveView = { color: wantsColor(process.env) };
@@ -135,10 +161,15 @@ async function runLoad(url: string, flags: LoadFlags): Promise<number> {
       rate: flags.rate,
       requests: flags.requests,
       pipelining: flags.pipelining,
+      http2: flags.http2,
       method: flags.method,
       headers: parseHeaders(flags.header),
       body,
       scenario: flags.scenario,
+      proto: flags.proto,
+      reflect: flags.reflect,
+      call: flags.call,
+      metadata: parseHeaders(flags.metadata),
       timeout: flags.timeout,
       warmup: flags.warmup,
       thresholds: flags.threshold,

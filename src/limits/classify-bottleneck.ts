@@ -109,7 +109,7 @@ export const STARVED_LOOP_SHARE = 0.5;
  */
 export function refineWithProfile(
   classification: Classification,
-  profile: ProfileSummary,
+  profile: Pick<ProfileSummary, 'topFunctions' | 'busyShare'>,
   knee: LimitsStep | null,
 ): Classification {
   if (!knee?.target) return classification;

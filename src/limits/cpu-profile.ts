@@ -1,6 +1,7 @@
 /**
  * The knee profile: fetch a CPU profile from the target's `/debug/pprof/profile?seconds=N` (gzip'd pprof
- * protobuf), save it where `go tool pprof` / `pprof` can open it, and rank functions by self time.
+ * protobuf), save it where `go tool pprof` / `pprof` can open it, rank functions and packages by self time, and
+ * build the call tree the HTML report draws as a flame graph.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -8,7 +9,9 @@ import { gunzipSync } from 'node:zlib';
 import { Profile } from 'pprof-format';
 import { background, type Context, withTimeout } from '../context/index.js';
 import { withSlash } from './metrics-snapshot.js';
-import type { TopFunction } from './types.js';
+import { attributeStack, type Frame, OWN_CODE } from './profile-packages.js';
+import { ProfileTreeBuilder } from './profile-tree.js';
+import type { PackageShare, ProfileNode, TopFunction } from './types.js';
 
 /**
  * Downloads a CPU profile covering the next `seconds`; returns the raw (gzip'd) bytes. Gives up when `ctx` ends
@@ -39,15 +42,25 @@ export async function saveProfile(path: string, bytes: Uint8Array): Promise<void
 
 /** What a CPU profile says: where the time went, and how busy the event loop was. */
 export interface ProfileSummary {
-  /** Functions by self time, as a share of the non-idle time. */
+  /** The hottest functions by self time, plus your code's hottest, as a share of the non-idle time. */
   topFunctions: TopFunction[];
+  /** Self time by package (`profile-packages.ts`), largest first. */
+  packages: PackageShare[];
+  /** The call tree, pruned for the flame graph; null when the profile holds no busy time. */
+  tree: ProfileNode | null;
   /** Non-idle time / profile duration (0..1; null when the profile has no duration): ~1 means the loop never rested. */
   busyShare: number | null;
 }
 
+/** Your code's hottest functions are listed even when packages hold the top places. */
+const OWN_FUNCTIONS = 5;
+/** At most this many packages are listed. */
+const MAX_PACKAGES = 20;
+
 /**
- * Ranks functions by self time (the leaf frame of each sample), as a percentage of the non-idle time (the `wall`
- * sample type when present, else `cpu`, else the sample count). Accepts gzip'd or plain pprof.
+ * Ranks functions and packages by self time (the leaf frame of each sample), as a percentage of the non-idle time
+ * (the `wall` sample type when present, else `cpu`, else the sample count), and builds the call tree. Accepts
+ * gzip'd or plain pprof.
  */
 export function analyseProfile(bytes: Uint8Array, limit = 10): ProfileSummary {
   const raw = bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes;
@@ -58,34 +71,52 @@ export function analyseProfile(bytes: Uint8Array, limit = 10): ProfileSummary {
     ['wall', 'cpu', 'samples', 'sample'].map((n) => typeNames.indexOf(n)).find((i) => i >= 0) ?? 0;
   const functions = new Map(profile.function.map((f) => [Number(f.id), f]));
   const locations = new Map(profile.location.map((l) => [Number(l.id), l]));
-  const self = new Map<string, { file: string; line: number; value: number }>();
+  const self = new Map<string, TopFunction & { value: number }>();
+  const packages = new Map<string, number>();
+  const tree = new ProfileTreeBuilder();
   let total = 0;
   for (const sample of profile.sample) {
     const value = Number(sample.value[valueIndex] ?? 0);
-    const leaf = locations.get(Number(sample.locationId[0] ?? -1));
-    const line = leaf?.line[0];
-    const fn = line ? functions.get(Number(line.functionId)) : undefined;
-    const name = (fn && strings[Number(fn.name)]) || '(anonymous)';
-    if (value <= 0 || name === '(idle)') continue;
+    // Leaf first; a location's inlined functions come before the function they were inlined into.
+    const leafFirst: (Frame & { line: number })[] = [];
+    for (const id of sample.locationId) {
+      for (const line of locations.get(Number(id))?.line ?? []) {
+        const fn = functions.get(Number(line.functionId));
+        leafFirst.push({
+          name: (fn && strings[Number(fn.name)]) || '(anonymous)',
+          file: (fn && strings[Number(fn.filename)]) || '',
+          line: Number(line.line || fn?.startLine || 0),
+        });
+      }
+    }
+    const leaf = leafFirst[0] ?? { name: '(anonymous)', file: '', line: 0 };
+    if (value <= 0 || leaf.name === '(idle)') continue;
     total += value;
-    const file = (fn && strings[Number(fn.filename)]) || '';
-    const key = `${name}\u0000${file}`;
-    const entry = self.get(key) ?? { file, line: Number(line?.line || fn?.startLine || 0), value: 0 };
+    const stack = leafFirst.length > 0 ? leafFirst.reverse() : [leaf];
+    const owners = attributeStack(stack);
+    const pkg = owners[owners.length - 1] as string;
+    tree.add(stack, owners, value);
+    packages.set(pkg, (packages.get(pkg) ?? 0) + value);
+    const key = `${leaf.name}\u0000${leaf.file}\u0000${pkg}`;
+    const entry = self.get(key) ?? { ...leaf, selfPct: 0, package: pkg, value: 0 };
     entry.value += value;
     self.set(key, entry);
   }
   const durationNanos = Number(profile.durationNanos);
   const isTime = typeNames[valueIndex] === 'wall' || typeNames[valueIndex] === 'cpu';
   const busyShare = isTime && durationNanos > 0 ? Math.min(1, total / durationNanos) : null;
-  if (total === 0) return { topFunctions: [], busyShare };
-  const topFunctions = [...self.entries()]
-    .map(([key, entry]) => ({
-      name: key.split('\u0000')[0] as string,
-      file: entry.file,
-      line: entry.line,
-      selfPct: Math.round((entry.value / total) * 1000) / 10,
-    }))
-    .sort((a, b) => b.selfPct - a.selfPct)
-    .slice(0, limit);
-  return { topFunctions, busyShare };
+  if (total === 0) return { topFunctions: [], packages: [], tree: null, busyShare };
+  const pct = (value: number) => Math.round((value / total) * 1000) / 10;
+  const ranked = [...self.values()].sort((a, b) => b.value - a.value);
+  const own = ranked.filter((f) => f.package === OWN_CODE).slice(0, OWN_FUNCTIONS);
+  const topFunctions = [...new Set([...ranked.slice(0, limit), ...own])]
+    .sort((a, b) => b.value - a.value)
+    .map(({ value, ...f }) => ({ ...f, selfPct: pct(value) }));
+  const shares = [...packages.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .map(([name, value]) => ({ name, selfPct: pct(value) }));
+  const listed = shares.slice(0, MAX_PACKAGES);
+  const ownShare = shares.find((p) => p.name === OWN_CODE);
+  if (ownShare && !listed.includes(ownShare)) listed.push(ownShare);
+  return { topFunctions, packages: listed, tree: tree.build(), busyShare };
 }

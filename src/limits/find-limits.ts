@@ -18,7 +18,7 @@ import { type SearchOutcome, type SearchPlan, searchCapacity } from './search.js
 import { normalizeSlo } from './slo.js';
 import { samplesNeeded } from './step-length.js';
 import type { StepRunner } from './step-runner.js';
-import type { LimitsOptions, LimitsResult, LimitsStep, TopFunction } from './types.js';
+import type { Bottleneck, LimitsOptions, LimitsResult, LimitsStep } from './types.js';
 
 /** Seams for tests: a simulated step runner instead of real load. */
 export interface FindLimitsDeps {
@@ -67,7 +67,11 @@ export async function findLimits(options: LimitsOptions, deps: FindLimitsDeps = 
     let profile: string | null = null;
     let profileStep: LimitsStep | null = null;
     let profileStop: SearchStop | null = null;
-    let top: TopFunction[] = [];
+    let analysis: Pick<Bottleneck, 'topFunctions' | 'packages' | 'profileTree'> = {
+      topFunctions: [],
+      packages: [],
+      profileTree: null,
+    };
     if (admin && search.low !== null && search.outcome !== 'generator-bound') {
       const taken = ctx.err
         ? null
@@ -79,7 +83,8 @@ export async function findLimits(options: LimitsOptions, deps: FindLimitsDeps = 
         if ('error' in taken) notes.push(`no profile: ${taken.error}`);
         else {
           profile = taken.path;
-          top = taken.summary.topFunctions;
+          const { topFunctions, packages, tree } = taken.summary;
+          analysis = { topFunctions, packages, profileTree: tree };
           classification = refineWithProfile(classification, taken.summary, knee);
         }
       }
@@ -94,7 +99,7 @@ export async function findLimits(options: LimitsOptions, deps: FindLimitsDeps = 
       capacity: decision.capacity,
       steps: search.steps,
       profileStep,
-      bottleneck: { ...classification, topFunctions: top },
+      bottleneck: { ...classification, ...analysis },
       profile,
       searchS: Math.round(performance.now() - started) / 1000,
       settings,

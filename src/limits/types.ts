@@ -139,6 +139,27 @@ export interface TopFunction {
   file: string;
   line: number;
   selfPct: number;
+  /**
+   * Who the time belongs to: a package (`pg`, `@electric-sql/pglite (wasm)`), `(your code)`, `node (internals)`,
+   * `(garbage collector)`… (docs/limits.md, _Where the time went_).
+   */
+  package: string;
+}
+
+/** Self time of one package (or `(your code)`, `node (internals)`…) in the knee profile. */
+export interface PackageShare {
+  name: string;
+  selfPct: number;
+}
+
+/** One node of the knee profile's call tree (the flame graph): shares of the non-idle time, in %. */
+export interface ProfileNode {
+  name: string;
+  package: string;
+  selfPct: number;
+  totalPct: number;
+  /** Callees by total time; those under 0.5% are left out. */
+  children: ProfileNode[];
 }
 
 /** What kind of resource ran out first. */
@@ -148,7 +169,12 @@ export type BottleneckKind = 'cpu' | 'event-loop' | 'gc' | 'memory' | 'dependenc
 export interface Bottleneck {
   kind: BottleneckKind;
   evidence: string[];
+  /** The hottest functions by self time, plus your code's hottest, hottest first. */
   topFunctions: TopFunction[];
+  /** Self time by package, largest first (empty without a profile). */
+  packages: PackageShare[];
+  /** The knee profile's call tree, pruned (null without a profile). */
+  profileTree: ProfileNode | null;
 }
 
 /** How the search ended. */

@@ -15,10 +15,14 @@ import type { LoadResult, RequestCounts, Segment, TimelinePoint } from './types.
 /** The run's shape, as the coordinator planned it. */
 export interface RunShape {
   target: string;
+  /** A gRPC target: the result gets `grpcStatus`. */
+  grpc: boolean;
   rate: number | null;
   connections: number;
   threads: number;
   pipelining: number;
+  protocol: LoadResult['protocol'];
+  maxConcurrentStreams: number | null;
   requestLimit: number | null;
   names: readonly string[];
   durationS: number;
@@ -108,6 +112,7 @@ export function buildResult(
   let bytesWritten = 0;
   const status = [0, 0, 0, 0];
   const errorsByKind: Record<string, number> = {};
+  const grpcStatus: Record<string, number> = {};
   const byName: Record<string, RequestCounts> = {};
   for (const r of reports) {
     const c = r.counters;
@@ -128,6 +133,7 @@ export function buildResult(
     });
     for (const [kind, n] of Object.entries(c.errorsByKind))
       errorsByKind[kind] = (errorsByKind[kind] ?? 0) + n;
+    for (const [code, n] of Object.entries(c.grpcStatus)) grpcStatus[code] = (grpcStatus[code] ?? 0) + n;
     shape.names.forEach((name, i) => {
       const counts = byName[name] ?? { sent: 0, completed: 0 };
       byName[name] = counts;
@@ -146,6 +152,8 @@ export function buildResult(
     connections: shape.connections,
     threads: shape.threads,
     pipelining: shape.pipelining,
+    protocol: shape.protocol,
+    maxConcurrentStreams: shape.maxConcurrentStreams,
     requestLimit: shape.requestLimit,
     requests: { sent, completed, errors, timeouts, byName },
     errorsByKind,
@@ -171,6 +179,7 @@ export function buildResult(
     histograms: encodeHistograms(h, open, secure, shape.timelineHistograms),
   };
   result.generator.warnings.push(...shape.warnings);
+  if (shape.grpc) result.grpcStatus = grpcStatus;
   if (completed === 0) result.generator.warnings.push('no response completed: there is no latency to report');
   result.thresholds = evaluateThresholds(thresholds, result);
   return result;

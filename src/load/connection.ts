@@ -20,6 +20,24 @@ export interface OpenSchedule {
   intervalMs: number;
 }
 
+/** What the thread running a connection (HTTP/1.1 here, HTTP/2 in http2/) calls on it. */
+export interface LoadConnection {
+  /** Switches this connection to the open model's schedule (before `start`). */
+  setSchedule(schedule: OpenSchedule): void;
+  /** Opens the connection; resolves once it is ready (or its first attempt failed — it keeps retrying). */
+  open(): Promise<void>;
+  /** Starts sending (after every connection of the run is open). */
+  start(): void;
+  /** Stops sending; calls `host.idle` once nothing is in flight. */
+  stop(): void;
+  /** Ends the connection at the end of the run: what is still in flight failed as `kind`. */
+  abandon(kind: string): void;
+  /** Closes the connection without counting what is in flight (a prepared shard that never ran). */
+  destroy(): void;
+  /** Fails requests in flight for longer than `timeoutMs` as timeouts. */
+  checkTimeout(now: number, timeoutMs: number): void;
+}
+
 /** What a connection needs from the thread that runs it. */
 export interface ConnectionHost {
   readonly target: Target;
@@ -40,14 +58,14 @@ export interface ConnectionHost {
   /** Counts `n` measured requests (or failed attempts) against `remaining`. */
   take(n: number): void;
   /** The connection has nothing in flight and the run has stopped. */
-  idle(connection: Connection): void;
+  idle(connection: LoadConnection): void;
 }
 
 const RECONNECT_BACKOFF_MS = 50;
 const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
 
 /** Classifies a socket error into the result's error kinds. */
-function errorKind(error: NodeJS.ErrnoException): string {
+export function errorKind(error: NodeJS.ErrnoException): string {
   const code = error.code ?? '';
   if (code === 'ECONNREFUSED') return 'connect-refused';
   if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'ECONNABORTED') return 'reset';
@@ -57,7 +75,7 @@ function errorKind(error: NodeJS.ErrnoException): string {
 }
 
 /** One keep-alive connection driving requests for one virtual user. */
-export class Connection implements ResponseSink {
+export class Connection implements LoadConnection, ResponseSink {
   private raw: net.Socket | null = null;
   private io: net.Socket | null = null;
   private ready = false;

@@ -7,7 +7,9 @@ import { availableParallelism } from 'node:os';
 import { UsageError } from '../errors.js';
 import { parseDuration } from '../units/duration.js';
 import { buildResult } from './build-result.js';
+import { grpcRequest, isGrpcUrl } from './grpc/grpc-call.js';
 import { addEncoded, encodeHistogram, type Histogram, mergingHistogram } from './histogram.js';
+import { probeHttp2 } from './http2/probe.js';
 import { loadScenario, requestName } from './scenario/index.js';
 import type { ShardPlan } from './shard.js';
 import { localShard, type ShardRunner, workerShard } from './shard-runner.js';
@@ -56,11 +58,19 @@ function share(total: number, parts: number, i: number): number {
  * @throws UsageError for bad options, an unreadable scenario, or a target unreachable at the start.
  * @example const result = await load({ url: 'http://127.0.0.1:8080/', connections: 16, duration: '5s' });
  */
-export async function load(options: LoadOptions): Promise<LoadResult> {
+export async function load(given: LoadOptions): Promise<LoadResult> {
+  const options = await resolveGrpc(given);
   const plan = normalize(options);
-  const target = parseTarget(options.url);
+  // Messages name the target as given (a grpc:// URL rather than the HTTP/2 request it stands for).
+  const target = { ...parseTarget(options.url), url: given.url };
   const thresholds = (options.thresholds ?? []).map(parseThreshold);
-  await probeTarget(target, plan.insecure, Math.min(plan.timeoutMs, 5000));
+  const probeMs = Math.min(plan.timeoutMs, 5000);
+  // HTTP/2: the server's stream cap, reported in the result (each connection also obeys its own SETTINGS).
+  let maxConcurrentStreams: number | null = null;
+  if (plan.shard.http2) {
+    const settings = await probeHttp2(target, plan.insecure, probeMs);
+    if (Number.isFinite(settings.maxConcurrentStreams)) maxConcurrentStreams = settings.maxConcurrentStreams;
+  } else await probeTarget(target, plan.insecure, probeMs);
 
   const threads = plan.threads;
   const plans: ShardPlan[] = [];
@@ -183,12 +193,15 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
   const durationS = timeline.length > 0 ? (timeline[timeline.length - 1] as TimelinePoint).t : 0;
   return buildResult(
     {
-      target: options.url,
+      target: given.url,
+      grpc: plan.shard.grpc,
       // This agent's part of the offered rate: the rate of the schedule's requests it sends.
       rate: plan.shard.rate === null ? null : plan.shard.rate / plan.segment.count,
       connections: plan.connections,
       threads,
       pipelining: plan.shard.pipelining,
+      protocol: plan.shard.http2 ? 'h2' : 'http/1.1',
+      maxConcurrentStreams,
       requestLimit: plan.requests,
       names,
       durationS,
@@ -202,6 +215,26 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
     timeline,
     thresholds,
   );
+}
+
+/**
+ * A gRPC target (`grpc://`) becomes the HTTP/2 request it stands for; other options pass through.
+ * @throws UsageError for a gRPC target without a usable proto, call or message, or with a scenario.
+ */
+async function resolveGrpc(options: LoadOptions): Promise<LoadOptions & { grpc: boolean }> {
+  if (!isGrpcUrl(options.url)) return { ...options, grpc: false };
+  if (options.scenario)
+    throw new UsageError('scenarios are for http(s) targets, not grpc://', { option: 'scenario' });
+  const request = await grpcRequest(options.url, {
+    proto: options.proto,
+    reflect: options.reflect,
+    call: options.call,
+    message: options.body,
+    metadata: { ...options.headers, ...options.metadata },
+    insecure: options.insecure ?? false,
+    timeoutMs: Math.min(duration(options.timeout, '10s', 'timeout'), 5000),
+  });
+  return { ...options, ...request, http2: true, method: 'POST', grpc: true };
 }
 
 /** The request names, in the order the threads count them. */
@@ -249,7 +282,7 @@ function startAtOf(value: number | undefined): number | null {
   return Math.round(value);
 }
 
-function normalize(options: LoadOptions) {
+function normalize(options: LoadOptions & { grpc: boolean }) {
   const segment = segmentOf(options.segment);
   const startAt = startAtOf(options.startAt);
   const totalConnections = positiveInt(options.connections, 64, 'connections');
@@ -301,6 +334,8 @@ function normalize(options: LoadOptions) {
     segment,
     fixedStart: startAt !== null,
     pipelining,
+    http2: options.http2 ?? false,
+    grpc: options.grpc,
     rate,
     durationMs,
     warmupMs,

@@ -50,7 +50,7 @@ export function asLoadResult(value: unknown, source: string): LoadResult {
 const segmentText = (s: Segment | undefined) => (s ? `${s.index}/${s.count}` : '-');
 
 /**
- * Refuses results that are not the agents of one run: a different target, model or segment count, a segment
+ * Refuses results that are not the agents of one run: a different target, model, protocol or segment count, a segment
  * given twice, or windows that did not start together.
  * @throws UsageError with one line naming the files that differ.
  */
@@ -66,6 +66,7 @@ export function assertSameRun(results: readonly SourcedResult[]): void {
     const b = x.result;
     if (b.target !== a.target) throw differs('target', x, a.target, b.target);
     if (b.model !== a.model) throw differs('the model', x, a.model, b.model);
+    if (b.protocol !== a.protocol) throw differs('protocol', x, a.protocol, b.protocol);
     const na = a.segment?.count ?? 1;
     const nb = b.segment?.count ?? 1;
     if (na !== nb) throw differs('segment', x, segmentText(a.segment), segmentText(b.segment));
@@ -113,7 +114,6 @@ export function mergeResults(
   let bytesRead = 0;
   let bytesWritten = 0;
   const status = { '2xx': 0, '3xx': 0, '4xx': 0, '5xx': 0 };
-  const errorsByKind: Record<string, number> = {};
   const byName: Record<string, RequestCounts> = {};
   for (const r of all) {
     addEncoded(h.latency, r.histograms.latency);
@@ -128,8 +128,6 @@ export function mergeResults(
     bytesRead += r.throughput.bytesPerS * r.durationS;
     bytesWritten += r.throughput.sentBytesPerS * r.durationS;
     for (const k of Object.keys(status) as (keyof typeof status)[]) status[k] += r.status[k];
-    for (const [kind, n] of Object.entries(r.errorsByKind))
-      errorsByKind[kind] = (errorsByKind[kind] ?? 0) + n;
     for (const [name, c] of Object.entries(r.requests.byName)) {
       const counts = byName[name] ?? { sent: 0, completed: 0 };
       byName[name] = counts;
@@ -147,12 +145,14 @@ export function mergeResults(
     target: first.target,
     model: first.model,
     durationS,
+    protocol: first.protocol,
+    maxConcurrentStreams: first.maxConcurrentStreams,
     connections: sum(all.map((r) => r.connections)),
     threads: sum(all.map((r) => r.threads)),
     pipelining: Math.max(...all.map((r) => r.pipelining)),
     requestLimit: limits.length > 0 ? sum(limits) : null,
     requests: { sent, completed, errors, timeouts, byName },
-    errorsByKind,
+    errorsByKind: sumCounts(all.map((r) => r.errorsByKind)),
     status,
     throughput: {
       rps: round(completed / seconds),
@@ -184,8 +184,17 @@ export function mergeResults(
       timeline.map((p) => p.latency),
     ),
   };
+  const grpc = all.filter((r) => r.grpcStatus !== undefined);
+  if (grpc.length > 0) result.grpcStatus = sumCounts(grpc.map((r) => r.grpcStatus ?? {}));
   result.thresholds = evaluateThresholds(thresholds, result);
   return result;
+}
+
+/** Counts by key, summed. */
+function sumCounts(records: Record<string, number>[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const record of records) for (const [k, n] of Object.entries(record)) out[k] = (out[k] ?? 0) + n;
+  return out;
 }
 
 function sum(values: number[]): number {

@@ -2,6 +2,7 @@
  * What one generator thread measures: counters, and latency recorded into a per-second interval histogram
  * that is folded into the run's total at every tick (one record per response, no per-sample storage).
  */
+import { grpcCodeName } from './grpc/codes.js';
 import { encodeHistogram, type Histogram, recordingHistogram, recordMs } from './histogram.js';
 
 /** One second of one thread, as sent to the coordinator. */
@@ -25,6 +26,9 @@ export interface ShardCounters {
   timeouts: number;
   status: [number, number, number, number];
   errorsByKind: Record<string, number>;
+  /** gRPC: responses by `grpc-status` name; `grpcErrors` those not OK (each also an error). */
+  grpcStatus: Record<string, number>;
+  grpcErrors: number;
   sentByName: number[];
   completedByName: number[];
   bytesRead: number;
@@ -70,6 +74,8 @@ export class ShardStats {
       timeouts: 0,
       status: [0, 0, 0, 0],
       errorsByKind: {},
+      grpcStatus: {},
+      grpcErrors: 0,
       sentByName: new Array<number>(names).fill(0),
       completedByName: new Array<number>(names).fill(0),
       bytesRead: 0,
@@ -89,7 +95,7 @@ export class ShardStats {
   /** Measured requests answered with a response or failed without one, so far. */
   get answered(): number {
     const c = this.counters;
-    return c.completed + c.errors - c.status[2] - c.status[3];
+    return c.completed + c.errors - c.status[2] - c.status[3] - c.grpcErrors;
   }
 
   /**
@@ -113,6 +119,22 @@ export class ShardStats {
       c.errorsByKind[kind] = (c.errorsByKind[kind] ?? 0) + 1;
     }
     this.onAnswered?.();
+  }
+
+  /**
+   * gRPC: the `grpc-status` of a measured response just counted by `completed` (-1: the server sent none, which
+   * gRPC reads as UNKNOWN). A status other than OK is an error of kind `grpc-<NAME>`.
+   */
+  grpcStatus(code: number): void {
+    const c = this.counters;
+    const name = grpcCodeName(code < 0 ? 2 : code);
+    c.grpcStatus[name] = (c.grpcStatus[name] ?? 0) + 1;
+    if (code === 0) return;
+    c.errors++;
+    c.grpcErrors++;
+    this.intervalErrors++;
+    const kind = `grpc-${name}`;
+    c.errorsByKind[kind] = (c.errorsByKind[kind] ?? 0) + 1;
   }
 
   /** `count` measured requests (sent earlier) failed without a response. */

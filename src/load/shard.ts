@@ -4,7 +4,9 @@
  * in-process or inside a worker thread.
  */
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import { Connection, type ConnectionHost } from './connection.js';
+import { Connection, type ConnectionHost, type LoadConnection } from './connection.js';
+import { H2Connection } from './http2/h2-connection.js';
+import { H2RequestEncoder } from './http2/request.js';
 import { type RequestSource, StaticSource } from './request-source.js';
 import { createVirtualUser, loadScenario, runSetup, ScenarioSource } from './scenario/index.js';
 import { type ShardReport, ShardStats, type TickSnapshot } from './shard-stats.js';
@@ -28,7 +30,12 @@ export interface ShardPlan {
    * being ready late are skipped rather than sent in a burst.
    */
   fixedStart: boolean;
+  /** Concurrent requests per connection: pipelined (HTTP/1.1) or streams (HTTP/2). */
   pipelining: number;
+  /** Speak HTTP/2 (h2c with prior knowledge for http://, ALPN h2 for https://) instead of HTTP/1.1. */
+  http2: boolean;
+  /** A gRPC call (over HTTP/2): each response's `grpc-status` is counted. */
+  grpc: boolean;
   /** Open model rate of the whole run, over every agent (req/s), or null. */
   rate: number | null;
   /** Closed model: measured requests this thread sends before its window ends (`-n`, split); null: no limit. */
@@ -67,8 +74,8 @@ export class Shard implements ConnectionHost {
   remaining: number;
   /** Set by `stop()`: the run was cut short from outside (Ctrl-C, a deadline), not ended by its own limits. */
   private interrupted = false;
-  private connections: Connection[] = [];
-  private readonly idleSet = new Set<Connection>();
+  private connections: LoadConnection[] = [];
+  private readonly idleSet = new Set<LoadConnection>();
   private onAllIdle: (() => void) | null = null;
   private stopEarly: (() => void) | null = null;
 
@@ -131,7 +138,10 @@ export class Shard implements ConnectionHost {
         setup ? setup(plan.vuOffset + i) : Promise.resolve(createVirtualUser(plan.vuOffset + i)),
       ),
     );
-    shard.connections = vus.map((vu) => new Connection(shard, vu));
+    const encoder = plan.http2 ? new H2RequestEncoder(target.tls ? 'https' : 'http') : null;
+    shard.connections = vus.map((vu) =>
+      encoder ? new H2Connection(shard, vu, encoder, plan.grpc) : new Connection(shard, vu),
+    );
     await Promise.all(shard.connections.map((c) => c.open()));
     return shard;
   }
@@ -237,7 +247,7 @@ export class Shard implements ConnectionHost {
   }
 
   /** A connection has nothing in flight after the run stopped; the drain ends once all are idle. */
-  idle(connection: Connection): void {
+  idle(connection: LoadConnection): void {
     this.idleSet.add(connection);
     if (this.idleSet.size >= this.connections.length) this.onAllIdle?.();
   }

@@ -23,14 +23,30 @@ export interface LoadOptions {
    * too, whichever ends first; without it, the run lasts as long as the N requests take.
    */
   requests?: number;
-  /** Requests in flight per connection (HTTP/1.1 pipelining). Default 1. */
+  /**
+   * Requests in flight per connection: HTTP/1.1 pipelining, or with `http2` concurrent streams (capped by the
+   * server's SETTINGS_MAX_CONCURRENT_STREAMS). Default 1.
+   */
   pipelining?: number;
+  /**
+   * Speak HTTP/2: h2c with prior knowledge for `http://`, ALPN `h2` for `https://`. A target without HTTP/2 is a
+   * `UsageError` before any load. Default false (HTTP/1.1).
+   */
+  http2?: boolean;
   /** Method for the single-request mode. Default GET. */
   method?: string;
   /** Extra headers for the single-request mode. */
   headers?: Record<string, string>;
   /** Body for the single-request mode. */
   body?: string | Uint8Array;
+  /** gRPC target (`grpc://host:port`, `grpcs://` over TLS): the .proto file that defines `call`. */
+  proto?: string;
+  /** gRPC target: ask the server for the definitions (gRPC server reflection) instead of reading `proto`. */
+  reflect?: boolean;
+  /** gRPC target: the unary method, `pkg.Service/Method`; `body` is its request message as JSON. */
+  call?: string;
+  /** gRPC target: metadata sent with every call (`headers` are sent too). */
+  metadata?: Record<string, string>;
   /** A scenario module/JSON path: a weighted mix of templated requests (overrides method/headers/body). */
   scenario?: string;
   /** Per-request timeout. Default `10s`. */
@@ -148,7 +164,15 @@ export interface LoadResult {
   durationS: number;
   connections: number;
   threads: number;
+  /** Requests in flight per connection as asked (`-p`): pipelined (HTTP/1.1) or concurrent streams (HTTP/2). */
   pipelining: number;
+  /** The protocol spoken: `http/1.1`, or `h2` (HTTP/2 over TLS or h2c). */
+  protocol: 'http/1.1' | 'h2';
+  /**
+   * HTTP/2: the server's SETTINGS_MAX_CONCURRENT_STREAMS, which caps `pipelining` per connection (null when the
+   * server sets no limit, and for HTTP/1.1).
+   */
+  maxConcurrentStreams: number | null;
   /** The request limit the run was given (`-n`), or null. */
   requestLimit: number | null;
   /**
@@ -166,9 +190,18 @@ export interface LoadResult {
     timeouts: number;
     byName: Record<string, RequestCounts>;
   };
-  /** Errors by kind: connect-refused, reset, closed, timeout, cancelled, malformed, tls, other, http-4xx, http-5xx. */
+  /**
+   * Errors by kind: connect-refused, reset, closed, timeout, cancelled, malformed, tls, other, http-4xx, http-5xx;
+   * HTTP/2 adds stream-reset (RST_STREAM) and goaway (a stream above the server's GOAWAY last stream id).
+   */
   errorsByKind: Record<string, number>;
   status: { '2xx': number; '3xx': number; '4xx': number; '5xx': number };
+  /**
+   * gRPC targets only: responses by `grpc-status` name (`OK`, `UNAVAILABLE`, …; a response without one counts as
+   * `UNKNOWN`), for responses whose HTTP status is below 400. Each status but OK is also an error of kind
+   * `grpc-<NAME>`, so then `sent = completed + errors − 4xx − 5xx − (responses not OK)`.
+   */
+  grpcStatus?: Record<string, number>;
   /** `rps` completed/s; `offeredRps` the open model's rate (null closed); `sentRps` requests written/s. */
   throughput: {
     rps: number;

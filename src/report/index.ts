@@ -1,4 +1,6 @@
 /** HTML reports (`headroom/report`): a generic self-contained page (uPlot inlined) and the load and limits pages. */
+
+export type { FlameNode, FlameSpec } from './flame-graph.js';
 export {
   type ChartSpec,
   type ReportPage,

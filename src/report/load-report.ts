@@ -45,7 +45,7 @@ export function renderLoadReport(r: LoadResult): string {
   const l = r.latencyMs;
   return renderHtmlPage({
     title: `headroom load — ${r.target}`,
-    subtitle: `${r.model} model, ${r.connections} connections, ${r.threads} threads, ${r.durationS}s${runPart(r)}`,
+    subtitle: `${r.model} model, ${r.protocol === 'h2' ? 'HTTP/2, ' : ''}${r.connections} connections, ${r.threads} threads, ${r.durationS}s${runPart(r)}`,
     warnings: r.generator.warnings,
     tables: [
       {
@@ -59,6 +59,13 @@ export function renderLoadReport(r: LoadResult): string {
             '2xx / 3xx / 4xx / 5xx',
             `${r.status['2xx']} / ${r.status['3xx']} / ${r.status['4xx']} / ${r.status['5xx']}`,
           ],
+          ...Object.entries(r.grpcStatus ?? {}).map(([code, n]): [string, string] => [
+            `gRPC ${code}`,
+            String(n),
+          ]),
+          ...(r.maxConcurrentStreams === null || r.maxConcurrentStreams === undefined
+            ? []
+            : [['server stream cap', String(r.maxConcurrentStreams)] as [string, string]]),
         ],
       },
       {

@@ -55,8 +55,8 @@ export function createService(definition: ServiceDefinition): Service {
     // While closing, requests on open keep-alive connections are served (with Connection: close), not 503'd.
     return503OnClosing: false,
   }) as unknown as FastifyInstance;
-  installErrorHandlers(app);
   installRequestHooks(app, { config, logger, metrics, tracing, monitor, root });
+  installErrorHandlers(app);
   if (definition.routes) app.register(definition.routes);
 
   const admin = createAdminServer({

@@ -13,18 +13,17 @@ import {
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { background, withCancel } from '../../src/context/index.js';
-import { fetchCpuProfile } from '../../src/limits/cpu-profile.js';
-import {
-  analyseProfile,
-  classifyBottleneck,
-  judgeStep,
-  type LimitsStep,
-  parseMetricsSnapshot,
-  refineWithProfile,
-  summarise,
-  type TargetSignals,
-} from '../../src/limits/index.js';
+import { classifyBottleneck, refineWithProfile } from '../../src/limits/classify-bottleneck.js';
+import { analyseProfile, fetchCpuProfile } from '../../src/limits/cpu-profile.js';
+import type { LimitsStep, TargetSignals } from '../../src/limits/index.js';
+import { judgeStep } from '../../src/limits/judge-step.js';
+import { parseMetricsSnapshot } from '../../src/limits/metrics-snapshot.js';
+import { attributeStack, packageOfFile } from '../../src/limits/profile-packages.js';
+import { ProfileTreeBuilder, TREE_MAX_DEPTH } from '../../src/limits/profile-tree.js';
 import { parsePrometheusSamples } from '../../src/limits/prometheus-text.js';
+import { functionLabel } from '../../src/limits/render/describe-profile.js';
+import { summarise } from '../../src/limits/target-sampler.js';
+import { PGLITE_LIKE, pprofOfStacks } from './helpers/pprof.js';
 
 function pprof(samples: [name: string, wallNs: number][], durationNs: number): Uint8Array {
   const strings = new StringTable();
@@ -72,6 +71,127 @@ describe('analyseProfile', () => {
     ]);
     expect(summary.topFunctions[0]).toMatchObject({ file: '/app/server.js', line: 20 });
     expect(summary.busyShare).toBeCloseTo(0.5);
+  });
+});
+
+describe('package attribution', () => {
+  it.each([
+    ['/app/node_modules/pg/lib/connection.js', 'pg'],
+    ['file:///app/node_modules/@electric-sql/pglite/dist/index.js', '@electric-sql/pglite'],
+    ['/app/node_modules/.pnpm/pg@8.11.0/node_modules/pg/lib/x.js', 'pg'],
+    ['C:\\app\\node_modules\\fastify\\lib\\route.js', 'fastify'],
+    ['node:internal/timers', 'node (internals)'],
+    ['/app/src/server.ts', '(your code)'],
+    ['wasm://wasm/3e5f085e', null],
+    ['', null],
+  ])('%s → %s', (file, pkg) => {
+    expect(packageOfFile(file)).toBe(pkg);
+  });
+
+  it('gives builtins and WebAssembly to the JavaScript that called them', () => {
+    const frames = (names: [string, string][]) => names.map(([name, file]) => ({ name, file }));
+    expect(
+      attributeStack(
+        frames([
+          ['handler', '/app/src/server.ts'],
+          ['query', '/app/node_modules/@electric-sql/pglite/dist/index.js'],
+          ['js-to-wasm:i:i', ''],
+          ['wasm-function[12]', 'wasm://wasm/3e5f085e'],
+          ['JSON.parse', ''],
+        ]),
+      ),
+    ).toEqual([
+      '(your code)',
+      '@electric-sql/pglite',
+      '@electric-sql/pglite (wasm)',
+      '@electric-sql/pglite (wasm)',
+      '@electric-sql/pglite',
+    ]);
+    expect(attributeStack(frames([['wasm-function[0]', 'wasm://wasm/1']]))).toEqual(['(wasm)']);
+    expect(
+      attributeStack(
+        frames([
+          ['main', '/app/main.js'],
+          ['wasm-function[0]', ''],
+        ]),
+      ),
+    ).toEqual(['(your code)', '(wasm)']);
+    expect(
+      attributeStack(
+        frames([
+          ['Node.js', ''],
+          ['Garbage Collection', ''],
+          ['(program)', ''],
+        ]),
+      ),
+    ).toEqual(['(native)', '(garbage collector)', '(program)']);
+  });
+
+  it('ranks packages by self time and lists your code among the top functions', () => {
+    const summary = analyseProfile(pprofOfStacks(PGLITE_LIKE, 4000), 2);
+    expect(summary.packages).toEqual([
+      { name: '@electric-sql/pglite (wasm)', selfPct: 50 },
+      { name: '(your code)', selfPct: 17 },
+      { name: 'pg', selfPct: 10 },
+      { name: '(garbage collector)', selfPct: 10 },
+      { name: 'fastify', selfPct: 10 },
+      { name: 'node (internals)', selfPct: 3 },
+    ]);
+    // The two hottest, then your code's hottest even below them.
+    expect(summary.topFunctions.map((f) => [f.name, f.package, f.selfPct])).toEqual([
+      ['wasm-function[12]', '@electric-sql/pglite (wasm)', 40],
+      ['renderRow', '(your code)', 15],
+      ['handler', '(your code)', 2],
+    ]);
+    const all = analyseProfile(pprofOfStacks(PGLITE_LIKE, 4000));
+    const stringify = all.topFunctions.find((f) => f.name === 'JSON.stringify');
+    expect(stringify?.package).toBe('pg');
+    expect(stringify && functionLabel(stringify)).toBe('JSON.stringify (pg)');
+    expect(all.busyShare).toBeCloseTo(0.25);
+  });
+
+  it('builds the call tree from the stacks, callers above callees, biggest first', () => {
+    const tree = analyseProfile(pprofOfStacks(PGLITE_LIKE, 4000)).tree;
+    expect(tree).toMatchObject({ name: 'all', totalPct: 100 });
+    expect(tree?.children.map((n) => [n.name, n.package, n.totalPct])).toEqual([
+      ['handler', '(your code)', 62],
+      ['processTimers', 'node (internals)', 18],
+      ['Node.js', '(native)', 10],
+      ['route', 'fastify', 10],
+    ]);
+    const handler = tree?.children[0];
+    expect(handler?.selfPct).toBe(2);
+    expect(handler?.children.map((n) => [n.name, n.totalPct])).toEqual([
+      ['query', 50],
+      ['serialize', 10],
+    ]);
+    expect(handler?.children[0]?.children[0]).toMatchObject({
+      name: 'js-to-wasm:i:i',
+      package: '@electric-sql/pglite (wasm)',
+      totalPct: 40,
+    });
+  });
+
+  it('prunes the tree: tiny branches dropped, deep stacks cut', () => {
+    const builder = new ProfileTreeBuilder();
+    const frame = (name: string) => ({ name, file: '/app/a.js' });
+    const deep = Array.from({ length: TREE_MAX_DEPTH + 12 }, (_, i) => frame(`f${i}`));
+    builder.add(
+      deep,
+      deep.map(() => '(your code)'),
+      996,
+    );
+    builder.add([frame('tiny')], ['(your code)'], 4);
+    const tree = builder.build();
+    expect(tree?.children.map((n) => n.name)).toEqual(['f0']);
+    let depth = 0;
+    let node = tree;
+    while (node?.children[0]) {
+      node = node.children[0];
+      depth++;
+    }
+    expect(depth).toBe(TREE_MAX_DEPTH);
+    expect(node).toMatchObject({ name: `f${TREE_MAX_DEPTH - 1}`, selfPct: 99.6, totalPct: 99.6 });
   });
 });
 
@@ -249,7 +369,13 @@ describe('classifyBottleneck', () => {
     const knee = step({ cpuCores: 0.4, eventLoopLagP99Ms: 120 });
     const stalled = classifyBottleneck(knee, null);
     expect(stalled.kind).toBe('event-loop');
-    const hot = { name: 'renderReport', file: '/app/report.ts', line: 3, selfPct: 75 };
+    const hot = {
+      name: 'renderReport',
+      file: '/app/report.ts',
+      line: 3,
+      selfPct: 75,
+      package: '(your code)',
+    };
     const refined = refineWithProfile(stalled, { topFunctions: [hot], busyShare: 0.5 }, knee);
     expect(refined.kind).toBe('cpu');
     expect(refined.evidence.join('\n')).toMatch(/75% of its busy time is in renderReport/);

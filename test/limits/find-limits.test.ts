@@ -29,9 +29,13 @@ describe('findLimits over a simulated target', () => {
     result.bottleneck = {
       kind: 'cpu',
       evidence: ['CPU: the process used about one core'],
-      topFunctions: [{ name: 'JSON.stringify', file: '', line: 0, selfPct: 61 }],
+      topFunctions: [{ name: 'JSON.stringify', file: '', line: 0, selfPct: 61, package: 'fastify' }],
+      packages: [{ name: 'fastify', selfPct: 70 }],
+      profileTree: null,
     };
-    expect(formatSummary(result).split('\n')[0]).toMatch(/; bottleneck: CPU — 61% in JSON\.stringify$/);
+    expect(formatSummary(result).split('\n')[0]).toMatch(
+      /; bottleneck: CPU — 61% in JSON\.stringify \(fastify\)$/,
+    );
   });
 
   it('claims no capacity when the load generator saturated first, and says so', async () => {

@@ -3,14 +3,9 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  analyseProfile,
-  findLimits,
-  formatStepLine,
-  judgeStep,
-  type LimitsResult,
-  loadStepRunner,
-} from '../../src/limits/index.js';
+import { analyseProfile } from '../../src/limits/cpu-profile.js';
+import { findLimits, formatStepLine, type LimitsResult, loadStepRunner } from '../../src/limits/index.js';
+import { judgeStep } from '../../src/limits/judge-step.js';
 import { renderLimitsPage } from '../../src/report/limits-page.js';
 import { launchChromium } from '../support/chromium.js';
 import { type SpawnedService, spawnCpuService } from './helpers/spawn-service.js';
@@ -131,6 +126,13 @@ describe('findLimits against a headroom/service target', () => {
     // The route's own work dominates the profile and is named in the result.
     const names = result.bottleneck.topFunctions.slice(0, 3).map((f) => f.name);
     expect(names.some((n) => n === 'renderReport' || n.includes('stringify'))).toBe(true);
+    // @datadog/pprof's real frames, read by package: the route's work is the fixture's own code.
+    const hot = result.bottleneck.topFunctions.find(
+      (f) => f.name === 'renderReport' || f.name.includes('stringify'),
+    );
+    expect(hot?.package).toBe('(your code)');
+    expect(result.bottleneck.packages.map((p) => p.name)).toContain('(your code)');
+    expect(result.bottleneck.profileTree?.totalPct).toBe(100);
     expect(result.bottleneck.kind, result.bottleneck.evidence.join('\n')).toBe('cpu');
     expect(result.bottleneck.evidence.join('\n')).toMatch(/CPU [\d.]+ cores/);
     expect(result.steps.some((s) => s.target !== null && s.target.scrapes >= 2)).toBe(true);

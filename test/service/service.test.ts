@@ -263,6 +263,15 @@ describe('service request context, logs, metrics and errors', () => {
     const notFound = await get(`${t.url}/nowhere/123`);
     expect(notFound.status).toBe(404);
     expect(notFound.body).toEqual({ error: 'not found' });
+    // Route matching decides before the body is read: an unknown path is a 404 whatever its body.
+    for (const init of [
+      { headers: json },
+      { headers: json, body: '{' },
+      { headers: { 'content-type': 'application/x-unknown' }, body: 'x' },
+    ]) {
+      const res = await get(`${t.url}/nowhere`, { method: 'POST', ...init });
+      expect(res, JSON.stringify(init)).toMatchObject({ status: 404, body: { error: 'not found' } });
+    }
     expect((await get(`${t.adminUrl}/livez`)).status).toBe(200);
   });
 

@@ -1,7 +1,7 @@
 /**
  * `npm run demo`: YAES on the embedded PGlite (ephemeral ports), seeded, then `headroom limits` with the YAES
- * scenario and the admin port for the bottleneck profile. Prints the capacity, the bottleneck and the path of
- * the HTML report. Needs the root build (`npm run build`) for the CLI.
+ * scenario and the admin port for the bottleneck profile. Prints the capacity, the bottleneck, where the time
+ * went by package and the path of the HTML report. Needs the root build (`npm run build`) for the CLI.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -22,7 +22,12 @@ const say = (line: string) =>
 interface LimitsJson {
   outcome: string;
   capacity: { rps: number; low: number; high: number | null } | null;
-  bottleneck: { kind: string; evidence: string[]; topFunctions: { name: string; selfPct: number }[] };
+  bottleneck: {
+    kind: string;
+    evidence: string[];
+    topFunctions: { name: string; selfPct: number; package: string }[];
+    packages: { name: string; selfPct: number }[];
+  };
   profile: string | null;
 }
 
@@ -102,7 +107,16 @@ function printSummary(result: LimitsJson, html: string, json: string): void {
       : `no capacity claimed (${result.outcome})`,
   );
   say(`bottleneck: ${result.bottleneck.kind} — ${result.bottleneck.evidence.slice(0, 2).join('; ')}`);
-  const top = result.bottleneck.topFunctions.slice(0, 3).map((f) => `${f.name} ${f.selfPct.toFixed(1)}%`);
+  const packages = result.bottleneck.packages.slice(0, 5).map((p) => `${p.name} ${p.selfPct.toFixed(1)}%`);
+  if (packages.length > 0) say(`time by package: ${packages.join(', ')}`);
+  // Your code's functions first (what you can change), the others marked with their package: `parse (pg)`.
+  const own = (f: { package: string }) => (f.package === '(your code)' ? 0 : 1);
+  const top = [...result.bottleneck.topFunctions]
+    .sort((a, b) => own(a) - own(b))
+    .slice(0, 4)
+    .map(
+      (f) => `${f.package.startsWith('(') ? f.name : `${f.name} (${f.package})`} ${f.selfPct.toFixed(1)}%`,
+    );
   if (top.length > 0) say(`top functions: ${top.join(', ')}`);
   // npm runs workspace scripts in the workspace folder; show paths from where the user typed the command.
   const from = process.env.INIT_CWD ?? process.cwd();

@@ -50,6 +50,10 @@ export async function defineYaes(options: YaesOptions): Promise<YaesDefinition> 
     env: options.env,
     routes: async (app) => {
       app.log.info({ config: config.describe() }, 'yaes configured');
+      if (config.jwtKeyEphemeral)
+        app.log.warn(
+          'JWT_KEY is not set: tokens are signed with a random key and stop working when this process exits',
+        );
       await app.register(yaesRoutes(services));
       if (options.extraRoutes) await app.register((scoped) => options.extraRoutes?.(scoped, db));
     },

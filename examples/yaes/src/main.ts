@@ -6,7 +6,7 @@ import { assertWorkersFit, loadDatabaseConfig } from './config/config.js';
 
 try {
   const workers = resolveWorkers(loadConfig(process.env).workers);
-  assertWorkersFit(loadDatabaseConfig(process.env), workers);
+  assertWorkersFit(loadDatabaseConfig(process.env), workers, process.env);
   if (cluster.isPrimary && workers > 1) {
     // The primary only forks and supervises; each worker opens its own pool (and, in dev, migrates under a lock).
     await runService({ name: 'yaes', env: process.env });

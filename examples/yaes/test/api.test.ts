@@ -2,14 +2,16 @@
  * The API contract (examples/yaes/API.md) against both databases: every route and status, auth failures,
  * the original's defects fixed, and bad input → 4xx JSON error, never 500.
  */
+import { createHmac } from 'node:crypto';
 import { decodeJwt, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLOCK_SKEW_S } from '../src/auth/tokens.js';
 import { sqlExpenseRepository } from '../src/repositories/sql/expense-repository.js';
 import { type ApiResponse, call } from './support/client.js';
-import { type DatabaseKind, type RunningYaes, startYaes } from './support/start-yaes.js';
+import { type DatabaseKind, type RunningYaes, startYaes, TEST_JWT_KEY } from './support/start-yaes.js';
 
 type Json = Record<string, unknown>;
-const DEV_KEY = new TextEncoder().encode('yaes-development-key-do-not-use-in-production');
+const KEY = new TextEncoder().encode(TEST_JWT_KEY);
 const scope = { signal: new AbortController().signal };
 
 describe.each<DatabaseKind>(['pglite', 'postgres'])('YAES API on %s', (kind) => {
@@ -129,7 +131,7 @@ describe.each<DatabaseKind>(['pglite', 'postgres'])('YAES API on %s', (kind) => 
       const expired = await new SignJWT({ userID: alice().id })
         .setProtectedHeader({ alg: 'HS256' })
         .setExpirationTime(Math.floor(Date.now() / 1000) - 10)
-        .sign(DEV_KEY);
+        .sign(KEY);
       const forged = await new SignJWT({ userID: alice().id })
         .setProtectedHeader({ alg: 'HS256' })
         .setExpirationTime('1h')
@@ -137,12 +139,10 @@ describe.each<DatabaseKind>(['pglite', 'postgres'])('YAES API on %s', (kind) => 
       const hs512 = await new SignJWT({ userID: alice().id })
         .setProtectedHeader({ alg: 'HS512' })
         .setExpirationTime('1h')
-        .sign(DEV_KEY);
+        .sign(KEY);
       const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
       const none = `${b64({ alg: 'none' })}.${b64({ userID: alice().id, exp: 9999999999 })}.`;
-      const noExp = await new SignJWT({ userID: alice().id })
-        .setProtectedHeader({ alg: 'HS256' })
-        .sign(DEV_KEY);
+      const noExp = await new SignJWT({ userID: alice().id }).setProtectedHeader({ alg: 'HS256' }).sign(KEY);
       for (const [token, message] of [
         [expired, 'token expired'],
         [forged, 'invalid token'],
@@ -154,11 +154,47 @@ describe.each<DatabaseKind>(['pglite', 'postgres'])('YAES API on %s', (kind) => 
         expect(res, message).toMatchObject({ status: 401, body: { error: message } });
       }
     });
+    it('a correctly signed token whose claims are not a valid user id → 401, never a 500', async () => {
+      const sign = (claims: Json) =>
+        new SignJWT(claims)
+          .setProtectedHeader({ alg: 'HS256' })
+          .setIssuedAt()
+          .setExpirationTime('1h')
+          .sign(KEY);
+      const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+      for (const userID of [2_147_483_648, 2 ** 53, 0, -1, 1.5, '1', null, [1], { id: 1 }]) {
+        const res = await api('GET', '/users', { token: await sign({ userID }) });
+        expect(res, JSON.stringify(userID)).toMatchObject({ status: 401, body: { error: 'invalid token' } });
+      }
+      // JSON's 1e400 is Infinity: jose's own signer cannot emit it, so sign the raw claims set.
+      const header = b64({ alg: 'HS256' });
+      const payload = Buffer.from(`{"userID":1e400,"exp":${Math.floor(Date.now() / 1000) + 3600}}`).toString(
+        'base64url',
+      );
+      const signature = createHmac('sha256', KEY).update(`${header}.${payload}`).digest('base64url');
+      const infinite = await api('GET', '/users', { token: `${header}.${payload}.${signature}` });
+      expect(infinite).toMatchObject({ status: 401, body: { error: 'invalid token' } });
+      expect((await api('GET', '/users', { token: await sign({ userID: alice().id }) })).status).toBe(200);
+    });
+    it(`an iat in the future is refused, beyond a clock skew of ${CLOCK_SKEW_S} s`, async () => {
+      const now = Math.floor(Date.now() / 1000);
+      const issuedAt = (iat: number) =>
+        new SignJWT({ userID: alice().id })
+          .setProtectedHeader({ alg: 'HS256' })
+          .setIssuedAt(iat)
+          .setExpirationTime(now + 3600)
+          .sign(KEY);
+      for (const iat of [now + CLOCK_SKEW_S + 5, now + 365 * 86400]) {
+        const res = await api('GET', '/users', { token: await issuedAt(iat) });
+        expect(res, `iat now+${iat - now}`).toMatchObject({ status: 401, body: { error: 'invalid token' } });
+      }
+      expect((await api('GET', '/users', { token: await issuedAt(now + 30) })).status).toBe(200);
+    });
     it('a valid token for a user that no longer exists → 401', async () => {
       const ghost = await new SignJWT({ userID: 987654 })
         .setProtectedHeader({ alg: 'HS256' })
         .setExpirationTime('1h')
-        .sign(DEV_KEY);
+        .sign(KEY);
       expect((await api('GET', '/payables', { token: ghost })).status).toBe(401);
     });
   });
@@ -465,6 +501,28 @@ describe.each<DatabaseKind>(['pglite', 'postgres'])('YAES API on %s', (kind) => 
       expect(wrong.headers.get('allow')).toBe('GET, POST, HEAD');
       expect((await api('GET', '/payables/1')).status).toBe(405);
       expect((await api('GET', '/login')).status).toBe(405);
+      expect((await api('QUERY', '/expenses')).status).toBe(405);
+    });
+    it('route matching decides before the body is parsed: 405 and 404 whatever the body', async () => {
+      const json = { 'content-type': 'application/json' };
+      const cases: [string, string, RequestInit, number][] = [
+        ['DELETE', '/users', { headers: json }, 405],
+        ['DELETE', '/users', { headers: json, body: '{"Username":' }, 405],
+        ['PATCH', '/payables/1', { headers: { 'content-type': 'text/plain' }, body: 'x' }, 405],
+        ['PUT', '/expenses', { headers: json, body: 'x'.repeat(100_000) }, 405],
+        ['POST', '/payables', { headers: { 'content-type': 'application/xml' }, body: '<a/>' }, 405],
+        ['POST', '/nope', { headers: json }, 404],
+        ['POST', '/nope', { headers: json, body: '{' }, 404],
+        ['PUT', '/users/1', { headers: { 'content-type': 'text/csv' }, body: 'a,b' }, 404],
+      ];
+      for (const [method, path, init, status] of cases) {
+        const res = await fetch(`${yaes.url}${path}`, { method, ...init });
+        const label = `${method} ${path} ${JSON.stringify(init.headers)} ${String(init.body).slice(0, 20)}`;
+        expect(res.status, label).toBe(status);
+        expect(await res.json(), label).toEqual({
+          error: status === 405 ? 'method not allowed' : 'not found',
+        });
+      }
     });
     it('no statement starts once the context has ended (PGlite cannot interrupt a running one, PostgreSQL can)', async () => {
       const ended = { signal: AbortSignal.abort(new Error('ctx ended')) };

@@ -17,6 +17,17 @@ describe('loadConfig', () => {
     });
   });
 
+  it('without JWT_KEY outside production, signs with 32 random bytes per process, never a key from the source', () => {
+    const [one, two] = [loadConfig({}), loadConfig({ APP_ENV: 'test' })];
+    expect(one.jwtKey).toHaveLength(32);
+    expect(one.jwtKeyEphemeral).toBe(true);
+    expect(Buffer.from(one.jwtKey).equals(Buffer.from(two.jwtKey))).toBe(false);
+    expect(one.describe().jwtKey).toBe('random per process');
+    const set = loadConfig({ JWT_KEY: 'k'.repeat(32) });
+    expect(set).toMatchObject({ jwtKey: new TextEncoder().encode('k'.repeat(32)), jwtKeyEphemeral: false });
+    expect(set.describe().jwtKey).toBe('set');
+  });
+
   it('refuses production without JWT_KEY, and does not migrate at start there', () => {
     expect(() => loadConfig({ APP_ENV: 'production' })).toThrow(
       'invalid configuration: JWT_KEY is required in production',
@@ -84,12 +95,16 @@ describe('the migrate command and cluster mode', () => {
     });
   });
 
-  it('refuses WORKERS > 1 on PGlite (one embedded database per process), allows it on PostgreSQL', () => {
-    expect(() => assertWorkersFit({ kind: 'pglite', dataDir: undefined }, 2)).toThrow(
+  it('refuses WORKERS > 1 on PGlite (one embedded database per process) or without JWT_KEY (one random key per worker)', () => {
+    const key = { JWT_KEY: 'k'.repeat(32) };
+    const pg = loadDatabaseConfig({ DATABASE_URL: 'postgres://db/y' });
+    expect(() => assertWorkersFit({ kind: 'pglite', dataDir: undefined }, 2, key)).toThrow(
       /WORKERS=2 needs PostgreSQL/,
     );
-    expect(() => assertWorkersFit({ kind: 'pglite', dataDir: undefined }, 1)).not.toThrow();
-    expect(() => assertWorkersFit(loadDatabaseConfig({ DATABASE_URL: 'postgres://db/y' }), 4)).not.toThrow();
+    expect(() => assertWorkersFit({ kind: 'pglite', dataDir: undefined }, 1, {})).not.toThrow();
+    expect(() => assertWorkersFit(pg, 4, {})).toThrow(/^invalid configuration: WORKERS=4 needs JWT_KEY/);
+    expect(() => assertWorkersFit(pg, 1, {})).not.toThrow();
+    expect(() => assertWorkersFit(pg, 4, key)).not.toThrow();
   });
 });
 

@@ -29,6 +29,15 @@ function agentList(r: LoadResult): string {
   return `segments ${agents.map((a) => a.segment?.index).join(', ')} of ${count}`;
 }
 
+/** How requests share a connection: HTTP/2 streams (and the server's cap), or HTTP/1.1 pipelining. */
+function concurrency(r: LoadResult): string {
+  if (r.protocol !== 'h2') return r.pipelining > 1 ? `, pipelining ${r.pipelining}` : '';
+  const cap = r.maxConcurrentStreams;
+  const streams = cap === null ? r.pipelining : Math.min(r.pipelining, cap);
+  const capped = cap !== null && cap < r.pipelining ? ` (-p ${r.pipelining} capped by the server)` : '';
+  return `, HTTP/2, ${streams} stream${streams === 1 ? '' : 's'} per connection${capped}`;
+}
+
 /** Formats a result as the lines a terminal shows after a run. */
 export function renderSummary(r: LoadResult): string {
   const l = r.latencyMs;
@@ -38,7 +47,7 @@ export function renderSummary(r: LoadResult): string {
   const lines = [
     `Running ${r.durationS}s test @ ${r.target} (${model}${part})`,
     r.agents ? `  merged from ${r.agents.length} agents (${agentList(r)})` : null,
-    `  ${r.threads} threads and ${r.connections} connections${r.pipelining > 1 ? `, pipelining ${r.pipelining}` : ''}`,
+    `  ${r.threads} threads and ${r.connections} connections${concurrency(r)}`,
     r.model === 'open' ? '  Latency (from intended send time)' : '  Latency',
     `    min ${fmt(l.min)}  mean ${fmt(l.mean)}  max ${fmt(l.max)}`,
     '  Latency Distribution',
@@ -59,6 +68,10 @@ export function renderSummary(r: LoadResult): string {
     `  ${count(r.requests.completed)} responses in ${r.durationS}s, ${bytes(r.throughput.bytesPerS * r.durationS)} read`,
     `  Status 2xx ${count(r.status['2xx'])}  3xx ${count(r.status['3xx'])}  4xx ${count(r.status['4xx'])}  5xx ${count(r.status['5xx'])}`,
   ].filter((line): line is string => line !== null);
+  if (r.grpcStatus) {
+    const codes = Object.entries(r.grpcStatus).map(([code, n]) => `${code} ${count(n)}`);
+    lines.push(`  gRPC ${codes.join('  ')}`);
+  }
   const kinds = Object.entries(r.errorsByKind);
   if (kinds.length > 0) lines.push(`  Errors: ${kinds.map(([k, n]) => `${k} ${count(n)}`).join(', ')}`);
   if (r.model === 'open') {

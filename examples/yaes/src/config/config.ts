@@ -2,6 +2,7 @@
  * YAES configuration from the environment (12-factor). Parsed once at start with zod; a bad value stops the
  * process with one clear line. Secrets (JWT_KEY, DB password) are kept out of anything that gets logged.
  */
+import { randomBytes } from 'node:crypto';
 import { parseDuration } from 'headroom/context';
 import { z } from 'zod';
 import { databaseUrlFromParts, type PostgresTls, redactUrl, SSL_MODES, splitTls } from './database-url.js';
@@ -18,8 +19,13 @@ export type DatabaseConfig =
 export interface YaesConfig {
   appEnv: 'development' | 'test' | 'production';
   database: DatabaseConfig;
-  /** HS256 key bytes. */
+  /**
+   * HS256 key bytes: `JWT_KEY`, else (outside production) 32 random bytes drawn per process — a key in the source
+   * would let anyone who read it sign a token for any user — so tokens die with the process.
+   */
   jwtKey: Uint8Array;
+  /** True when `jwtKey` is the random per-process key (JWT_KEY unset): YAES warns at start. */
+  jwtKeyEphemeral: boolean;
   /** Token lifetime in seconds. */
   jwtTtlS: number;
   bcryptCost: number;
@@ -28,9 +34,6 @@ export interface YaesConfig {
   /** Safe to log: no password, no key. */
   describe(): Record<string, unknown>;
 }
-
-/** Development/test key: tokens stay valid across restarts and cluster workers; refused in production. */
-const DEV_JWT_KEY = 'yaes-development-key-do-not-use-in-production';
 
 const duration = z.string().transform((text, ctx) => {
   try {
@@ -117,7 +120,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): YaesConfig {
   return {
     appEnv: e.APP_ENV,
     database,
-    jwtKey: new TextEncoder().encode(e.JWT_KEY ?? DEV_JWT_KEY),
+    jwtKey: e.JWT_KEY ? new TextEncoder().encode(e.JWT_KEY) : new Uint8Array(randomBytes(32)),
+    jwtKeyEphemeral: !e.JWT_KEY,
     jwtTtlS,
     bcryptCost,
     migrateOnStart,
@@ -127,21 +131,28 @@ export function loadConfig(env: NodeJS.ProcessEnv): YaesConfig {
       poolSize: database.kind === 'postgres' ? database.poolSize : 1,
       jwtTtlS,
       bcryptCost,
-      jwtKey: e.JWT_KEY ? 'set' : 'development default',
+      jwtKey: e.JWT_KEY ? 'set' : 'random per process',
       migrateOnStart,
     }),
   };
 }
 
 /**
- * Refuses cluster mode on PGlite: each worker would open its own embedded database (separate data in memory,
- * or several processes writing one YAES_DATA_DIR).
- * @throws Error when `workers` > 1 and the database is PGlite.
+ * Refuses cluster mode on PGlite — each worker would open its own embedded database (separate data in memory,
+ * or several processes writing one YAES_DATA_DIR) — and without JWT_KEY: each worker would draw its own random
+ * key and refuse the tokens its siblings issued.
+ * @throws Error when `workers` > 1 and the database is PGlite or `env` has no JWT_KEY.
  */
-export function assertWorkersFit(database: DatabaseConfig, workers: number): void {
-  if (workers > 1 && database.kind === 'pglite') {
+export function assertWorkersFit(database: DatabaseConfig, workers: number, env: NodeJS.ProcessEnv): void {
+  if (workers <= 1) return;
+  if (database.kind === 'pglite') {
     throw new Error(
       `invalid configuration: WORKERS=${workers} needs PostgreSQL (DATABASE_URL): PGlite lives inside one process`,
+    );
+  }
+  if (!env.JWT_KEY) {
+    throw new Error(
+      `invalid configuration: WORKERS=${workers} needs JWT_KEY: each worker would sign tokens with its own random key`,
     );
   }
 }

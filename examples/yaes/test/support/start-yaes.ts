@@ -3,6 +3,9 @@ import { createYaes, type YaesOptions } from '../../src/app.js';
 import type { Db } from '../../src/db/database.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 
+/** The JWT_KEY tests run YAES with, so they can sign their own tokens (forged, expired, odd claims). */
+export const TEST_JWT_KEY = 'yaes-test-key-0123456789-0123456789';
+
 /** Which database the run uses. */
 export type DatabaseKind = 'pglite' | 'postgres';
 
@@ -17,7 +20,7 @@ export interface RunningYaes {
 }
 
 /**
- * Starts YAES (APP_ENV=test, bcrypt cost 4, logs silent unless YAES_TEST_LOGS is set); `options` adds
+ * Starts YAES (APP_ENV=test, bcrypt cost 4, JWT_KEY `TEST_JWT_KEY`, logs silent unless YAES_TEST_LOGS is set); `options` adds
  * fault-injection routes or captures the log lines.
  */
 export async function startYaes(
@@ -34,6 +37,7 @@ export async function startYaes(
       HOST: '127.0.0.1',
       LOG_LEVEL: process.env.YAES_TEST_LOGS ? 'debug' : 'silent',
       BCRYPT_COST: '4',
+      JWT_KEY: TEST_JWT_KEY,
       ...(database ? { DATABASE_URL: database.url, DB_POOL_SIZE: '4' } : {}),
       ...env,
     },

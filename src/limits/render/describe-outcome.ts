@@ -2,7 +2,7 @@
  * The words for how a search ended, shared by the terminal summary and the HTML page so the two cannot disagree:
  * a headline (the claim, with the SLO it holds under) and, when the headline alone would mislead, a detail line.
  */
-import type { Capacity, LimitsResult } from './types.js';
+import type { Capacity, LimitsResult } from '../types.js';
 
 /** How a result reads: the headline, and what the reader should know about it (null when nothing). */
 export interface OutcomeText {

@@ -2,8 +2,10 @@
  * Terminal rendering of a search: one progress line per step (stderr, TTY or not) and the closing summary.
  * Pure formatting — the figures come from the result.
  */
+
+import type { LimitsResult, LimitsStep } from '../types.js';
 import { describeOutcome } from './describe-outcome.js';
-import type { LimitsResult, LimitsStep } from './types.js';
+import { functionLabel, packagesLine, splitFunctions } from './describe-profile.js';
 
 const number = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 
@@ -25,22 +27,28 @@ export function formatStepLine(step: LimitsStep): string {
 /**
  * The closing summary. Its first line is the verdict (`describeOutcome`'s headline), e.g. `max sustainable:
  * 12,400 req/s (+3.1%: fails at 12,780) at p99<50ms, errors<1%; bottleneck: CPU — 61% in JSON.stringify`; then
- * the outcome's detail, the evidence, the top functions, the profile, the notes and the search time.
+ * the outcome's detail, the evidence, the self time by package, the top functions (your code's first), the
+ * profile, the notes and the search time.
  */
 export function formatSummary(result: LimitsResult): string {
   const b = result.bottleneck;
   const top = b.topFunctions[0];
-  const hot = top ? ` — ${top.selfPct}% in ${top.name}` : '';
+  const hot = top ? ` — ${top.selfPct}% in ${functionLabel(top)}` : '';
   const outcome = describeOutcome(result);
   const lines = [`${outcome.headline}; bottleneck: ${KIND_LABEL[b.kind]}${hot}`];
   if (outcome.detail) lines.push(`  ${outcome.detail}`);
   for (const line of b.evidence) lines.push(`  · ${line}`);
-  if (b.topFunctions.length > 0) {
-    lines.push('top functions by self time:');
-    for (const fn of b.topFunctions.slice(0, 5)) {
-      lines.push(
-        `  ${`${fn.selfPct.toFixed(1)}%`.padStart(6)}  ${fn.name}  ${shortFile(fn.file)}:${fn.line}`,
-      );
+  if (b.packages?.length) lines.push(`self time by package: ${packagesLine(b.packages)}`);
+  const { own, elsewhere } = splitFunctions(b.topFunctions);
+  for (const [title, functions] of [
+    ['top functions in your code:', own],
+    [own.length > 0 ? 'elsewhere:' : 'top functions by self time:', elsewhere],
+  ] as const) {
+    if (functions.length === 0) continue;
+    lines.push(title);
+    for (const fn of functions) {
+      const where = fn.file ? `  ${shortFile(fn.file)}:${fn.line}` : '';
+      lines.push(`  ${`${fn.selfPct.toFixed(1)}%`.padStart(6)}  ${functionLabel(fn)}${where}`);
     }
   }
   if (result.profile)

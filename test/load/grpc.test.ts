@@ -1,0 +1,173 @@
+/**
+ * `load grpc://…` against a real @grpc/grpc-js server: unary calls over the HTTP/2 client, the message encoded from
+ * JSON, metadata sent, every `grpc-status` counted (Huffman-coded trailers as nghttp2 sends them).
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+import { ReflectionService } from '@grpc/reflection';
+import protobuf from 'protobufjs';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { load } from '../../src/load/index.js';
+
+const PROTO = path.join(import.meta.dirname, 'fixtures', 'echo.proto');
+const root = protobuf.loadSync(PROTO);
+const SayRequest = root.lookupType('bench.SayRequest');
+const SayReply = root.lookupType('bench.SayReply');
+
+let served = 0;
+let failed = 0;
+const texts = new Set<string>();
+const tenants = new Set<string>();
+const server = new grpc.Server();
+let url = '';
+const ECHO: grpc.ServiceDefinition = {
+  Say: {
+    path: '/bench.Echo/Say',
+    requestStream: false,
+    responseStream: false,
+    requestSerialize: (m: object) => Buffer.from(SayRequest.encode(m).finish()),
+    requestDeserialize: (b: Buffer) => SayRequest.toObject(SayRequest.decode(b)),
+    responseSerialize: (m: object) => Buffer.from(SayReply.encode(m).finish()),
+    responseDeserialize: (b: Buffer) => SayReply.toObject(SayReply.decode(b)),
+  },
+};
+
+beforeAll(async () => {
+  server.addService(ECHO, {
+    Say: (
+      call: grpc.ServerUnaryCall<{ text: string; userId: number }, object>,
+      done: grpc.sendUnaryData<object>,
+    ) => {
+      texts.add(`${call.request.text}/${call.request.userId}`);
+      tenants.add(String(call.metadata.get('x-tenant')[0]));
+      // Every 4th call fails: UNAVAILABLE in trailers-only responses.
+      if (++served % 4 === 0) {
+        failed++;
+        done({ code: grpc.status.UNAVAILABLE, details: 'try later' });
+      } else done(null, { text: call.request.text });
+    },
+  });
+  new ReflectionService(protoLoader.loadSync(PROTO)).addToServer(server);
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, p) =>
+      error ? reject(error) : resolve(p),
+    ),
+  );
+  url = `grpc://127.0.0.1:${port}`;
+});
+afterAll(() => server.forceShutdown());
+
+it('makes exactly -n unary calls and counts every grpc-status', async () => {
+  const r = await load({
+    url,
+    proto: PROTO,
+    call: 'bench.Echo/Say',
+    body: '{"text": "hi", "userId": 7}',
+    metadata: { 'x-tenant': 'acme' },
+    connections: 4,
+    pipelining: 10,
+    requests: 1000,
+    threads: 1,
+  });
+  expect(r.target).toBe(url);
+  expect(r.protocol).toBe('h2');
+  expect(r.requests.completed).toBe(1000);
+  expect(served).toBe(1000);
+  expect(r.grpcStatus).toEqual({ OK: 1000 - failed, UNAVAILABLE: failed });
+  expect(r.errorsByKind).toEqual({ 'grpc-UNAVAILABLE': failed });
+  expect(r.requests.errors).toBe(failed);
+  expect(r.requests.sent).toBe(r.requests.completed + r.requests.errors - failed);
+  expect([...texts]).toEqual(['hi/7']);
+  expect([...tenants]).toEqual(['acme']);
+});
+
+it('refuses a missing proto, an unknown or streaming method and a message that does not fit, before any load', async () => {
+  served = 0;
+  const base = { url, proto: PROTO, duration: '1s' };
+  await expect(load({ url, call: 'bench.Echo/Say' })).rejects.toThrow(/needs --proto/);
+  await expect(load({ ...base, call: 'bench.Echo/Shout' })).rejects.toThrow(
+    /no method Shout in bench.Echo \(it has: Say, Watch\)/,
+  );
+  await expect(load({ ...base, call: 'bench.Echo/Watch' })).rejects.toThrow(/only unary/);
+  await expect(load({ ...base, call: 'bench.Echo/Say', body: '{"txt": "hi"}' })).rejects.toThrow(
+    /has no field txt/,
+  );
+  await expect(load({ ...base, call: 'bench.Echo/Say', body: '{"text": ' })).rejects.toThrow(/not JSON/);
+  expect(served).toBe(0);
+});
+
+it('takes the definitions from server reflection with --reflect, and says so when the server has none', async () => {
+  served = 0;
+  const r = await load({
+    url,
+    reflect: true,
+    call: 'bench.Echo/Say',
+    body: '{"text": "hi"}',
+    requests: 100,
+    connections: 2,
+    threads: 1,
+  });
+  expect(r.requests.completed).toBe(100);
+  expect(served).toBe(100);
+  expect(r.grpcStatus?.OK).toBeGreaterThan(0);
+
+  const bare = new grpc.Server();
+  const port = await new Promise<number>((resolve, reject) =>
+    bare.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, p) =>
+      error ? reject(error) : resolve(p),
+    ),
+  );
+  try {
+    await expect(
+      load({ url: `grpc://127.0.0.1:${port}`, reflect: true, call: 'bench.Echo/Say' }),
+    ).rejects.toThrow(/server reflection failed .*grpc-status 12 .*\(use --proto\)/);
+  } finally {
+    bare.forceShutdown();
+  }
+});
+
+it('calls over TLS (grpcs://, ALPN h2) with --insecure for a self-signed certificate', async () => {
+  const fixtures = path.join(import.meta.dirname, 'fixtures');
+  const secure = new grpc.Server();
+  let calls = 0;
+  secure.addService(ECHO, {
+    Say: (_call: grpc.ServerUnaryCall<object, object>, done: grpc.sendUnaryData<object>) => {
+      calls++;
+      done(null, { text: 'ok' });
+    },
+  });
+  new ReflectionService(protoLoader.loadSync(PROTO)).addToServer(secure);
+  const credentials = grpc.ServerCredentials.createSsl(
+    null,
+    [
+      {
+        cert_chain: readFileSync(path.join(fixtures, 'self-signed-cert.pem')),
+        private_key: readFileSync(path.join(fixtures, 'self-signed-key.pem')),
+      },
+    ],
+    false,
+  );
+  const port = await new Promise<number>((resolve, reject) =>
+    secure.bindAsync('127.0.0.1:0', credentials, (error, p) => (error ? reject(error) : resolve(p))),
+  );
+  try {
+    const r = await load({
+      url: `grpcs://127.0.0.1:${port}`,
+      reflect: true,
+      insecure: true,
+      call: 'bench.Echo/Say',
+      requests: 200,
+      connections: 2,
+      pipelining: 4,
+      threads: 1,
+    });
+    expect(r.requests.completed).toBe(200);
+    expect(calls).toBe(200);
+    expect(r.grpcStatus).toEqual({ OK: 200 });
+    expect(r.phasesMs.tls?.p50).toBeGreaterThan(0);
+  } finally {
+    secure.forceShutdown();
+  }
+});
