@@ -2,6 +2,7 @@
  * The service's configuration, read from the environment (12-factor) and validated with zod. A bad value stops
  * startup with one line naming the variable, e.g. `invalid PORT: expected an integer 0-65535, got "abc"`.
  */
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { UsageError } from '../errors.js';
 import { parseDuration } from '../units/duration.js';
@@ -43,6 +44,7 @@ const workers = z
   .transform((value): number | 'auto' => (value === 'auto' ? 'auto' : Number(value)));
 
 const ENV_SCHEMA = {
+  APP_ENV: z.string().trim().min(1).default('development'),
   PORT: int(0, 65535).default(8080),
   HOST: z.string().min(1).default('0.0.0.0'),
   ADMIN_PORT: int(0, 65535).default(9090),
@@ -66,6 +68,8 @@ const ENV_SCHEMA = {
 
 /** The validated configuration; every field has a default, so an empty environment is a valid one. */
 export interface ServiceConfig {
+  /** `APP_ENV` (development): `production` makes unsafe settings fatal instead of a warning. */
+  appEnv: string;
   /** `PORT` (8080): the public port; 0 picks a free one. */
   port: number;
   /** `HOST` (0.0.0.0): the public interface. */
@@ -125,7 +129,8 @@ export function loadConfig(
     throw new ConfigError(`invalid ${name}: ${issue?.message ?? 'bad value'}, got ${JSON.stringify(got)}`);
   }
   const e = parsed.data;
-  return {
+  const config: ServiceConfig = {
+    appEnv: e.APP_ENV,
     port: e.PORT,
     host: e.HOST,
     adminPort: e.ADMIN_PORT,
@@ -145,4 +150,38 @@ export function loadConfig(
     otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
     ...overrides,
   };
+  if (config.appEnv === 'production') assertSafeForProduction(config);
+  return config;
+}
+
+/**
+ * Whether `/debug/*` (CPU profiles, heap, log level) answers anyone who reaches the admin port: `ADMIN_HOST` is
+ * not a loopback address and no `ADMIN_TOKEN` is set. `createService` warns about it outside production.
+ */
+export function adminDebugExposed(config: Pick<ServiceConfig, 'adminHost' | 'adminToken'>): boolean {
+  return config.adminToken === undefined && !isLoopback(config.adminHost);
+}
+
+/** `localhost`, `127.0.0.0/8`, `::1` (bracketed or not) and IPv4-mapped loopback; any other name is not. */
+function isLoopback(host: string): boolean {
+  const bare = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  if (bare === 'localhost') return true;
+  if (isIP(bare) === 4) return bare.startsWith('127.');
+  return bare === '::1' || bare.startsWith('::ffff:127.');
+}
+
+/** Placeholder secrets as shipped in example manifests (`change-me…`): a known token is no token. */
+const PLACEHOLDER = /^change-?me/i;
+
+/** Production refuses an open admin debug surface and a placeholder `ADMIN_TOKEN`. */
+function assertSafeForProduction(config: ServiceConfig): void {
+  if (config.adminToken !== undefined && PLACEHOLDER.test(config.adminToken)) {
+    throw new ConfigError('invalid ADMIN_TOKEN: the placeholder from the example secret, set a random token');
+  }
+  if (adminDebugExposed(config)) {
+    throw new ConfigError(
+      `invalid ADMIN_HOST: ${JSON.stringify(config.adminHost)} is not loopback and ADMIN_TOKEN is unset ` +
+        '(APP_ENV=production): set ADMIN_TOKEN or bind the admin port to 127.0.0.1',
+    );
+  }
 }

@@ -2,12 +2,14 @@
  * `createService`: one call wires fastify, pino, prom-client, OpenTelemetry, pprof and headroom contexts into a
  * production-grade service with a public and an admin listener and a graceful shutdown.
  */
+import cluster from 'node:cluster';
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { background, withCancel } from '../context/index.js';
 import { createAdminServer, DebugVarsCollector, startHeapProfiler } from './admin/index.js';
-import { loadConfig } from './config.js';
+import { adminDebugExposed, loadConfig } from './config.js';
+import { ConnectionDrain } from './connection-drain.js';
 import { installErrorHandlers } from './error-handler.js';
 import { HttpMetrics } from './http-metrics.js';
 import { functionMetrics, setInstrumentLogger } from './instrument.js';
@@ -31,6 +33,13 @@ export function createService(definition: ServiceDefinition): Service {
   const version = definition.version ?? '0.0.0';
   const logger = createLogger(config, { name, destination: definition.logDestination });
   setInstrumentLogger(logger);
+  if (adminDebugExposed(config)) {
+    logger.warn(
+      { adminHost: config.adminHost },
+      'ADMIN_HOST is not loopback and ADMIN_TOKEN is unset: /debug/* (CPU profiles, heap, log level) answers anyone ' +
+        'who reaches the admin port; APP_ENV=production refuses to start like this',
+    );
+  }
 
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
@@ -55,6 +64,7 @@ export function createService(definition: ServiceDefinition): Service {
     // While closing, requests on open keep-alive connections are served (with Connection: close), not 503'd.
     return503OnClosing: false,
   }) as unknown as FastifyInstance;
+  const connections = new ConnectionDrain(app.server);
   installRequestHooks(app, { config, logger, metrics, tracing, monitor, root });
   installErrorHandlers(app);
   if (definition.routes) app.register(definition.routes);
@@ -71,11 +81,14 @@ export function createService(definition: ServiceDefinition): Service {
     extraVars: () => ({ name, version, inflight: metrics.inflight, eventLoopDelayMs: monitor.delayMs }),
     adminToken: config.adminToken,
   });
+  // A probe or scrape in flight at shutdown gets Connection: close instead of holding its connection open after.
+  new ConnectionDrain(admin.server, { quietMs: 0 });
 
   let closing: Promise<void> | undefined;
 
   async function shutdown(): Promise<void> {
     draining = true;
+    connections.closeAfterNextResponse();
     logger.info({ drainDelayMs: config.drainDelayMs, inflight: metrics.inflight }, 'shutting down');
     if (config.drainDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, config.drainDelayMs));
     const grace = setTimeout(() => {
@@ -111,7 +124,9 @@ export function createService(definition: ServiceDefinition): Service {
     async listen(): Promise<ListenResult> {
       await startHeapProfiler();
       await app.listen({ port: config.port, host: config.host });
-      await admin.listen({ port: config.adminPort, host: config.adminHost });
+      // A cluster worker's ephemeral admin port is its own (runService's primary forwards to it), not shared.
+      const exclusive = cluster.isWorker && config.adminPort === 0;
+      await admin.listen({ port: config.adminPort, host: config.adminHost, exclusive });
       const result = {
         url: baseUrl(app.server.address() as AddressInfo),
         adminUrl: baseUrl(admin.server.address() as AddressInfo),

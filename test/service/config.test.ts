@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, createService, loadConfig } from '../../src/service/index.js';
+import { startService } from './helpers.js';
 
 describe('loadConfig', () => {
   it('has a default for everything: an empty environment is valid', () => {
@@ -69,6 +70,42 @@ describe('loadConfig', () => {
     expect(text.startsWith(message)).toBe(true);
     expect(text).toContain(JSON.stringify(value));
     expect(text).not.toContain('\n');
+  });
+
+  it('APP_ENV=production refuses a non-loopback ADMIN_HOST without ADMIN_TOKEN, and a placeholder token', () => {
+    const production = (env: Record<string, string>) => () => loadConfig({ APP_ENV: 'production', ...env });
+    expect(production({ ADMIN_HOST: '0.0.0.0' })).toThrow(
+      new ConfigError(
+        'invalid ADMIN_HOST: "0.0.0.0" is not loopback and ADMIN_TOKEN is unset (APP_ENV=production): ' +
+          'set ADMIN_TOKEN or bind the admin port to 127.0.0.1',
+      ),
+    );
+    for (const host of ['10.0.0.7', '::', 'admin.internal', '128.0.0.1']) {
+      expect(production({ ADMIN_HOST: host }), host).toThrow(/^invalid ADMIN_HOST/);
+    }
+    for (const host of ['127.0.0.1', '127.0.0.2', 'localhost', '::1', '[::1]', '::ffff:127.0.0.1']) {
+      expect(production({ ADMIN_HOST: host })().adminHost, host).toBe(host);
+    }
+    expect(production({ ADMIN_HOST: '0.0.0.0', ADMIN_TOKEN: 's3cr3t-t0ken' })().appEnv).toBe('production');
+    expect(production({ ADMIN_TOKEN: 'change-me-admin-token' })).toThrow(
+      /^invalid ADMIN_TOKEN: the placeholder/,
+    );
+    expect(loadConfig({ ADMIN_HOST: '0.0.0.0', ADMIN_TOKEN: 'change-me' }).appEnv).toBe('development');
+  });
+
+  it('outside production, an open admin debug surface starts with a warning', async () => {
+    const t = await startService(async () => {}, { ADMIN_HOST: '0.0.0.0' });
+    try {
+      const warning = t.logs.find(
+        (l) => l.level === 40 && String(l.msg).startsWith('ADMIN_HOST is not loopback'),
+      );
+      expect(warning).toMatchObject({ adminHost: '0.0.0.0' });
+    } finally {
+      await t.service.close();
+    }
+    const safe = await startService(async () => {}, { ADMIN_TOKEN: 'token' });
+    await safe.service.close();
+    expect(safe.logs.filter((l) => l.level >= 40)).toEqual([]);
   });
 
   it('makes createService throw the same ConfigError before anything starts', () => {

@@ -1,77 +1,12 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
+import { load } from '../../src/load/index.js';
 import { cpuQuota, resolveWorkers } from '../../src/service/index.js';
+import { constantLoad, spawnFixture } from './fixture-process.js';
 import { get, waitFor } from './helpers.js';
-
-const FIXTURE = 'test/service/fixtures/service-fixture.ts';
-
-interface Child {
-  proc: ChildProcess;
-  /** stdout lines, parsed when they are JSON. */
-  lines: Record<string, unknown>[];
-  stdout: string[];
-  stderr: string[];
-  exit: Promise<number | null>;
-}
-
-function spawnFixture(env: Record<string, string>): Child {
-  const proc = spawn(process.execPath, ['--import', 'tsx', FIXTURE], {
-    env: { ...process.env, PORT: '0', ADMIN_PORT: '0', HOST: '127.0.0.1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const lines: Record<string, unknown>[] = [];
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  createInterface({ input: proc.stdout! }).on('line', (line) => {
-    stdout.push(line);
-    try {
-      lines.push(JSON.parse(line) as Record<string, unknown>);
-    } catch {
-      lines.push({ raw: line });
-    }
-  });
-  createInterface({ input: proc.stderr! }).on('line', (line) => stderr.push(line));
-  const exit = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
-  return { proc, lines, stdout, stderr, exit };
-}
-
-/** Runs `loops` closed-loop clients against `url` until `stop()`; counts 200s, other statuses and refusals. */
-function constantLoad(url: string, loops: number) {
-  let stopped = false;
-  const result = {
-    ok: 0,
-    failedStatuses: [] as number[],
-    connectionErrors: [] as string[],
-    pids: new Set<number>(),
-  };
-  const loop = async () => {
-    while (!stopped) {
-      try {
-        const res = await get(url);
-        if (res.status === 200) {
-          result.ok++;
-          result.pids.add((res.body as { pid: number }).pid);
-        } else result.failedStatuses.push(res.status);
-      } catch (error) {
-        result.connectionErrors.push(String((error as { cause?: { code?: string } }).cause?.code ?? error));
-        await new Promise((resolve) => setTimeout(resolve, 5));
-      }
-    }
-  };
-  const running = Array.from({ length: loops }, loop);
-  return {
-    result,
-    stop: async () => {
-      stopped = true;
-      await Promise.race([Promise.all(running), new Promise((resolve) => setTimeout(resolve, 5000))]);
-    },
-  };
-}
 
 describe('service process', () => {
   it('stops on bad config with one clear line naming the variable, exit 2', async () => {
@@ -82,6 +17,11 @@ describe('service process', () => {
     expect(await other.exit).toBe(2);
     expect(other.stderr).toEqual([
       'fixture: invalid REQUEST_TIMEOUT: expected a duration such as 500ms, 10s, 2m, got "forever"',
+    ]);
+    const open = spawnFixture({ APP_ENV: 'production', ADMIN_HOST: '0.0.0.0' });
+    expect(await open.exit).toBe(2);
+    expect(open.stderr).toEqual([
+      expect.stringMatching(/^fixture: invalid ADMIN_HOST: "0.0.0.0" is not loopback/),
     ]);
   });
 
@@ -158,22 +98,59 @@ describe('service process', () => {
 });
 
 describe('workers', () => {
-  it('WORKERS=2 serves from two cluster workers on shared ports and drains both on SIGTERM', async () => {
-    const child = spawnFixture({ WORKERS: '2', DRAIN_DELAY: '200ms' });
+  it('WORKERS=2: shared public port; the admin port sums /metrics, lists /debug/vars per worker, forwards pprof; SIGTERM drains both', async () => {
+    const child = spawnFixture({ WORKERS: '2', DRAIN_DELAY: '200ms', ADMIN_TOKEN: 't0ken' });
     try {
-      const listening = await waitFor(() => {
+      const workers = await waitFor(() => {
         const lines = child.lines.filter((l) => l.msg === 'listening');
         return lines.length === 2 ? lines : undefined;
       }, 30_000);
-      expect(new Set(listening.map((l) => l.pid)).size).toBe(2);
-      expect(listening[0]?.url).toBe(listening[1]?.url); // one shared public port
-      const url = String(listening[0]?.url);
-      const load = constantLoad(`${url}/work`, 8);
-      await waitFor(() => (load.result.pids.size === 2 ? true : undefined), 10_000);
+      expect(new Set(workers.map((l) => l.pid)).size).toBe(2);
+      expect(workers[0]?.url).toBe(workers[1]?.url); // one shared public port
+      const adminUrl = String(child.lines.find((l) => l.msg === 'cluster admin listening')?.adminUrl);
+      const result = await load({
+        url: `${workers[0]?.url}/work`,
+        connections: 8,
+        threads: 1,
+        requests: 400,
+      });
+      expect(result.requests.errors).toBe(0);
+      const served = (text: string) =>
+        text
+          .split('\n')
+          .filter((l) => l.startsWith('http_requests_total{') && l.includes('route="/work"'))
+          .reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+      // Each worker's private admin port counts its own share; the shared admin port counts them all.
+      const perWorker = await Promise.all(
+        workers.map(async (w) => served(String((await get(`${w.adminUrl}/metrics`)).body))),
+      );
+      expect(perWorker.every((n) => n > 0)).toBe(true);
+      expect(served(String((await get(`${adminUrl}/metrics`)).body))).toBe(result.status['2xx']);
+      expect(perWorker[0]! + perWorker[1]!).toBe(result.status['2xx']);
+
+      // ADMIN_TOKEN guards /debug/* on the primary and is forwarded to the workers.
+      expect((await get(`${adminUrl}/debug/vars`)).status).toBe(401);
+      const auth = { headers: { authorization: 'Bearer t0ken' } };
+      const vars = (await get(`${adminUrl}/debug/vars`, auth)).body as {
+        workers: { worker: number; pid: number }[];
+      };
+      expect(vars.workers.map((w) => w.pid).sort()).toEqual(workers.map((w) => w.pid).sort());
+      const second = vars.workers[1]!;
+      expect(
+        ((await get(`${adminUrl}/debug/vars?worker=${second.worker}`, auth)).body as { pid: number }).pid,
+      ).toBe(second.pid);
+      const heap = await fetch(`${adminUrl}/debug/pprof/heap?worker=${second.worker}`, auth);
+      expect(heap.status).toBe(200);
+      expect(Buffer.from(await heap.arrayBuffer()).subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b])); // gzip
+      expect((await get(`${adminUrl}/debug/pprof/heap?worker=99`, auth)).status).toBe(400);
+      expect((await get(`${adminUrl}/readyz`)).body).toMatchObject({ status: 'ready', workers: [{}, {}] });
+
+      const steady = constantLoad(`${workers[0]?.url}/work`, 8);
+      await waitFor(() => (steady.result.pids.size === 2 ? true : undefined), 10_000);
       child.proc.kill('SIGTERM');
       expect(await child.exit).toBe(0);
-      await load.stop();
-      expect(load.result.failedStatuses).toEqual([]);
+      await steady.stop();
+      expect(steady.result.failedStatuses).toEqual([]);
       expect(child.lines.filter((l) => l.msg === 'shut down')).toHaveLength(2);
     } finally {
       child.proc.kill('SIGKILL');

@@ -73,7 +73,9 @@ export function registerProbes(admin: FastifyInstance, state: ProbeState): void 
   admin.get('/readyz', async (_req, reply) => {
     if (state.draining()) return reply.code(503).send({ status: 'draining', checks: {} });
     const checks = await runChecks(state.checks, state.timeoutMs);
-    const ready = Object.values(checks).every((c) => c.ok) && !state.draining();
+    // Shutdown may have begun while the checks ran: say so rather than "not ready" with every check ok.
+    if (state.draining()) return reply.code(503).send({ status: 'draining', checks });
+    const ready = Object.values(checks).every((c) => c.ok);
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks });
   });
   admin.get('/healthz', async () => ({

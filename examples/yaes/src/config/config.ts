@@ -35,6 +35,11 @@ export interface YaesConfig {
   describe(): Record<string, unknown>;
 }
 
+/** The shipped Kubernetes secret's `change-me…` placeholder: an unedited secret must not sign tokens. */
+function isPlaceholderKey(key: string): boolean {
+  return /^change-?me/i.test(key);
+}
+
 const duration = z.string().transform((text, ctx) => {
   try {
     return parseDuration(text);
@@ -64,7 +69,11 @@ const DatabaseEnv = z.object({
 
 const ServiceEnv = DatabaseEnv.extend({
   APP_ENV: z.enum(['development', 'test', 'production']).default('development'),
-  JWT_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  JWT_KEY: z
+    .string()
+    .min(32, 'must be at least 32 characters')
+    .refine((key) => !isPlaceholderKey(key), 'is the placeholder from the example secret: set a random key')
+    .optional(),
   JWT_TTL: duration.default(24 * 3600 * 1000),
   BCRYPT_COST: z.coerce.number().int().min(4).max(31).optional(),
   MIGRATE_ON_START: bool.optional(),

@@ -21,6 +21,7 @@ import type { ISecret } from 'kubernetes-models/v1/Secret';
 import type { IService } from 'kubernetes-models/v1/Service';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
+import { loadConfig as loadYaesConfig } from '../../src/config/config.js';
 import { validateManifest } from '../support/kubernetes-schemas.js';
 import { DEPLOY, loadDockerfile, loadManifests, type Manifest } from '../support/manifests.js';
 import { type RunningYaes, startYaes } from '../support/start-yaes.js';
@@ -137,6 +138,24 @@ describe('Kustomize', () => {
       }),
     );
     for (const { name } of overlay.images ?? []) expect(images, name).toContain(name);
+  });
+
+  it("refuses production on the base Secret's placeholders; the kind overlay's keys pass", () => {
+    const secret = find<ISecret>('Secret', 'yaes-secrets').stringData ?? {};
+    const plain = Object.fromEntries([...envOf(yaesContainer())].map(([name, e]) => [name, e.value]));
+    const env = { ...secret, ...plain };
+    expect(env.APP_ENV).toBe('production');
+    expect(() => loadYaesConfig(env)).toThrow('JWT_KEY: is the placeholder from the example secret');
+    expect(() => loadConfig(env)).toThrow('invalid ADMIN_TOKEN: the placeholder from the example secret');
+    const overlay = kustomizations.find((m) => m.file === 'k8s/overlays/kind/kustomization.yaml')
+      ?.doc as unknown as Kustomization;
+    const patch = overlay.patches?.find((p) => p.target.kind === 'Secret')?.patch ?? '';
+    const kind = { ...env };
+    for (const op of parseYaml(patch) as { path: string; value: string }[]) {
+      kind[op.path.replace('/stringData/', '')] = op.value;
+    }
+    expect(loadYaesConfig(kind).appEnv).toBe('production');
+    expect(loadConfig(kind).adminHost).toBe('0.0.0.0');
   });
 
   it("the kind overlay's PostgreSQL matches DATABASE_URL in the Secret", () => {
