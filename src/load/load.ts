@@ -153,10 +153,9 @@ export async function load(given: LoadOptions): Promise<LoadResult> {
   signal?.addEventListener('abort', stopAll, { once: true });
   // The measured window starts at `startAt` (wall clock) when given, else just after every thread is ready;
   // the threads start `warmupMs` before it, on the performance.timeOrigin-based clock they share.
-  const wallNow = Date.now();
+  const { wallNow, originNow } = clockPair();
   const startedAtMs = plan.startAt ?? wallNow + START_DELAY_MS + plan.shard.warmupMs;
-  const startAtEpochMs =
-    performance.timeOrigin + performance.now() + (startedAtMs - plan.shard.warmupMs - wallNow);
+  const startAtEpochMs = originNow + (startedAtMs - plan.shard.warmupMs - wallNow);
   const warnings: string[] = [];
   if (plan.startAt !== null && wallNow > plan.startAt)
     warnings.push(
@@ -235,6 +234,23 @@ async function resolveGrpc(options: LoadOptions): Promise<LoadOptions & { grpc: 
     timeoutMs: Math.min(duration(options.timeout, '10s', 'timeout'), 5000),
   });
   return { ...options, ...request, http2: true, method: 'POST', grpc: true };
+}
+
+/**
+ * The wall clock (`Date.now()`, which agents on several machines share through NTP) and this process's
+ * performance.timeOrigin-based clock read at one instant: of a few tries, the pair read closest together, so a
+ * preemption between the two reads does not shift the start.
+ */
+function clockPair(): { wallNow: number; originNow: number } {
+  let best = { wallNow: 0, originNow: 0, spread: Number.POSITIVE_INFINITY };
+  for (let i = 0; i < 5 && best.spread > 0.1; i++) {
+    const before = performance.now();
+    const wallNow = Date.now();
+    const after = performance.now();
+    if (after - before < best.spread)
+      best = { wallNow, originNow: performance.timeOrigin + (before + after) / 2, spread: after - before };
+  }
+  return best;
 }
 
 /** The request names, in the order the threads count them. */
