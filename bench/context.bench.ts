@@ -1,5 +1,5 @@
 /**
- * headroom/context micro-benchmarks: create+cancel of a cancellable and a timed context against the bare
+ * headroom-kit/context micro-benchmarks: create+cancel of a cancellable and a timed context against the bare
  * `new AbortController()` + `abort()` they replace (goal: Context create+cancel ≤ 2× the bare controller), plus
  * the per-request path (a child of a live cancellable root, linked into and unlinked from its children) and the
  * path where the child's AbortSignal is created (handed to fetch/pg).

@@ -1,5 +1,5 @@
 /**
- * What headroom/service costs: req/s of a bare fastify hello route vs the same route on createService with
+ * What headroom-kit/service costs: req/s of a bare fastify hello route vs the same route on createService with
  * access logs (info, JSON to stdout, sent to /dev/null), RED metrics, tracing (no exporter: ids only), request
  * Context and the MAX_INFLIGHT guard on. Alternates A/B rounds in one run, server pinned to CPU 0 and the load
  * generator to CPU 1 when taskset exists; prints each round, the medians and the ratio (goal ≥ 0.85×). It also

@@ -2,7 +2,7 @@
  * The errors every part throws for input the caller can fix, below every part (engines never import the CLI).
  * A `UsageError` carries a machine-readable `code` and, when one option is at fault, that option's name as the
  * library spells it (`connections`, `rate`, `timeout`): the CLI alone turns it into flag text (`--connections`).
- * Exported from every entry point (`headroom/load`, `headroom/limits`, `headroom/bench`, `headroom/service`).
+ * Exported from every entry point (`headroom-kit/load`, `headroom-kit/limits`, `headroom-kit/bench`, `headroom-kit/service`).
  */
 
 /** What kind of input was wrong. */

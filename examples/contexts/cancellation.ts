@@ -3,7 +3,7 @@
  * cancels the rest, which stop at their next check. Run: `npx tsx examples/contexts/cancellation.ts [--seed N]`.
  */
 import { pathToFileURL } from 'node:url';
-import { background, firstOf } from 'headroom/context';
+import { background, firstOf } from 'headroom-kit/context';
 import { type Outcome, type SearchPlan, search, seedFrom } from './searcher.js';
 
 /** Runs the demo with `searchers` searchers and prints what happened. */

@@ -4,7 +4,7 @@
  * Run: `npx tsx examples/contexts/deadline.ts [timeout=5s]` (5s as in the course; pass e.g. `300ms` for a quick run).
  */
 import { pathToFileURL } from 'node:url';
-import { background, type Context, sleep, withTimeout } from 'headroom/context';
+import { background, type Context, sleep, withTimeout } from 'headroom-kit/context';
 
 const ms = (value: number): string => `${Math.round(value)}ms`;
 

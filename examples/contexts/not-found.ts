@@ -4,7 +4,7 @@
  * Run: `npx tsx examples/contexts/not-found.ts [--seed N]`.
  */
 import { pathToFileURL } from 'node:url';
-import { background, firstOf, NotFoundError } from 'headroom/context';
+import { background, firstOf, NotFoundError } from 'headroom-kit/context';
 import { type Outcome, type SearchPlan, search, seedFrom } from './searcher.js';
 
 /** Runs the demo and prints how it ended. */

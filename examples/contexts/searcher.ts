@@ -2,7 +2,7 @@
  * The course's searcher: draws random numbers looking for a target until it finds it, runs out of draws, or its
  * context ends. Seeded, so a run is reproducible (`--seed` changes it).
  */
-import type { Context, Found } from 'headroom/context';
+import type { Context, Found } from 'headroom-kit/context';
 
 /** What to look for and how hard. */
 export interface SearchPlan {

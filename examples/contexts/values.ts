@@ -4,7 +4,7 @@
  * Run: `npx tsx examples/contexts/values.ts`.
  */
 import { pathToFileURL } from 'node:url';
-import { background, type Context, createKey, current, run, withValue } from 'headroom/context';
+import { background, type Context, createKey, current, run, withValue } from 'headroom-kit/context';
 
 /** The request id, generated at the edge. */
 const RequestId = createKey<string>('requestId', { default: 'none' });

@@ -1,5 +1,5 @@
 /**
- * `headroom/bench`: micro-benchmarks with Go's ergonomics and an honest regression gate.
+ * `headroom-kit/bench`: micro-benchmarks with Go's ergonomics and an honest regression gate.
  * Benchmark files call `bench()`; `runBenchmarks` runs them (each in a fresh process), `compareReports` judges two
  * runs (Mann-Whitney U, Holm, Hodges-Lehmann), `runAb` measures a base git ref against the working tree in one job.
  */

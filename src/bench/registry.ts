@@ -1,6 +1,6 @@
 /**
  * The registry `bench()` writes to. It lives on `globalThis` under a well-known symbol so a benchmark file that
- * imports `headroom/bench` from `dist/` and a runner loaded from `src/` (or another checkout, in `bench ab`) share it.
+ * imports `headroom-kit/bench` from `dist/` and a runner loaded from `src/` (or another checkout, in `bench ab`) share it.
  */
 import type { BenchFn, BenchOptions, RegisteredBench } from './types.js';
 

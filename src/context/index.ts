@@ -1,5 +1,5 @@
 /**
- * headroom/context — Go's `context` for TypeScript: cancellation, deadlines and request-scoped values that flow
+ * headroom-kit/context — Go's `context` for TypeScript: cancellation, deadlines and request-scoped values that flow
  * through a tree, plus the helpers that make fan-out correct by construction. See docs/context.md.
  */
 

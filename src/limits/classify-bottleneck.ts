@@ -46,7 +46,7 @@ export function classifyBottleneck(knee: LimitsStep | null, reference: LimitsSte
   if (!signals) {
     return {
       kind: 'unknown',
-      evidence: ['no target metrics: pass --admin <url> of a headroom/service admin port to see why'],
+      evidence: ['no target metrics: pass --admin <url> of a headroom-kit/service admin port to see why'],
     };
   }
   const figures = describe(signals, rate);

@@ -1,5 +1,5 @@
 /**
- * headroom/limits — find a service's maximum sustainable throughput under an SLO, and show why it stops there.
+ * headroom-kit/limits — find a service's maximum sustainable throughput under an SLO, and show why it stops there.
  * See docs/limits.md.
  */
 

@@ -1,8 +1,8 @@
 /**
- * `headroom/load`: an HTTP load generator — closed and open (coordinated-omission-free) models, HDR latency,
+ * `headroom-kit/load`: an HTTP load generator — closed and open (coordinated-omission-free) models, HDR latency,
  * worker threads, scenarios, thresholds and a self-check of the generator itself.
  * @example
- * import { load } from 'headroom/load';
+ * import { load } from 'headroom-kit/load';
  * const result = await load({ url: 'http://127.0.0.1:8080/', rate: 1000, duration: '10s' });
  */
 

@@ -1,4 +1,4 @@
-/** HTML reports (`headroom/report`): a generic self-contained page (uPlot inlined) and the load and limits pages. */
+/** HTML reports (`headroom-kit/report`): a generic self-contained page (uPlot inlined) and the load and limits pages. */
 
 export type { FlameNode, FlameSpec } from './flame-graph.js';
 export {

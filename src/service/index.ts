@@ -1,8 +1,8 @@
 /**
- * headroom/service — an observable, overload-safe HTTP service runtime on fastify, pino, prom-client,
+ * headroom-kit/service — an observable, overload-safe HTTP service runtime on fastify, pino, prom-client,
  * OpenTelemetry and @datadog/pprof, with headroom Contexts on every request.
  * @example
- * import { runService } from 'headroom/service';
+ * import { runService } from 'headroom-kit/service';
  * await runService({ name: 'hello', routes: async (app) => { app.get('/', async (req) => ({ id: req.id })) } });
  */
 

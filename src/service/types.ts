@@ -1,4 +1,4 @@
-/** The public shapes of headroom/service: what you define, and the service you get. */
+/** The public shapes of headroom-kit/service: what you define, and the service you get. */
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { DestinationStream, Logger } from 'pino';
 import type { Registry } from 'prom-client';

@@ -96,7 +96,7 @@ describe('findLimits against servers of known capacity', () => {
   });
 });
 
-describe('findLimits against a headroom/service target', () => {
+describe('findLimits against a headroom-kit/service target', () => {
   let target: SpawnedService;
   beforeAll(async () => {
     target = await spawnCpuService();

@@ -5,7 +5,7 @@
  *   headroom bench examples/yaes/bench --tags integration    # + PostgreSQL (needs 127.0.0.1:5432)
  */
 import { randomBytes } from 'node:crypto';
-import { bench } from 'headroom/bench';
+import { bench } from 'headroom-kit/bench';
 import pg from 'pg';
 import { loadConfig } from '../src/config/config.js';
 import { type Db, openDatabase } from '../src/db/database.js';

@@ -6,7 +6,7 @@
  *
  *   headroom limits http://127.0.0.1:8080 --scenario examples/yaes/scenario/yaes.scenario.ts --slo 'p99<50ms'
  */
-import type { Scenario, ScenarioRequest, VirtualUser, VuFetchInit } from 'headroom/load';
+import type { Scenario, ScenarioRequest, VirtualUser, VuFetchInit } from 'headroom-kit/load';
 
 const SEED_USERS = Number(process.env.YAES_SEED_USERS ?? 200);
 const SEED_PASSWORD = 'yaes-seed-password';

@@ -1,9 +1,9 @@
 /**
- * YAES composed on headroom/service: config → database (migrated in dev) → repositories (instrumented) →
+ * YAES composed on headroom-kit/service: config → database (migrated in dev) → repositories (instrumented) →
  * services → routes. `createYaes` returns the service ready to `listen()`; `main.ts` runs it.
  */
 import type { FastifyInstance } from 'fastify';
-import { createService, type ServiceDefinition } from 'headroom/service';
+import { createService, type ServiceDefinition } from 'headroom-kit/service';
 import { loadConfig, type YaesConfig } from './config/config.js';
 import { type Db, openDatabase } from './db/database.js';
 import { instrumentRepositories } from './repositories/instrumented.js';
@@ -20,7 +20,7 @@ export interface YaesOptions {
   logDestination?: ServiceDefinition['logDestination'];
 }
 
-/** The YAES service definition for headroom/service, with the database it owns. */
+/** The YAES service definition for headroom-kit/service, with the database it owns. */
 export interface YaesDefinition {
   definition: ServiceDefinition;
   config: YaesConfig;

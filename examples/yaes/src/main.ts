@@ -1,6 +1,6 @@
 /** Runs YAES: `npm start -w examples/yaes` (PORT, ADMIN_PORT, DATABASE_URL… from the environment). */
 import cluster from 'node:cluster';
-import { loadConfig, resolveWorkers, runService } from 'headroom/service';
+import { loadConfig, resolveWorkers, runService } from 'headroom-kit/service';
 import { defineYaes } from './app.js';
 import { assertWorkersFit, loadDatabaseConfig } from './config/config.js';
 

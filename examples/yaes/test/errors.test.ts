@@ -3,7 +3,7 @@
  * deliberate AppError keeps its status, a database data error becomes a 422 the client can act on, and
  * anything else is a logged 500 whose body leaks nothing — always one JSON body per response.
  */
-import { createService } from 'headroom/service';
+import { createService } from 'headroom-kit/service';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/config.js';
 import { memoryRepositories } from '../src/repositories/memory/index.js';

@@ -2,7 +2,7 @@
  * The seed and the load scenario together: a seeded YAES takes a short `headroom load` run of the YAES mix —
  * every virtual user logs in, every request kind is sent, and nothing fails (no 4xx from a broken flow, no 5xx).
  */
-import { load } from 'headroom/load';
+import { load } from 'headroom-kit/load';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPasswordHasher } from '../src/auth/passwords.js';
 import { seedDatabase } from '../src/seed/seed.js';

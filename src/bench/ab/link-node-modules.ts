@@ -1,7 +1,7 @@
 /**
  * Gives a worktree the head's installed dependencies without `npm ci`: a fresh `node_modules/` whose entries are
  * symlinks to the head's. Links that point inside the head checkout (the package's self-link such as
- * `node_modules/headroom`, workspace packages) are re-pointed at the same path inside the worktree, so the base
+ * `node_modules/headroom-kit`, workspace packages) are re-pointed at the same path inside the worktree, so the base
  * ref's code is measured — not the head's.
  */
 import { existsSync, lstatSync, mkdirSync, readdirSync, realpathSync, symlinkSync } from 'node:fs';

@@ -23,7 +23,7 @@ async function loadPprof(): Promise<Pprof | null> {
 
 /**
  * Starts the sampling heap profiler once per process (cheap: one sample per 512 KiB allocated), when
- * @datadog/pprof is installed. The package is loaded here, when a service starts, not when headroom/service is
+ * @datadog/pprof is installed. The package is loaded here, when a service starts, not when headroom-kit/service is
  * imported: a heap profile can only show allocations sampled since the sampler started.
  */
 export async function startHeapProfiler(): Promise<void> {

@@ -1,7 +1,7 @@
 /** The authenticated user, carried in the request's Context under a typed key. */
 
-import type { Context } from 'headroom/context';
-import { createKey } from 'headroom/context';
+import type { Context } from 'headroom-kit/context';
+import { createKey } from 'headroom-kit/context';
 import type { User } from '../models/index.js';
 
 /** The Context key of the authenticated user (set by the auth hook, reloaded from the DB per request). */

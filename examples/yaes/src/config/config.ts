@@ -3,7 +3,7 @@
  * process with one clear line. Secrets (JWT_KEY, DB password) are kept out of anything that gets logged.
  */
 import { randomBytes } from 'node:crypto';
-import { parseDuration } from 'headroom/context';
+import { parseDuration } from 'headroom-kit/context';
 import { z } from 'zod';
 import { databaseUrlFromParts, type PostgresTls, redactUrl, SSL_MODES, splitTls } from './database-url.js';
 
@@ -79,7 +79,7 @@ const ServiceEnv = DatabaseEnv.extend({
   MIGRATE_ON_START: bool.optional(),
 });
 
-/** Parses `env` with `schema`; empty strings count as unset (as in headroom/service). */
+/** Parses `env` with `schema`; empty strings count as unset (as in headroom-kit/service). */
 function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv): z.output<S> {
   const parsed = schema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
   if (parsed.success) return parsed.data;

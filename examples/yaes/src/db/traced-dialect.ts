@@ -3,7 +3,7 @@
  * of the repository call's span when tracing records), a duration histogram and error counter per statement
  * kind (`headroom_function_duration_seconds{name="db.select"}`), and a debug line carrying the request id.
  */
-import { instrument } from 'headroom/service';
+import { instrument } from 'headroom-kit/service';
 import type { CompiledQuery, DatabaseConnection, Dialect, Driver, QueryResult } from 'kysely';
 
 type Execute = (connection: DatabaseConnection, query: CompiledQuery) => Promise<QueryResult<unknown>>;

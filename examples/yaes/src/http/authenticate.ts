@@ -1,6 +1,6 @@
 /** The onRequest hook that turns a Bearer token into the current user in `req.ctx`. */
 import type { FastifyRequest } from 'fastify';
-import { run, withValue } from 'headroom/context';
+import { run, withValue } from 'headroom-kit/context';
 import { bearerToken } from '../auth/bearer.js';
 import { currentUserKey } from '../auth/current-user.js';
 import type { UserService } from '../services/user-service.js';

@@ -3,7 +3,7 @@
  * (the original wrote an error and then `null` into the same body, and turned every error into a 422).
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { isContextError, isDeadlineExceeded } from 'headroom/context';
+import { isContextError, isDeadlineExceeded } from 'headroom-kit/context';
 import { AppError } from '../errors.js';
 
 /** Fastify's body errors, mapped to the contract's statuses (bad JSON is a 422, as in the original). */

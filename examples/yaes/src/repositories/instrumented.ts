@@ -1,5 +1,5 @@
 /** Wraps every repository method with headroom's `instrument()`: duration histogram, errors, span, debug log. */
-import { instrument } from 'headroom/service';
+import { instrument } from 'headroom-kit/service';
 import type { Repositories } from './types.js';
 
 function instrumentMethods<T extends object>(prefix: string, target: T): T {

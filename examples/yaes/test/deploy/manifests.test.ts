@@ -8,8 +8,8 @@ import { dirname, join } from 'node:path';
 import type { ICertificate } from '@kubernetes-models/cert-manager/cert-manager.io/v1/Certificate';
 import type { IPodMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor';
 import type { IPrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
-import { parseDuration } from 'headroom/context';
-import { loadConfig } from 'headroom/service';
+import { parseDuration } from 'headroom-kit/context';
+import { loadConfig } from 'headroom-kit/service';
 import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import type { IHorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
 import type { IJob } from 'kubernetes-models/batch/v1/Job';
@@ -184,7 +184,7 @@ describe('the Deployment agrees with the service', () => {
   });
   afterAll(() => yaes?.stop());
 
-  it('listens on the ports headroom/service defaults to, with the admin port reachable by the kubelet', () => {
+  it('listens on the ports headroom-kit/service defaults to, with the admin port reachable by the kubelet', () => {
     const app = yaesContainer();
     const env = envOf(app);
     const defaults = loadConfig({});
