@@ -53,6 +53,7 @@ const scenario = await ScenarioSource.create(
   },
   '127.0.0.1:8080',
   { index: 0, count: 1 },
+  { index: 0, count: 1 },
 );
 const user = createVirtualUser(0, scenario.vars);
 user.state.token = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl';

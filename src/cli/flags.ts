@@ -28,6 +28,39 @@ export function rateArg(text: string): number {
   return n;
 }
 
+/** `K/N` (0 ≤ K < N): one agent's segment of a run spread over N agents (`--segment`). For commander's argParser. */
+export function segmentArg(text: string): { index: number; count: number } {
+  const match = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(text);
+  const index = Number(match?.[1]);
+  const count = Number(match?.[2]);
+  if (!match || count < 1 || index >= count)
+    throw new InvalidArgumentError('expected K/N with 0 ≤ K < N, e.g. 0/4 (K as JOB_COMPLETION_INDEX)');
+  return { index, count };
+}
+
+/**
+ * An instant as epoch ms: a unix time in milliseconds (`1767225600000`) or an RFC 3339 date-time with its offset
+ * (`2026-01-01T00:00:00Z`, `2026-01-01T01:00:00.5+01:00`). For commander's argParser.
+ */
+export function instantArg(text: string): number {
+  const trimmed = text.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed);
+  const rfc3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})$/;
+  const ms = rfc3339.test(trimmed) ? Date.parse(trimmed) : Number.NaN;
+  if (Number.isNaN(ms))
+    throw new InvalidArgumentError('expected unix ms or an RFC 3339 time, e.g. 2026-01-01T12:00:00Z');
+  return ms;
+}
+
+/** `host:port` to listen on (`:port` = every interface, `[::1]:port` for IPv6; port 0 picks one). */
+export function listenArg(text: string): { host: string; port: number } {
+  const match = /^\s*(?:\[([^\]]+)\]|([^:\s]*)):(\d{1,5})\s*$/.exec(text);
+  const port = Number(match?.[3]);
+  if (!match || port > 65535)
+    throw new InvalidArgumentError('expected host:port, e.g. 0.0.0.0:47000 or :47000');
+  return { host: match[1] ?? (match[2] || '0.0.0.0'), port };
+}
+
 /** A duration in ms: `500ms`, `10s`, `2m`, `1m30s`; a bare number is seconds, as in wrk. */
 export function durationMs(text: string): number {
   const trimmed = text.trim();

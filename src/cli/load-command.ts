@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { ExitCode, UsageError } from '../errors.js';
 import { load } from '../load/index.js';
+import { parsePushUrl, pushResult } from '../load/push.js';
 import { renderLiveView, renderProgress, renderSummary } from '../load/render/index.js';
 import type { LoadOptions } from '../load/types.js';
 import { renderLoadReport } from '../report/index.js';
@@ -19,12 +20,14 @@ import {
   countArg,
   durationOption,
   emitResult,
+  instantArg,
   interruptible,
   type OutputFlags,
   parseHeaders,
   progressOn,
   rateArg,
   repeatable,
+  segmentArg,
   wantsColor,
 } from './flags.js';
 
@@ -52,6 +55,9 @@ interface LoadFlags extends OutputFlags {
   progress: boolean;
   insecure?: boolean;
   latency?: boolean;
+  segment?: { index: number; count: number };
+  startAt?: number;
+  push?: string;
 }
 
 /** Registers `headroom load` on the CLI. */
@@ -104,6 +110,17 @@ export function registerLoadCommand(program: Command): void {
     .addOption(durationOption('-T, --timeout <duration>', 'per-request timeout', '10s'))
     .addOption(durationOption('--warmup <duration>', 'load applied before measuring', '0s'))
     .option('-k, --insecure', 'skip TLS certificate verification')
+    .option(
+      '--segment <K/N>',
+      'run agent K of N (K = JOB_COMPLETION_INDEX): -R, -c and -n are totals shared by the N agents',
+      segmentArg,
+    )
+    .option(
+      '--start-at <time>',
+      'start the measured window at this instant (unix ms or RFC 3339), the same on every agent',
+      instantArg,
+    )
+    .option('--push <url>', 'POST the headroom.load/v1 result to a collector (headroom collect) when done')
     .option('--no-progress', 'no live progress (a line every 10 s when stderr is not a terminal)')
     .option('-L, --latency', 'accepted for wrk compatibility: the latency distribution is always printed');
   addThresholdOption(command);
@@ -128,6 +145,7 @@ function readInput(file: string, option: string): Buffer {
 
 async function runLoad(url: string, flags: LoadFlags): Promise<number> {
   assertWritable([flags.output, flags.html]);
+  if (flags.push !== undefined) parsePushUrl(flags.push);
   let body: LoadOptions['body'] = flags.body;
   if (flags.bodyFile !== undefined) body = readInput(flags.bodyFile, 'bodyFile');
   if (flags.dataFile !== undefined) body = readInput(flags.dataFile, 'dataFile');
@@ -156,6 +174,8 @@ async function runLoad(url: string, flags: LoadFlags): Promise<number> {
       warmup: flags.warmup,
       thresholds: flags.threshold,
       insecure: flags.insecure,
+      segment: flags.segment,
+      startAt: flags.startAt,
       ctx: run.ctx,
       onProgress: (p) => progress.update(progress.live ? renderLiveView(p, liveView) : renderProgress(p)),
     });
@@ -165,6 +185,7 @@ async function runLoad(url: string, flags: LoadFlags): Promise<number> {
       result,
       html: () => renderLoadReport(result),
     });
+    if (flags.push !== undefined) await pushResult(flags.push, result);
     if (run.interrupted()) return ExitCode.interrupted;
     return result.thresholds.every((t) => t.ok) ? ExitCode.ok : ExitCode.failed;
   } finally {

@@ -8,8 +8,10 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { ExitCode, isUsageError, type UsageError } from '../errors.js';
 import { registerBench } from './bench-command.js';
+import { registerCollectCommand } from './collect-command.js';
 import { registerLimitsCommand } from './limits-command.js';
 import { registerLoadCommand } from './load-command.js';
+import { registerMergeCommand } from './merge-command.js';
 
 /** The flag an engine option is set by, where the two are not spelled alike. */
 const FLAG_OF: Record<string, string> = { thresholds: 'threshold', url: '' };
@@ -42,6 +44,8 @@ const program = new Command('headroom')
 
 // Each part registers its own subcommand.
 registerLoadCommand(program);
+registerMergeCommand(program);
+registerCollectCommand(program);
 registerLimitsCommand(program);
 registerBench(program);
 

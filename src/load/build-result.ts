@@ -1,9 +1,16 @@
 /** Merges the threads' reports and per-second snapshots into the typed `headroom.load/v1` result. */
-import { addEncoded, distribution, mergingHistogram, summarize } from './histogram.js';
+import {
+  addEncoded,
+  distribution,
+  encodeHistogram,
+  type Histogram,
+  mergingHistogram,
+  summarize,
+} from './histogram.js';
 import { assessGenerator } from './self-check.js';
 import type { ShardReport } from './shard-stats.js';
 import { evaluateThresholds, type Threshold } from './thresholds.js';
-import type { LoadResult, RequestCounts, TimelinePoint } from './types.js';
+import type { LoadResult, RequestCounts, Segment, TimelinePoint } from './types.js';
 
 /** The run's shape, as the coordinator planned it. */
 export interface RunShape {
@@ -20,6 +27,69 @@ export interface RunShape {
   names: readonly string[];
   durationS: number;
   cpuPct: number;
+  /** When the measured window started (epoch ms, wall clock). */
+  startedAtMs: number;
+  segment: Segment | null;
+  /** The encoded latency histogram of each timeline point, in the timeline's order. */
+  timelineHistograms: string[];
+  /** Warnings of the coordinator (a late start), added to the self-check's. */
+  warnings: string[];
+}
+
+/** The merged histograms a result is computed from. */
+export interface MergedHistograms {
+  latency: Histogram;
+  firstByte: Histogram;
+  response: Histogram;
+  connect: Histogram;
+  tls: Histogram;
+}
+
+/** Empty merging histograms for every figure. */
+export function emptyHistograms(): MergedHistograms {
+  return {
+    latency: mergingHistogram(),
+    firstByte: mergingHistogram(),
+    response: mergingHistogram(),
+    connect: mergingHistogram(),
+    tls: mergingHistogram(),
+  };
+}
+
+/** The latency figures of a result (summary, distribution, phases) from its merged histograms. */
+export function latencyFields(
+  h: MergedHistograms,
+  open: boolean,
+): Pick<LoadResult, 'latencyMs' | 'latencyDistribution' | 'phasesMs'> {
+  const latencyMs = summarize(h.latency);
+  return {
+    latencyMs,
+    latencyDistribution: distribution(h.latency),
+    phasesMs: {
+      connect: h.connect.totalCount > 0 ? summarize(h.connect) : null,
+      tls: h.tls.totalCount > 0 ? summarize(h.tls) : null,
+      firstByte: summarize(h.firstByte),
+      // Closed model: every request is sent when intended, so the full response time is the latency.
+      response: open ? summarize(h.response) : latencyMs,
+    },
+  };
+}
+
+/** The encoded form of merged histograms (`histograms` of the result). */
+export function encodeHistograms(
+  h: MergedHistograms,
+  open: boolean,
+  secure: boolean,
+  timeline: string[],
+): LoadResult['histograms'] {
+  return {
+    latency: encodeHistogram(h.latency),
+    firstByte: encodeHistogram(h.firstByte),
+    response: open ? encodeHistogram(h.response) : null,
+    connect: encodeHistogram(h.connect),
+    tls: secure ? encodeHistogram(h.tls) : null,
+    timeline,
+  };
 }
 
 const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
@@ -31,11 +101,8 @@ export function buildResult(
   timeline: TimelinePoint[],
   thresholds: Threshold[],
 ): LoadResult {
-  const latency = mergingHistogram();
-  const firstByte = mergingHistogram();
-  const response = mergingHistogram();
-  const connect = mergingHistogram();
-  const tls = mergingHistogram();
+  const h = emptyHistograms();
+  const { latency, firstByte, response, connect, tls } = h;
   const sendLag = mergingHistogram();
   let sent = 0;
   let completed = 0;
@@ -76,7 +143,7 @@ export function buildResult(
   }
   const seconds = shape.durationS > 0 ? shape.durationS : 1;
   const open = shape.rate !== null;
-  const latencyMs = summarize(latency);
+  const secure = reports.some((r) => r.tls !== null);
   const result: LoadResult = {
     schema: 'headroom.load/v1',
     target: shape.target,
@@ -98,15 +165,7 @@ export function buildResult(
       bytesPerS: Math.round(bytesRead / seconds),
       sentBytesPerS: Math.round(bytesWritten / seconds),
     },
-    latencyMs,
-    latencyDistribution: distribution(latency),
-    phasesMs: {
-      connect: connect.totalCount > 0 ? summarize(connect) : null,
-      tls: tls.totalCount > 0 ? summarize(tls) : null,
-      firstByte: summarize(firstByte),
-      // Closed model: every request is sent when intended, so the full response time is the latency.
-      response: open ? summarize(response) : latencyMs,
-    },
+    ...latencyFields(h, open),
     generator: assessGenerator(
       shape.cpuPct,
       reports.map((r) => r.utilization),
@@ -115,7 +174,11 @@ export function buildResult(
     ),
     timeline,
     thresholds: [],
+    startedAt: new Date(shape.startedAtMs).toISOString(),
+    ...(shape.segment ? { segment: shape.segment } : {}),
+    histograms: encodeHistograms(h, open, secure, shape.timelineHistograms),
   };
+  result.generator.warnings.push(...shape.warnings);
   if (shape.grpc) result.grpcStatus = grpcStatus;
   if (completed === 0) result.generator.warnings.push('no response completed: there is no latency to report');
   result.thresholds = evaluateThresholds(thresholds, result);

@@ -14,7 +14,10 @@ export {
   type UsageErrorOptions,
 } from '../errors.js';
 export { MissingDependencyError } from '../optional-dependency.js';
+export { type Collected, type CollectOptions, collectResults } from './collect.js';
 export { load } from './load.js';
+export { asLoadResult, assertSameRun, mergeResults, type SourcedResult } from './merge.js';
+export { parsePushUrl, pushResult } from './push.js';
 export { type LiveViewOptions, renderLiveView, renderProgress, renderSummary } from './render/index.js';
 export type {
   DataRow,

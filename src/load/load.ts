@@ -8,7 +8,7 @@ import { UsageError } from '../errors.js';
 import { parseDuration } from '../units/duration.js';
 import { buildResult } from './build-result.js';
 import { grpcRequest, isGrpcUrl } from './grpc/grpc-call.js';
-import { addEncoded, type Histogram, mergingHistogram } from './histogram.js';
+import { addEncoded, encodeHistogram, type Histogram, mergingHistogram } from './histogram.js';
 import { probeHttp2 } from './http2/probe.js';
 import { loadScenario, requestName } from './scenario/index.js';
 import type { ShardPlan } from './shard.js';
@@ -16,9 +16,11 @@ import { localShard, type ShardRunner, workerShard } from './shard-runner.js';
 import type { ShardReport, TickSnapshot } from './shard-stats.js';
 import { isLoopback, parseTarget, probeTarget } from './target.js';
 import { parseThreshold } from './thresholds.js';
-import type { LoadOptions, LoadResult, TimelinePoint } from './types.js';
+import type { LoadOptions, LoadResult, Segment, TimelinePoint } from './types.js';
 
 const START_DELAY_MS = 50;
+/** `startAt` may lie this far in the past (clock skew between agents); further is an error. */
+const MAX_START_AT_PAST_MS = 1000;
 
 /**
  * Generator threads when not given. Against a target on this machine (a loopback address): one less than the
@@ -28,6 +30,12 @@ const START_DELAY_MS = 50;
  */
 export function defaultThreads(cpus: number, targetIsLocal: boolean): number {
   return targetIsLocal ? Math.max(1, cpus - 1) : cpus;
+}
+
+/** A second of the timeline and its encoded latency histogram. */
+interface FinishedPoint {
+  point: TimelinePoint;
+  latency: string;
 }
 
 interface PendingPoint {
@@ -67,13 +75,14 @@ export async function load(given: LoadOptions): Promise<LoadResult> {
   const threads = plan.threads;
   const plans: ShardPlan[] = [];
   for (let i = 0, offset = 0; i < threads; i++) {
-    const connections = Math.floor(plan.connections / threads) + (i < plan.connections % threads ? 1 : 0);
+    const connections = share(plan.connections, threads, i);
     const requests = plan.closedRequests === null ? null : share(plan.closedRequests, threads, i);
     plans.push({
       ...plan.shard,
       connections,
       requests,
-      vuOffset: offset,
+      vuOffset: plan.vuOffset + offset,
+      connectionOffset: offset,
       thread: { index: i, count: threads },
     });
     offset += connections;
@@ -87,7 +96,7 @@ export async function load(given: LoadOptions): Promise<LoadResult> {
   }
 
   const names = await sourceNames(plan.shard);
-  const timeline: TimelinePoint[] = [];
+  const finished: FinishedPoint[] = [];
   let answered = 0;
   let errorsTotal = 0;
   const pending = new Map<number, PendingPoint>();
@@ -119,12 +128,9 @@ export async function load(given: LoadOptions): Promise<LoadResult> {
     const rps = point.seconds > 0 ? point.completed / point.seconds : 0;
     const p50Ms = point.latency.getValueAtPercentile(50) / 1000;
     const p99Ms = point.latency.getValueAtPercentile(99) / 1000;
-    timeline.push({
-      t: point.t,
-      rps: Math.round(rps * 10) / 10,
-      p50Ms,
-      p99Ms,
-      errors: point.errors,
+    finished.push({
+      point: { t: point.t, rps: Math.round(rps * 10) / 10, p50Ms, p99Ms, errors: point.errors },
+      latency: encodeHistogram(point.latency),
     });
     options.onProgress?.({
       elapsedS: point.t,
@@ -145,11 +151,28 @@ export async function load(given: LoadOptions): Promise<LoadResult> {
   };
   const signal = options.ctx?.signal;
   signal?.addEventListener('abort', stopAll, { once: true });
-  const cpu0 = process.cpuUsage();
-  const wall0 = performance.now();
+  // The measured window starts at `startAt` (wall clock) when given, else just after every thread is ready;
+  // the threads start `warmupMs` before it, on the performance.timeOrigin-based clock they share.
+  const { wallNow, originNow } = clockPair();
+  const startedAtMs = plan.startAt ?? wallNow + START_DELAY_MS + plan.shard.warmupMs;
+  const startAtEpochMs = originNow + (startedAtMs - plan.shard.warmupMs - wallNow);
+  const warnings: string[] = [];
+  if (plan.startAt !== null && wallNow > plan.startAt)
+    warnings.push(
+      `this agent was ready ${wallNow - plan.startAt}ms after --start-at: the requests due before were not sent`,
+    );
+  // The generator's CPU is measured from the start of the window (not while waiting for it).
+  let cpu0 = process.cpuUsage();
+  let wall0 = performance.now();
+  const windowStart = setTimeout(
+    () => {
+      cpu0 = process.cpuUsage();
+      wall0 = performance.now();
+    },
+    Math.max(0, startAtEpochMs - performance.timeOrigin - wall0),
+  );
   let reports: ShardReport[];
   try {
-    const startAtEpochMs = performance.timeOrigin + performance.now() + START_DELAY_MS;
     if (signal?.aborted) stopAll();
     reports = await Promise.all(
       runners.map((r) => {
@@ -158,18 +181,21 @@ export async function load(given: LoadOptions): Promise<LoadResult> {
       }),
     );
   } finally {
+    clearTimeout(windowStart);
     signal?.removeEventListener('abort', stopAll);
     await Promise.all(runners.map((r) => r.dispose().catch(() => {})));
   }
   const cpu = process.cpuUsage(cpu0);
   const wallMs = performance.now() - wall0;
-  timeline.sort((a, b) => a.t - b.t);
+  finished.sort((a, b) => a.point.t - b.point.t);
+  const timeline = finished.map((f) => f.point);
   const durationS = timeline.length > 0 ? (timeline[timeline.length - 1] as TimelinePoint).t : 0;
   return buildResult(
     {
       target: given.url,
       grpc: plan.shard.grpc,
-      rate: plan.shard.rate,
+      // This agent's part of the offered rate: the rate of the schedule's requests it sends.
+      rate: plan.shard.rate === null ? null : plan.shard.rate / plan.segment.count,
       connections: plan.connections,
       threads,
       pipelining: plan.shard.pipelining,
@@ -179,6 +205,10 @@ export async function load(given: LoadOptions): Promise<LoadResult> {
       names,
       durationS,
       cpuPct: wallMs > 0 ? ((cpu.user + cpu.system) / 1000 / wallMs) * 100 : 0,
+      startedAtMs,
+      segment: options.segment ? plan.segment : null,
+      timelineHistograms: finished.map((f) => f.latency),
+      warnings,
     },
     reports,
     timeline,
@@ -206,6 +236,23 @@ async function resolveGrpc(options: LoadOptions): Promise<LoadOptions & { grpc: 
   return { ...options, ...request, http2: true, method: 'POST', grpc: true };
 }
 
+/**
+ * The wall clock (`Date.now()`, which agents on several machines share through NTP) and this process's
+ * performance.timeOrigin-based clock read at one instant: of a few tries, the pair read closest together, so a
+ * preemption between the two reads does not shift the start.
+ */
+function clockPair(): { wallNow: number; originNow: number } {
+  let best = { wallNow: 0, originNow: 0, spread: Number.POSITIVE_INFINITY };
+  for (let i = 0; i < 5 && best.spread > 0.1; i++) {
+    const before = performance.now();
+    const wallNow = Date.now();
+    const after = performance.now();
+    if (after - before < best.spread)
+      best = { wallNow, originNow: performance.timeOrigin + (before + after) / 2, spread: after - before };
+  }
+  return best;
+}
+
 /** The request names, in the order the threads count them. */
 async function sourceNames(shard: Pick<ShardPlan, 'scenario' | 'method' | 'url'>): Promise<string[]> {
   if (!shard.scenario) return [`${shard.method} ${parseTarget(shard.url).path}`];
@@ -228,8 +275,42 @@ function duration(value: LoadOptions['duration'], fallback: string, option: stri
   }
 }
 
+/** The agent's segment: `{ index: 0, count: 1 }` alone. @throws UsageError for a segment out of range. */
+function segmentOf(value: Segment | undefined): Segment {
+  if (value === undefined) return { index: 0, count: 1 };
+  const { index, count } = value;
+  if (!Number.isInteger(count) || count < 1 || !Number.isInteger(index) || index < 0 || index >= count)
+    throw new UsageError(`expected K/N with 0 ≤ K < N, got ${index}/${count}`, { option: 'segment' });
+  return { index, count };
+}
+
+/** The shared start (epoch ms). @throws UsageError when it is more than 1 s in the past. */
+function startAtOf(value: number | undefined): number | null {
+  if (value === undefined) return null;
+  if (!Number.isFinite(value))
+    throw new UsageError(`expected an epoch time in ms, got ${value}`, { option: 'startAt' });
+  const pastMs = Date.now() - value;
+  if (pastMs > MAX_START_AT_PAST_MS)
+    throw new UsageError(
+      `${new Date(value).toISOString()} is ${(pastMs / 1000).toFixed(1)}s in the past (agents' clocks out of sync?)`,
+      { option: 'startAt' },
+    );
+  return Math.round(value);
+}
+
 function normalize(options: LoadOptions & { grpc: boolean }) {
-  const connections = positiveInt(options.connections, 64, 'connections');
+  const segment = segmentOf(options.segment);
+  const startAt = startAtOf(options.startAt);
+  const totalConnections = positiveInt(options.connections, 64, 'connections');
+  // With segments, connections (and request limits) are totals shared by the agents.
+  const connections = share(totalConnections, segment.count, segment.index);
+  if (connections === 0)
+    throw new UsageError(
+      `${totalConnections} connections cannot be shared by ${segment.count} segments (at least one each)`,
+      { option: 'connections' },
+    );
+  let vuOffset = 0;
+  for (let k = 0; k < segment.index; k++) vuOffset += share(totalConnections, segment.count, k);
   const local = isLoopback(parseTarget(options.url).host);
   const threads = Math.min(
     connections,
@@ -262,10 +343,12 @@ function normalize(options: LoadOptions & { grpc: boolean }) {
         ? Buffer.from(options.body)
         : options.body;
   const insecure = options.insecure ?? false;
-  const shard: Omit<ShardPlan, 'connections' | 'vuOffset' | 'thread' | 'requests'> = {
+  const shard: Omit<ShardPlan, 'connections' | 'vuOffset' | 'connectionOffset' | 'thread' | 'requests'> = {
     url: options.url,
     insecure,
     totalConnections: connections,
+    segment,
+    fixedStart: startAt !== null,
     pipelining,
     http2: options.http2 ?? false,
     grpc: options.grpc,
@@ -278,6 +361,20 @@ function normalize(options: LoadOptions & { grpc: boolean }) {
     body,
     scenario: options.scenario ?? null,
   };
-  const closedRequests = rate === null ? requests : null;
-  return { connections, threads, durationMs, timeoutMs, insecure, requests, closedRequests, shard };
+  // This agent's requests: its share of the limit (open model: the j < N of the schedule with j mod count = index).
+  const agentRequests = requests === null ? null : share(requests, segment.count, segment.index);
+  const closedRequests = rate === null ? agentRequests : null;
+  return {
+    connections,
+    vuOffset,
+    threads,
+    durationMs,
+    timeoutMs,
+    insecure,
+    requests: agentRequests,
+    closedRequests,
+    segment,
+    startAt,
+    shard,
+  };
 }

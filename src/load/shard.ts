@@ -16,18 +16,27 @@ import { parseTarget, type Target } from './target.js';
 export interface ShardPlan {
   url: string;
   insecure: boolean;
-  /** Connections of this thread; its virtual users are `vuOffset … vuOffset + connections - 1`. */
+  /** Connections of this thread; its virtual users are `vuOffset … vuOffset + connections - 1` (unique over agents). */
   connections: number;
   vuOffset: number;
+  /** Connections of this agent (all its threads); this thread's are `connectionOffset …` among them. */
   totalConnections: number;
+  connectionOffset: number;
   thread: { index: number; count: number };
+  /** This agent's part of a multi-agent run ({ index: 0, count: 1 } alone). */
+  segment: { index: number; count: number };
+  /**
+   * The window starts at an instant shared with other agents (`startAt`): schedule slots this thread missed by
+   * being ready late are skipped rather than sent in a burst.
+   */
+  fixedStart: boolean;
   /** Concurrent requests per connection: pipelined (HTTP/1.1) or streams (HTTP/2). */
   pipelining: number;
   /** Speak HTTP/2 (h2c with prior knowledge for http://, ALPN h2 for https://) instead of HTTP/1.1. */
   http2: boolean;
   /** A gRPC call (over HTTP/2): each response's `grpc-status` is counted. */
   grpc: boolean;
-  /** Open model rate for the whole run (req/s), or null. */
+  /** Open model rate of the whole run, over every agent (req/s), or null. */
   rate: number | null;
   /** Closed model: measured requests this thread sends before its window ends (`-n`, split); null: no limit. */
   requests: number | null;
@@ -49,6 +58,8 @@ const DRAIN_CAP_MS = 5000;
 /** After Ctrl-C, in-flight requests get this long to answer before they count as `cancelled`. */
 const INTERRUPTED_DRAIN_MS = 250;
 const DELAY_RESOLUTION_MS = 10;
+/** With a shared start, slots more than this far past when the thread is started are skipped, not sent at once. */
+const LATE_START_TOLERANCE_MS = 10;
 
 /** A prepared thread share, ready to start. */
 export class Shard implements ConnectionHost {
@@ -99,7 +110,12 @@ export class Shard implements ConnectionHost {
     let setup: ((vuId: number) => Promise<ReturnType<typeof createVirtualUser>>) | null = null;
     if (plan.scenario) {
       const loaded = await loadScenario(plan.scenario);
-      const scenarioSource = await ScenarioSource.create(loaded, target.hostHeader, plan.thread);
+      const scenarioSource = await ScenarioSource.create(
+        loaded,
+        target.hostHeader,
+        plan.thread,
+        plan.segment,
+      );
       source = scenarioSource;
       setup = async (vuId) => {
         const vu = createVirtualUser(vuId, scenarioSource.vars);
@@ -136,19 +152,13 @@ export class Shard implements ConnectionHost {
    */
   async run(startAt: number, output: ShardOutput): Promise<ShardReport> {
     const { plan } = this;
+    const calledAt = performance.now();
     await sleepUntil(startAt);
     // Timers may fire a hair early: the window starts at whichever comes first.
     startAt = Math.min(startAt, performance.now());
     const measureFrom = startAt + plan.warmupMs;
     const endAt = measureFrom + plan.durationMs;
-    if (plan.rate !== null) {
-      // Spread the global schedule over all connections: request j goes to connection j mod C.
-      const globalInterval = 1000 / plan.rate;
-      const intervalMs = globalInterval * plan.totalConnections;
-      this.connections.forEach((c, i) => {
-        c.setSchedule({ firstAt: startAt + (plan.vuOffset + i) * globalInterval, intervalMs });
-      });
-    }
+    if (plan.rate !== null) this.schedule(startAt, calledAt);
     this.measureFrom = measureFrom;
     this.sendUntil = endAt;
     if (plan.requests === 0) this.finish();
@@ -196,6 +206,26 @@ export class Shard implements ConnectionHost {
     const kind = this.interrupted ? 'cancelled' : 'timeout';
     for (const c of this.connections) c.abandon(kind);
     return this.stats.report(utilization, eventLoopDelayP99Ms);
+  }
+
+  /**
+   * Spreads the one global schedule (request j at `startAt + j / rate`) over the agents and their connections:
+   * agent K of N takes the requests j = K + N·q, and its q-th goes to its connection q mod C (C its connections).
+   * With a shared start, slots already past when the thread was told to start (`calledAt`) are skipped.
+   */
+  private schedule(startAt: number, calledAt: number): void {
+    const { plan } = this;
+    const globalInterval = 1000 / (plan.rate as number);
+    const agentInterval = globalInterval * plan.segment.count;
+    const intervalMs = agentInterval * plan.totalConnections;
+    const skipBefore = calledAt - LATE_START_TOLERANCE_MS;
+    this.connections.forEach((c, i) => {
+      let firstAt =
+        startAt + plan.segment.index * globalInterval + (plan.connectionOffset + i) * agentInterval;
+      if (plan.fixedStart && firstAt < skipBefore)
+        firstAt += Math.ceil((skipBefore - firstAt) / intervalMs) * intervalMs;
+      c.setSchedule({ firstAt, intervalMs });
+    });
   }
 
   /** Ends the window early from outside (Ctrl-C, a deadline); `run` resolves with what was measured. */

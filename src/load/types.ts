@@ -57,10 +57,28 @@ export interface LoadOptions {
   thresholds?: string[];
   /** Skip TLS certificate verification (self-signed staging certificates). */
   insecure?: boolean;
+  /**
+   * This agent's part of a run spread over `count` agents (`--segment K/N`; `index` is Kubernetes'
+   * `JOB_COMPLETION_INDEX`). `rate`, `connections` and `requests` are then totals: the open model sends the
+   * requests `j` of the one global schedule with `j mod count = index`; connections and request limits are split
+   * as evenly as possible; scenario data-file rows are partitioned (rows `index`, `index + count`, …).
+   */
+  segment?: Segment;
+  /**
+   * The instant the measured window starts (epoch ms, wall clock), the same on every agent: connections are
+   * opened and the warm-up runs before it. More than 1 s in the past is an error.
+   */
+  startAt?: number;
   /** Cancels the run early (the result covers what was measured). */
   ctx?: Context;
   /** Called about once a second with live figures (for progress display). */
   onProgress?: (progress: LoadProgress) => void;
+}
+
+/** One agent's part of a multi-agent run: `index` of `count` (0 ≤ index < count). */
+export interface Segment {
+  index: number;
+  count: number;
 }
 
 /** Sent and completed counts of one scenario request (or of the single request). */
@@ -210,4 +228,32 @@ export interface LoadResult {
   generator: GeneratorHealth;
   timeline: TimelinePoint[];
   thresholds: ThresholdOutcome[];
+  /** When the measured window started (ISO 8601, wall clock): the `startAt` given, or when the run began. */
+  startedAt: string;
+  /** This agent's segment (`--segment K/N`); absent for a run on one machine. */
+  segment?: Segment;
+  /** A merged result (`headroom merge`): each agent's segment and self-check, in segment order. */
+  agents?: AgentHealth[];
+  /** The HDR histograms behind the figures, so that results of several agents merge exactly. */
+  histograms: ResultHistograms;
+}
+
+/** One merged agent: its segment (null for a result without one) and its generator self-check. */
+export interface AgentHealth {
+  segment: Segment | null;
+  generator: GeneratorHealth;
+}
+
+/**
+ * Encoded HDR histograms (hdr-histogram-js compressed base64, microseconds): the latency, each phase (`response`
+ * null in the closed model, where it is the latency; `tls` null for plain http) and one latency histogram per
+ * timeline point, in the timeline's order.
+ */
+export interface ResultHistograms {
+  latency: string;
+  firstByte: string;
+  response: string | null;
+  connect: string;
+  tls: string | null;
+  timeline: string[];
 }

@@ -5,6 +5,13 @@ import { type ChartSpec, renderHtmlPage } from './html-page.js';
 
 const ms = (v: number) => formatDuration(v);
 
+/** The run's part in the subtitle: this agent's segment, or the agents a merged result came from. */
+function runPart(r: LoadResult): string {
+  if (r.segment) return `, segment ${r.segment.index}/${r.segment.count}`;
+  if (r.agents) return `, merged from ${r.agents.length} agents`;
+  return '';
+}
+
 /** Renders a load result as one self-contained HTML file. */
 export function renderLoadReport(r: LoadResult): string {
   const timeline: ChartSpec = {
@@ -38,7 +45,7 @@ export function renderLoadReport(r: LoadResult): string {
   const l = r.latencyMs;
   return renderHtmlPage({
     title: `headroom load — ${r.target}`,
-    subtitle: `${r.model} model, ${r.protocol === 'h2' ? 'HTTP/2, ' : ''}${r.connections} connections, ${r.threads} threads, ${r.durationS}s`,
+    subtitle: `${r.model} model, ${r.protocol === 'h2' ? 'HTTP/2, ' : ''}${r.connections} connections, ${r.threads} threads, ${r.durationS}s${runPart(r)}`,
     warnings: r.generator.warnings,
     tables: [
       {

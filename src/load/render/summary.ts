@@ -21,6 +21,14 @@ function phase(name: string, s: LatencySummary | null): string | null {
   return `  ${name.padEnd(11)} p50 ${fmt(s.p50)}  p99 ${fmt(s.p99)}  max ${fmt(s.max)}`;
 }
 
+/** The merged agents, by segment: `segments 0, 1, 2, 3 of 4`. */
+function agentList(r: LoadResult): string {
+  const agents = r.agents ?? [];
+  const count = agents[0]?.segment?.count;
+  if (count === undefined) return 'no segments';
+  return `segments ${agents.map((a) => a.segment?.index).join(', ')} of ${count}`;
+}
+
 /** How requests share a connection: HTTP/2 streams (and the server's cap), or HTTP/1.1 pipelining. */
 function concurrency(r: LoadResult): string {
   if (r.protocol !== 'h2') return r.pipelining > 1 ? `, pipelining ${r.pipelining}` : '';
@@ -35,8 +43,10 @@ export function renderSummary(r: LoadResult): string {
   const l = r.latencyMs;
   const model =
     r.model === 'open' ? `open model, ${count(r.throughput.offeredRps ?? 0)} req/s offered` : 'closed model';
+  const part = r.segment ? `, segment ${r.segment.index}/${r.segment.count}` : '';
   const lines = [
-    `Running ${r.durationS}s test @ ${r.target} (${model})`,
+    `Running ${r.durationS}s test @ ${r.target} (${model}${part})`,
+    r.agents ? `  merged from ${r.agents.length} agents (${agentList(r)})` : null,
     `  ${r.threads} threads and ${r.connections} connections${concurrency(r)}`,
     r.model === 'open' ? '  Latency (from intended send time)' : '  Latency',
     `    min ${fmt(l.min)}  mean ${fmt(l.mean)}  max ${fmt(l.max)}`,

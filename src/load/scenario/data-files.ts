@@ -31,6 +31,30 @@ export async function loadDataFiles(
   return tables;
 }
 
+/**
+ * One agent's part of every data file: rows `index`, `index + count`, … (agent `index` of `count`), so rows
+ * meant to be used once (unique users) are used by one agent only.
+ * @throws UsageError when a file has fewer rows than there are agents.
+ */
+export function partitionRows(
+  tables: Map<string, DataRow[]>,
+  segment: { index: number; count: number },
+): Map<string, DataRow[]> {
+  if (segment.count === 1) return tables;
+  const parts = new Map<string, DataRow[]>();
+  for (const [name, rows] of tables) {
+    if (rows.length < segment.count)
+      throw new UsageError(
+        `data file "${name}" has ${rows.length} rows, fewer than the ${segment.count} segments that share it`,
+      );
+    parts.set(
+      name,
+      rows.filter((_, i) => i % segment.count === segment.index),
+    );
+  }
+  return parts;
+}
+
 function parseJsonRows(text: string, file: string): DataRow[] {
   let value: unknown;
   try {

@@ -5,7 +5,7 @@
  */
 import { hasHeader } from '../request-bytes.js';
 import type { RequestSource } from '../request-source.js';
-import { loadDataFiles } from './data-files.js';
+import { loadDataFiles, partitionRows } from './data-files.js';
 import type { LoadedScenario } from './load-scenario.js';
 import {
   compileJson,
@@ -58,11 +58,19 @@ export class ScenarioSource implements RequestSource, SlotScope {
     this.total = sum;
   }
 
-  /** Compiles a loaded scenario for one generator thread. */
-  static async create(loaded: LoadedScenario, hostHeader: string, slot: ThreadSlot): Promise<ScenarioSource> {
-    const tables = await loadDataFiles(loaded.scenario.data, loaded.dir);
+  /**
+   * Compiles a loaded scenario for one generator thread of one agent (`segment`): the agent keeps its part of
+   * every data file (rows `segment.index`, `segment.index + segment.count`, …).
+   */
+  static async create(
+    loaded: LoadedScenario,
+    hostHeader: string,
+    thread: ThreadSlot,
+    segment: ThreadSlot,
+  ): Promise<ScenarioSource> {
+    const tables = partitionRows(await loadDataFiles(loaded.scenario.data, loaded.dir), segment);
     const vars = Object.entries(loaded.scenario.vars ?? {}).map(([name, spec]) =>
-      compileVar(name, spec, tables, slot),
+      compileVar(name, spec, tables, thread, segment),
     );
     return new ScenarioSource(vars, loaded.scenario.requests, hostHeader);
   }

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { UsageError } from '../../errors.js';
 import type { DataRow, VarSpec } from './types.js';
 
-/** Where this thread sits among the generator threads: sequences stride by `count` from `index`. */
+/** Where this thread (or agent) sits among its peers: sequences stride by `count` from `index`. */
 export interface ThreadSlot {
   index: number;
   count: number;
@@ -21,7 +21,8 @@ export interface VarGenerator {
 }
 
 /**
- * Compiles one variable spec.
+ * Compiles one variable spec for thread `slot` of agent `segment` (`tables` hold that agent's rows). Sequences
+ * stay unique over every thread of every agent: agent K of N takes the numbers ≡ K (mod N).
  * @throws UsageError for an unknown spec or a data file that is not declared.
  */
 export function compileVar(
@@ -29,11 +30,14 @@ export function compileVar(
   spec: VarSpec,
   tables: Map<string, DataRow[]>,
   slot: ThreadSlot,
+  segment: ThreadSlot,
 ): VarGenerator {
   if (spec === 'uuid') return { name, perVu: false, next: () => randomUUID() };
   if ('seq' in spec) {
+    const first = spec.seq + segment.index + segment.count * slot.index;
+    const stride = segment.count * slot.count;
     let k = 0;
-    return { name, perVu: false, next: () => spec.seq + slot.index + slot.count * k++ };
+    return { name, perVu: false, next: () => first + stride * k++ };
   }
   if ('int' in spec) {
     const [min, max] = spec.int;

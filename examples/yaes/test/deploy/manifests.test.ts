@@ -331,3 +331,38 @@ describe('the in-cluster limits Job (deploy/k8s/load)', () => {
     expect(envOf(containerOf(job(), 'limits')).get('YAES_SEED_USERS')?.value).toBe(users);
   });
 });
+
+describe('the distributed load test (deploy/k8s/load-distributed)', () => {
+  const agents = () => find<IJob>('Job', 'headroom-load', 'k8s/load-distributed/');
+  const collector = () => podOf(find<IJob>('Job', 'headroom-collect', 'k8s/load-distributed/'));
+  const argAfter = (args: string[], flag: string) => args[args.indexOf(flag) + 1] ?? '';
+
+  it('runs one segment per completion index, as many as the collector expects, pushing to its Service', () => {
+    const job = agents();
+    expect(job.spec?.completionMode).toBe('Indexed');
+    const n = job.spec?.completions;
+    expect(job.spec?.parallelism).toBe(n);
+    const load = containerOf(podOf(job), 'load');
+    const args = load.args ?? [];
+    expect(argAfter(args, '--segment')).toBe(`$(JOB_COMPLETION_INDEX)/${n}`);
+    expect(argAfter(args, '--start-at')).toBe('$(START_AT)');
+    expect(envOf(load).get('START_AT')?.valueFrom?.configMapKeyRef?.key).toBe('START_AT');
+    expect(existsSync(join(DEPLOY, '..', argAfter(args, '--scenario')))).toBe(true);
+    const collect = containerOf(collector(), 'collect');
+    expect(argAfter(collect.args ?? [], '--expect')).toBe(String(n));
+    const service = find<IService>('Service', 'headroom-collect', 'k8s/load-distributed/');
+    const push = new URL(argAfter(args, '--push'));
+    expect(push.hostname.split('.')[0]).toBe(service.metadata?.name);
+    expect(Number(push.port)).toBe(service.spec?.ports?.[0]?.port);
+    expect(argAfter(collect.args ?? [], '--listen')).toBe(`:${portNumber(collect, 'collect')}`);
+  });
+
+  it('lets the agents reach the public port of YAES', () => {
+    const policy = find<INetworkPolicy>('NetworkPolicy', 'yaes-from-headroom-load', 'k8s/load-distributed/');
+    const yaes = find<IDeployment>('Deployment', 'yaes', 'k8s/base/');
+    expect(policy.spec?.podSelector.matchLabels).toEqual(yaes.spec?.selector.matchLabels);
+    const rule = policy.spec?.ingress?.[0];
+    expect(rule?.from?.[0]?.podSelector?.matchLabels).toEqual(agents().spec?.template.metadata?.labels);
+    expect(yaesContainer().ports?.some((p) => p.name === rule?.ports?.[0]?.port)).toBe(true);
+  });
+});

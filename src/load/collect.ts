@@ -1,0 +1,120 @@
+/**
+ * `collectResults()`: the collector's side of `headroom load --push` — an HTTP endpoint that accepts the agents'
+ * `headroom.load/v1` results (POST, JSON) until the expected number arrived, the timeout passed or the context
+ * was cancelled. A result of another run (see `assertSameRun`) is refused with 409 and its one-line reason; the
+ * same result pushed twice (a retried POST) is accepted once.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Context } from '../context/index.js';
+import { isUsageError, UsageError } from '../errors.js';
+import { asLoadResult, assertSameRun, type SourcedResult } from './merge.js';
+
+/** Where and how long to collect. */
+export interface CollectOptions {
+  host: string;
+  /** 0 picks a free port (see `onListening`). */
+  port: number;
+  /** Results to wait for: the run's segment count. */
+  expect: number;
+  timeoutMs: number;
+  /** Ends the wait early (Ctrl-C); what arrived is returned. */
+  ctx?: Context;
+  /** Called once listening, with the URL agents push to. */
+  onListening?: (url: string) => void;
+  /** Called as each result is accepted. */
+  onResult?: (source: string, received: number) => void;
+}
+
+/** What arrived, and whether it was everything expected. */
+export interface Collected {
+  results: SourcedResult[];
+  complete: boolean;
+}
+
+/** Bodies larger than this are refused (a result with a per-second timeline for hours is a few MB). */
+const MAX_BODY_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Listens for the agents' results.
+ * @throws UsageError (code `unreachable`) when the address cannot be listened on.
+ */
+export async function collectResults(options: CollectOptions): Promise<Collected> {
+  const results: SourcedResult[] = [];
+  let finish: () => void = () => {};
+  const done = new Promise<void>((resolve) => {
+    finish = resolve;
+  });
+  const server = http.createServer((req, res) => {
+    const reply = (status: number, text: string) => {
+      res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' }).end(`${text}\n`);
+    };
+    if (req.method !== 'POST') return reply(405, 'POST a headroom.load/v1 result (headroom load --push)');
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (size > MAX_BODY_BYTES) return reply(413, `a result is at most ${MAX_BODY_BYTES} bytes`);
+      const from = req.socket.remoteAddress ?? 'an agent';
+      try {
+        const result = asLoadResult(parseJson(Buffer.concat(chunks).toString('utf8'), from), from);
+        const seg = result.segment;
+        const source = seg ? `segment ${seg.index}/${seg.count} (${from})` : from;
+        if (results.some((r) => isSameResult(r.result, result))) return reply(200, 'already collected');
+        assertSameRun([...results, { source, result }]);
+        results.push({ source, result });
+        reply(202, `collected ${results.length} of ${options.expect}`);
+        options.onResult?.(source, results.length);
+        if (results.length >= options.expect) finish();
+      } catch (error) {
+        if (!isUsageError(error)) throw error;
+        reply(error.code === 'unreadable-file' ? 400 : 409, error.message);
+      }
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        new UsageError(`cannot listen on ${options.host}:${options.port}: ${error.code ?? error.message}`, {
+          option: 'listen',
+          code: 'unreachable',
+        }),
+      ),
+    );
+    server.listen(options.port, options.host, resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+  options.onListening?.(`http://${host}:${port}/`);
+  const timer = setTimeout(finish, options.timeoutMs);
+  const signal = options.ctx?.signal;
+  signal?.addEventListener('abort', finish, { once: true });
+  if (signal?.aborted) finish();
+  await done;
+  clearTimeout(timer);
+  signal?.removeEventListener('abort', finish);
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+  return { results, complete: results.length >= options.expect };
+}
+
+function parseJson(text: string, from: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new UsageError(`the body from ${from} is not JSON`, { code: 'unreadable-file' });
+  }
+}
+
+/** The same agent's result pushed again (a retried POST): same segment, start and counts. */
+function isSameResult(a: SourcedResult['result'], b: SourcedResult['result']): boolean {
+  return (
+    a.segment?.index === b.segment?.index &&
+    a.startedAt === b.startedAt &&
+    a.requests.sent === b.requests.sent &&
+    a.requests.completed === b.requests.completed
+  );
+}
