@@ -1,15 +1,18 @@
 /**
  * `headroom limits grpc://…` against real @grpc/grpc-js servers: the search is the HTTP one, the steps speak gRPC.
- * A token bucket of 400 calls/s (RESOURCE_EXHAUSTED beyond) must be found within 5%; a bad method is one line,
- * exit 2, before any call.
+ * A token bucket of 400 calls/s (RESOURCE_EXHAUSTED beyond) must be found within 5%; a gRPC server exposing
+ * headroom's admin port gets the bottleneck evidence an HTTP one gets; a bad method is one line, exit 2, before
+ * any call.
  */
 import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { afterEach, expect, it } from 'vitest';
-import type { LimitsResult } from '../../src/limits/index.js';
-import { formatStepLine } from '../../src/limits/index.js';
+import { findLimits, formatStepLine, type LimitsResult } from '../../src/limits/index.js';
 import { ECHO_PROTO, type EchoServer, startEchoServer } from '../support/grpc-echo.js';
+import { spawnFixture } from './helpers/spawn-service.js';
 
 const MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
 const IMPORTS_PROTO = path.join(import.meta.dirname, 'fixtures', 'imports-echo.proto');
@@ -91,6 +94,38 @@ it('finds a 400 calls/s token bucket (RESOURCE_EXHAUSTED beyond) within 5%', asy
   const failing = result.steps.find((s) => !s.pass && s.offeredRps === result.capacity?.high);
   expect(failing?.failures.join(' ')).toMatch(/errors<1% broken/);
   expect(wellFormed).toBe(calls);
+}, 60_000);
+
+it('names the CPU bottleneck of a gRPC server exposing the admin port, with its knee profile', async () => {
+  const target = await spawnFixture(path.join(import.meta.dirname, 'fixtures', 'grpc-cpu-service.ts'));
+  try {
+    const result = await findLimits({
+      url: target.url,
+      admin: target.adminUrl,
+      request: { proto: ECHO_PROTO, call: 'bench.Echo/Say', body: '{"text": "hi"}' },
+      slo: ['p90<100ms'],
+      step: '1s',
+      cooldown: '200ms',
+      maxTime: '40s',
+      precision: 0.1,
+      profileSeconds: 2,
+      profileOut: path.join(mkdtempSync(path.join(tmpdir(), 'headroom-grpc-')), 'knee.pb.gz'),
+    });
+    const trace = `\n${result.steps.map(formatStepLine).join('\n')}\n${result.bottleneck.evidence.join('\n')}`;
+    console.log(`gRPC CPU-bound server: capacity ${result.capacity?.rps} in ${result.searchS}s${trace}`);
+    expect(result.outcome, trace).toBe('found');
+    expect(result.steps.some((s) => s.target !== null && s.target.scrapes >= 2)).toBe(true);
+    expect(result.profile, result.notes.join('\n')).not.toBeNull();
+    expect(result.bottleneck.kind, trace).toBe('cpu');
+    expect(result.bottleneck.evidence.join('\n')).toMatch(/CPU [\d.]+ cores/);
+    const names = result.bottleneck.topFunctions.slice(0, 3).map((f) => f.name);
+    expect(
+      names.some((n) => n === 'renderReport' || n.includes('stringify')),
+      names.join(', '),
+    ).toBe(true);
+  } finally {
+    await target.stop();
+  }
 }, 60_000);
 
 it('exits 2 with one line for a method the proto does not define, before any call', async () => {
