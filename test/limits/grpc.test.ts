@@ -15,7 +15,7 @@ import { ECHO_PROTO, type EchoServer, startEchoServer } from '../support/grpc-ec
 import { spawnFixture } from './helpers/spawn-service.js';
 
 const MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
-const IMPORTS_PROTO = path.join(import.meta.dirname, 'fixtures', 'imports-echo.proto');
+const IMPORTS_PROTO = path.join(path.dirname(ECHO_PROTO), 'imports', 'echo-api.proto');
 
 function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {

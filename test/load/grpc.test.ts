@@ -84,7 +84,7 @@ it('makes exactly -n unary calls and counts every grpc-status', async () => {
   expect([...tenants]).toEqual(['acme']);
 });
 
-it('refuses a missing proto, an unknown or streaming method and a message that does not fit, before any load', async () => {
+it('refuses a missing proto or import, an unknown or streaming method and a message that does not fit, before any load', async () => {
   served = 0;
   const base = { url, proto: PROTO, duration: '1s' };
   await expect(load({ url, call: 'bench.Echo/Say' })).rejects.toThrow(/needs --proto/);
@@ -96,6 +96,11 @@ it('refuses a missing proto, an unknown or streaming method and a message that d
     /has no field txt/,
   );
   await expect(load({ ...base, call: 'bench.Echo/Say', body: '{"text": ' })).rejects.toThrow(/not JSON/);
+  // An import found neither next to the proto nor in an import path.
+  const api = path.join(import.meta.dirname, 'fixtures', 'imports', 'echo-api.proto');
+  await expect(load({ ...base, proto: api, call: 'bench.Echo/Say' })).rejects.toThrow(
+    /cannot load .*echo-api.proto: .*ENOENT/,
+  );
   expect(served).toBe(0);
 });
 
