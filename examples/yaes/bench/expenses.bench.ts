@@ -12,8 +12,11 @@ import { type Db, openDatabase } from '../src/db/database.js';
 import type { User } from '../src/models/index.js';
 import { memoryRepositories } from '../src/repositories/memory/index.js';
 import { sqlRepositories } from '../src/repositories/sql/index.js';
-import type { Repositories } from '../src/repositories/types.js';
+import type { Page, Repositories } from '../src/repositories/types.js';
 import { createServices } from '../src/services/index.js';
+
+/** The API's default page: the first 100 expenses. */
+const FIRST_PAGE: Page = { limit: 100, after: 0 };
 
 const ctx = { signal: new AbortController().signal };
 const config = loadConfig({ APP_ENV: 'test' });
@@ -59,7 +62,7 @@ bench(
   'ExpenseService/ListMine/mock',
   async (b) => {
     const me: User = mock.me;
-    for (let i = 0; i < b.N; i++) await mock.services.expenses.listMine(ctx, me);
+    for (let i = 0; i < b.N; i++) await mock.services.expenses.listMine(ctx, me, FIRST_PAGE);
   },
   { setup: setupMock },
 );
@@ -96,7 +99,7 @@ bench(
 bench(
   'ExpenseService/ListMine/postgres',
   async (b) => {
-    for (let i = 0; i < b.N; i++) await real.services.expenses.listMine(ctx, real.me);
+    for (let i = 0; i < b.N; i++) await real.services.expenses.listMine(ctx, real.me, FIRST_PAGE);
   },
   { tags: ['integration'], setup: openPostgres, teardown: closePostgres },
 );

@@ -247,6 +247,41 @@ describe.each<DatabaseKind>(['pglite', 'postgres'])('YAES API on %s', (kind) => 
       expect(none).toMatchObject({ status: 200, text: '[]' });
     });
 
+    it('GET /expenses pages by id: 100 by default, ?limit=&after=, a Link to the next full page; bad paging → 422', async () => {
+      const name = `pager-${kind}`;
+      const created = await register(name, '+49009');
+      const login = await api<{ token: string }>('POST', '/login', {
+        body: { Username: name, Password: `pw-${name}` },
+      });
+      const token = login.body.token;
+      const ids: number[] = [];
+      for (let i = 0; i < 103; i++) {
+        const res = await api('POST', '/expenses', {
+          token,
+          body: {
+            Amount: i + 1,
+            Place: `p${i}`,
+            Payables: [{ UserID: created.body.ID, RatioInPercentage: 100, AmountOwed: 0 }],
+          },
+        });
+        ids.push(res.body.ID as number);
+      }
+      const first = await api<Json[]>('GET', '/expenses', { token });
+      expect(first.body.map((e) => e.ID)).toEqual(ids.slice(0, 100));
+      expect(first.headers.get('link')).toBe(`</expenses?limit=100&after=${ids[99]}>; rel="next"`);
+      const rest = await api<Json[]>('GET', `/expenses?limit=100&after=${ids[99]}`, { token });
+      expect(rest.body.map((e) => e.ID)).toEqual(ids.slice(100));
+      expect(rest.headers.get('link')).toBeNull();
+      const two = await api<Json[]>('GET', `/expenses?limit=2&after=${ids[0]}`, { token });
+      expect(two.body.map((e) => e.ID)).toEqual(ids.slice(1, 3));
+      expect((two.body[0]!.Payables as Json[])[0]).toMatchObject({ UserID: created.body.ID });
+      for (const query of ['limit=0', 'limit=1001', 'limit=abc', 'after=-1', 'after=2147483648', 'page=2']) {
+        const bad = await api<Json>('GET', `/expenses?${query}`, { token });
+        expect(bad.status, query).toBe(422);
+        expect(typeof bad.body.error, query).toBe('string');
+      }
+    });
+
     it('GET /payables lists what I owe', async () => {
       const owed = await api<Json[]>('GET', '/payables', { token: bob().token });
       expect(owed.body).toEqual([payables[0]]);

@@ -1,17 +1,25 @@
 /** HTTP handlers for /expenses. */
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { currentUser } from '../auth/current-user.js';
 import { decode } from '../http/decode.js';
-import { ExpenseBody } from '../http/schemas.js';
+import { ExpenseBody, ExpensePageQuery } from '../http/schemas.js';
 import { expenseJson } from '../http/wire.js';
 import type { ExpenseService } from '../services/expense-service.js';
 
 /** Handlers for the expense routes. */
 export function expenseHandlers(expenses: ExpenseService) {
   return {
-    /** GET /expenses → the expenses I created, payables included. */
-    async list(req: FastifyRequest) {
-      const mine = await expenses.listMine(req.ctx, currentUser(req.ctx));
+    /**
+     * GET /expenses?limit=&after= → a page of the expenses I created (by id, payables included); a full page
+     * carries `Link: <…&after=LAST>; rel="next"`.
+     */
+    async list(req: FastifyRequest, reply: FastifyReply) {
+      const page = decode(ExpensePageQuery, req.query);
+      const mine = await expenses.listMine(req.ctx, currentUser(req.ctx), page);
+      const last = mine.at(-1);
+      if (last && mine.length === page.limit) {
+        reply.header('link', `</expenses?limit=${page.limit}&after=${last.id}>; rel="next"`);
+      }
       return mine.map(expenseJson);
     },
     /** POST /expenses → the created Expense (CreatedBy is always the caller). */

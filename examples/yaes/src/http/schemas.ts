@@ -90,3 +90,9 @@ export const IdParam = z.object({
     .transform(Number)
     .pipe(id),
 });
+
+/** GET /expenses paging: `limit` 1–1000 (default 100), `after` the last id already seen (default 0). */
+export const ExpensePageQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  after: z.coerce.number().int().min(0).max(2_147_483_647).default(0),
+});

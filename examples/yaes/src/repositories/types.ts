@@ -23,8 +23,14 @@ export interface UserRepository {
 export interface ExpenseRepository {
   /** Stores the expense and all its payables in one transaction. */
   create(ctx: Scope, expense: NewExpense): Promise<Expense>;
-  /** Expenses created by `userId`, with payables, by id. */
-  listByCreator(ctx: Scope, userId: number): Promise<Expense[]>;
+  /** One page of the expenses created by `userId`, with payables, by id. */
+  listByCreator(ctx: Scope, userId: number, page: Page): Promise<Expense[]>;
+}
+
+/** A page of a list ordered by id: at most `limit` items whose id is above `after` (0: from the start). */
+export interface Page {
+  limit: number;
+  after: number;
 }
 
 /** Payables. */

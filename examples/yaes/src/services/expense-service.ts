@@ -2,7 +2,7 @@
 import type { Scope } from '../db/database.js';
 import { invalid } from '../errors.js';
 import type { Expense, NewPayable, User } from '../models/index.js';
-import type { ExpenseRepository, UserRepository } from '../repositories/types.js';
+import type { ExpenseRepository, Page, UserRepository } from '../repositories/types.js';
 
 /** An expense as the client submits it (money already exact decimal strings). */
 export interface ExpenseInput {
@@ -15,8 +15,8 @@ export interface ExpenseInput {
 export interface ExpenseService {
   /** Creates an expense by `me` with its payables, all or nothing; unknown payable users → 422. */
   create(ctx: Scope, me: User, input: ExpenseInput): Promise<Expense>;
-  /** The expenses `me` created. */
-  listMine(ctx: Scope, me: User): Promise<Expense[]>;
+  /** One page of the expenses `me` created, by id. */
+  listMine(ctx: Scope, me: User, page: Page): Promise<Expense[]>;
 }
 
 /**
@@ -33,6 +33,6 @@ export function createExpenseService(expenses: ExpenseRepository, users: UserRep
       if (missing.length > 0) throw invalid(`payable user ${missing.join(', ')} does not exist`);
       return expenses.create(ctx, { createdBy: me.id, ...input });
     },
-    listMine: (ctx, me) => expenses.listByCreator(ctx, me.id),
+    listMine: (ctx, me, page) => expenses.listByCreator(ctx, me.id, page),
   };
 }

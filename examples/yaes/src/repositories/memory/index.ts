@@ -43,7 +43,8 @@ export function memoryRepositories(): Repositories {
         byCreator.set(expense.createdBy, list);
         return expense;
       },
-      listByCreator: async (_ctx, userId) => byCreator.get(userId) ?? [],
+      listByCreator: async (_ctx, userId, { limit, after }) =>
+        (byCreator.get(userId) ?? []).filter((e) => e.id > after).slice(0, limit),
     },
     payables: {
       listOwedBy: async (_ctx, userId) => [...payables.values()].filter((p) => p.userId === userId),

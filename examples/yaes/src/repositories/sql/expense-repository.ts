@@ -40,14 +40,16 @@ export function sqlExpenseRepository(db: Db): ExpenseRepository {
         )
         .catch(rethrowDataError),
 
-    listByCreator: (ctx, userId) =>
+    listByCreator: (ctx, userId, page) =>
       db.scoped(ctx, async (k) => {
         const rows = await k
           .selectFrom('expenses')
           .selectAll()
           .where('created_by', '=', userId)
           .where('deleted_at', 'is', null)
+          .where('id', '>', page.after)
           .orderBy('id')
+          .limit(page.limit)
           .execute();
         if (rows.length === 0) return [];
         const payables = await k
