@@ -1,8 +1,9 @@
 /**
- * `headroom limits <url>` — parses flags into `LimitsOptions`, runs `findLimits`, renders progress (stderr),
- * the summary, `--json` / `-o` and `--html`. Exit 0 a capacity stands (found, or a lower bound at --max-rate or
- * --max-time), 1 no capacity (no rate meets the SLO, the generator was the bottleneck, or nothing passed before
- * --max-time ran out), 2 bad flags or unreachable target, 130 interrupted (the partial result is still written).
+ * `headroom limits <url>` (http(s):// or grpc://) — parses flags into `LimitsOptions`, runs `findLimits`, renders
+ * progress (stderr), the summary, `--json` / `-o` and `--html`. Exit 0 a capacity stands (found, or a lower bound
+ * at --max-rate or --max-time), 1 no capacity (no rate meets the SLO, the generator was the bottleneck, or nothing
+ * passed before --max-time ran out), 2 bad flags, unreachable target or a gRPC call that does not resolve, 130
+ * interrupted (the partial result is still written).
  */
 import { type Command, Option } from 'commander';
 import { ExitCode } from '../errors.js';

@@ -8,7 +8,7 @@ import type { Duration } from '../units/duration.js';
 
 /** Options for one capacity search; everything but `url` has a default. */
 export interface LimitsOptions {
-  /** Target URL, e.g. `http://127.0.0.1:8080/hello`. */
+  /** Target URL, e.g. `http://127.0.0.1:8080/hello`, or `grpc://127.0.0.1:50051` (see `request.call`). */
   url: string;
   /** SLOs in the load threshold grammar: `p99<100ms`, `errors<1%`. Default `['p99<100ms', 'errors<1%']`. */
   slo?: string[];
