@@ -1,8 +1,9 @@
 /**
- * `headroom limits <url>` — parses flags into `LimitsOptions`, runs `findLimits`, renders progress (stderr),
- * the summary, `--json` / `-o` and `--html`. Exit 0 a capacity stands (found, or a lower bound at --max-rate or
- * --max-time), 1 no capacity (no rate meets the SLO, the generator was the bottleneck, or nothing passed before
- * --max-time ran out), 2 bad flags or unreachable target, 130 interrupted (the partial result is still written).
+ * `headroom limits <url>` (http(s):// or grpc://) — parses flags into `LimitsOptions`, runs `findLimits`, renders
+ * progress (stderr), the summary, `--json` / `-o` and `--html`. Exit 0 a capacity stands (found, or a lower bound
+ * at --max-rate or --max-time), 1 no capacity (no rate meets the SLO, the generator was the bottleneck, or nothing
+ * passed before --max-time ran out), 2 bad flags, unreachable target or a gRPC call that does not resolve, 130
+ * interrupted (the partial result is still written).
  */
 import { type Command, Option } from 'commander';
 import { ExitCode } from '../errors.js';
@@ -24,8 +25,9 @@ import {
   rateArg,
   repeatable,
 } from './flags.js';
+import { addGrpcOptions, type GrpcFlags, grpcLoadOptions } from './grpc-flags.js';
 
-interface LimitsFlags extends OutputFlags {
+interface LimitsFlags extends OutputFlags, GrpcFlags {
   slo?: string[];
   admin?: string;
   adminToken?: string;
@@ -52,7 +54,7 @@ export function registerLimitsCommand(program: Command): void {
   const command = program
     .command('limits')
     .description('find the maximum sustainable throughput under an SLO, and why it stops there')
-    .argument('<url>', 'target URL, e.g. http://127.0.0.1:8080/')
+    .argument('<url>', 'target URL, e.g. http://127.0.0.1:8080/ or grpc://127.0.0.1:50051')
     .option('--slo <expr>', 'SLO, repeatable: p99<100ms, errors<1% (default: both)', repeatable)
     .option('--admin <url>', 'target admin URL (/metrics, /debug/pprof) for the bottleneck analysis')
     .addOption(
@@ -61,7 +63,9 @@ export function registerLimitsCommand(program: Command): void {
     .option('--scenario <file>', 'scenario file (request mix), as in headroom load')
     .option('-m, --method <method>', 'HTTP method')
     .option('-H, --header <header>', "request header 'k: v' (repeatable)", repeatable)
-    .option('-b, --body <body>', 'request body')
+    .option('-b, --body <body>', 'request body (grpc:// targets: the message as JSON)');
+  addGrpcOptions(command);
+  command
     .option(
       '-c, --connections <n>',
       'connections the generator may open (default: sized to each step)',
@@ -93,6 +97,7 @@ export function registerLimitsCommand(program: Command): void {
     command,
     "headroom limits http://127.0.0.1:8080/ --slo 'p99<50ms' --admin http://127.0.0.1:9090",
   );
+
   command.action(async (url: string, flags: LimitsFlags) => {
     process.exitCode = await runLimits(url, flags);
   });
@@ -100,6 +105,7 @@ export function registerLimitsCommand(program: Command): void {
 
 async function runLimits(url: string, flags: LimitsFlags): Promise<number> {
   assertWritable([flags.output, flags.html, flags.profileOut]);
+  const grpc = grpcLoadOptions(flags);
   const run = interruptible();
   const options: LimitsOptions = {
     url,
@@ -118,6 +124,7 @@ async function runLimits(url: string, flags: LimitsFlags): Promise<number> {
       headers: flags.header ? parseHeaders(flags.header) : undefined,
       body: flags.body,
       scenario: flags.scenario,
+      ...grpc,
       connections: flags.connections,
       threads: flags.threads,
       timeout: flags.timeout,

@@ -4,9 +4,8 @@
  * (the partial result is still printed and written).
  * A wrk command line works unchanged: `-t 4 -c 16 -d 30s URL`, a bare `-d 30` is seconds, `--latency` is accepted.
  */
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { ExitCode, UsageError } from '../errors.js';
+import { ExitCode } from '../errors.js';
 import { load } from '../load/index.js';
 import { parsePushUrl, pushResult } from '../load/push.js';
 import { renderLiveView, renderProgress, renderSummary } from '../load/render/index.js';
@@ -30,8 +29,9 @@ import {
   segmentArg,
   wantsColor,
 } from './flags.js';
+import { addGrpcOptions, type GrpcFlags, grpcLoadOptions, readInput } from './grpc-flags.js';
 
-interface LoadFlags extends OutputFlags {
+interface LoadFlags extends OutputFlags, GrpcFlags {
   connections: number;
   threads?: number;
   duration?: number;
@@ -44,11 +44,6 @@ interface LoadFlags extends OutputFlags {
   body?: string;
   bodyFile?: string;
   scenario?: string;
-  proto?: string;
-  reflect?: boolean;
-  call?: string;
-  metadata?: string[];
-  dataFile?: string;
   timeout: number;
   warmup: number;
   threshold?: string[];
@@ -98,15 +93,9 @@ export function registerLoadCommand(program: Command): void {
     .option('-H, --header <header>', "request header 'name: value' (repeatable)", repeatable)
     .option('-b, --body <body>', 'request body')
     .option('--body-file <file>', 'request body from a file')
-    .option('--scenario <file>', 'scenario module or JSON (docs/scenario.md)')
-    .option('--proto <file>', 'grpc:// targets: the .proto file defining --call')
-    .option('--reflect', 'grpc:// targets: definitions from the server (gRPC server reflection), not --proto')
-    .option(
-      '--call <method>',
-      'grpc:// targets: the unary method, pkg.Service/Method (-b: its message as JSON)',
-    )
-    .option('--metadata <metadata>', "grpc:// targets: metadata 'key: value' (repeatable)", repeatable)
-    .option('--data-file <file>', 'grpc:// targets: the request message as a JSON file')
+    .option('--scenario <file>', 'scenario module or JSON (docs/scenario.md)');
+  addGrpcOptions(command);
+  command
     .addOption(durationOption('-T, --timeout <duration>', 'per-request timeout', '10s'))
     .addOption(durationOption('--warmup <duration>', 'load applied before measuring', '0s'))
     .option('-k, --insecure', 'skip TLS certificate verification')
@@ -131,24 +120,12 @@ export function registerLoadCommand(program: Command): void {
   });
 }
 
-/** Reads a file named by `option`, or fails with one line. */
-function readInput(file: string, option: string): Buffer {
-  try {
-    return readFileSync(file);
-  } catch (error) {
-    throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code}`, {
-      option,
-      code: 'unreadable-file',
-    });
-  }
-}
-
 async function runLoad(url: string, flags: LoadFlags): Promise<number> {
   assertWritable([flags.output, flags.html]);
   if (flags.push !== undefined) parsePushUrl(flags.push);
+  const grpc = grpcLoadOptions(flags);
   let body: LoadOptions['body'] = flags.body;
   if (flags.bodyFile !== undefined) body = readInput(flags.bodyFile, 'bodyFile');
-  if (flags.dataFile !== undefined) body = readInput(flags.dataFile, 'dataFile');
   const run = interruptible();
   const progress = progressOn(process.stderr, flags.progress);
   const liveView = { color: wantsColor(process.env) };
@@ -166,10 +143,7 @@ async function runLoad(url: string, flags: LoadFlags): Promise<number> {
       headers: parseHeaders(flags.header),
       body,
       scenario: flags.scenario,
-      proto: flags.proto,
-      reflect: flags.reflect,
-      call: flags.call,
-      metadata: parseHeaders(flags.metadata),
+      ...grpc,
       timeout: flags.timeout,
       warmup: flags.warmup,
       thresholds: flags.threshold,

@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import { background, type Context, withDeadline } from '../context/index.js';
 import { UsageError } from '../errors.js';
+import { grpcRequest, isGrpcUrl } from '../load/grpc/grpc-call.js';
 import { parseTarget, probeTarget } from '../load/target.js';
 import { parseDuration } from '../units/duration.js';
 import { classifyBottleneck, refineWithProfile } from './classify-bottleneck.js';
@@ -18,7 +19,7 @@ import { type SearchOutcome, type SearchPlan, searchCapacity } from './search.js
 import { normalizeSlo } from './slo.js';
 import { samplesNeeded } from './step-length.js';
 import type { StepRunner } from './step-runner.js';
-import type { Bottleneck, LimitsOptions, LimitsResult, LimitsStep } from './types.js';
+import type { Bottleneck, LimitsOptions, LimitsRequest, LimitsResult, LimitsStep } from './types.js';
 
 /** Seams for tests: a simulated step runner instead of real load. */
 export interface FindLimitsDeps {
@@ -41,7 +42,7 @@ export async function findLimits(options: LimitsOptions, deps: FindLimitsDeps = 
   const [ctx, cancel] = withDeadline(options.ctx ?? background(), Date.now() + settings.maxTimeS * 1000);
   try {
     if (!deps.runner) {
-      await probeTarget(parseTarget(options.url), options.request?.insecure ?? false, 5000);
+      await checkTarget(options.url, options.request ?? {});
       if (admin) await assertAdmin(admin);
     }
     const runner =
@@ -124,8 +125,8 @@ function resolveSettings(options: LimitsOptions): LimitsResult['settings'] {
   } catch {
     throw new UsageError(`invalid URL "${options.url}"`, { option: 'url' });
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new UsageError(`invalid URL "${options.url}": use http:// or https://`, { option: 'url' });
+  if (!['http:', 'https:', 'grpc:', 'grpcs:'].includes(url.protocol)) {
+    throw new UsageError(`invalid URL "${options.url}": use http://, https:// or grpc://`, { option: 'url' });
   }
   const precision = options.precision ?? 0.05;
   if (!(precision > 0 && precision < 1))
@@ -141,6 +142,29 @@ function resolveSettings(options: LimitsOptions): LimitsResult['settings'] {
     throw new UsageError('must be at least 1', { option: 'profileSeconds' });
   }
   return { stepS, cooldownS: seconds(options.cooldown, '500ms', 'cooldown'), precision, maxTimeS, maxRate };
+}
+
+/**
+ * Checks, before the search, that the target answers; for a gRPC target also that its proto (or reflection), method
+ * and message resolve, so a mistake there is one line before any load rather than a failed first step.
+ * @throws UsageError
+ */
+async function checkTarget(url: string, request: LimitsRequest): Promise<void> {
+  const insecure = request.insecure ?? false;
+  if (!isGrpcUrl(url)) return probeTarget(parseTarget(url), insecure, 5000);
+  if (request.scenario)
+    throw new UsageError('scenarios are for http(s) targets, not grpc://', { option: 'scenario' });
+  const resolved = await grpcRequest(url, {
+    proto: request.proto,
+    importPaths: request.importPaths,
+    reflect: request.reflect,
+    call: request.call,
+    message: request.body,
+    metadata: { ...request.headers, ...request.metadata },
+    insecure,
+    timeoutMs: 5000,
+  });
+  await probeTarget({ ...parseTarget(resolved.url), url }, insecure, 5000);
 }
 
 async function assertAdmin(admin: string): Promise<void> {

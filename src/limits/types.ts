@@ -8,7 +8,7 @@ import type { Duration } from '../units/duration.js';
 
 /** Options for one capacity search; everything but `url` has a default. */
 export interface LimitsOptions {
-  /** Target URL, e.g. `http://127.0.0.1:8080/hello`. */
+  /** Target URL, e.g. `http://127.0.0.1:8080/hello`, or `grpc://127.0.0.1:50051` (see `request.call`). */
   url: string;
   /** SLOs in the load threshold grammar: `p99<100ms`, `errors<1%`. Default `['p99<100ms', 'errors<1%']`. */
   slo?: string[];
@@ -44,10 +44,20 @@ export interface LimitsRequest {
   method?: string;
   /** Extra request headers. */
   headers?: Record<string, string>;
-  /** Request body. */
-  body?: string;
+  /** Request body; for a gRPC target, the request message as JSON. */
+  body?: string | Uint8Array;
   /** A scenario file (weighted request mix); overrides method/headers/body. */
   scenario?: string;
+  /** gRPC target (`grpc://host:port`): the .proto file that defines `call`. */
+  proto?: string;
+  /** gRPC target: folders searched for the imports of `proto`, as protoc's `-I`. */
+  importPaths?: string[];
+  /** gRPC target: the definitions from gRPC server reflection instead of `proto`. */
+  reflect?: boolean;
+  /** gRPC target: the unary method, `pkg.Service/Method`. */
+  call?: string;
+  /** gRPC target: metadata sent with every call. */
+  metadata?: Record<string, string>;
   /**
    * Connections the generator keeps open. Default: enough for the rate at the SLO's latency (Little's law, at
    * least 64, at most 1024), so the generator's connection pool never caps the rate it offers.

@@ -226,6 +226,7 @@ async function resolveGrpc(options: LoadOptions): Promise<LoadOptions & { grpc: 
     throw new UsageError('scenarios are for http(s) targets, not grpc://', { option: 'scenario' });
   const request = await grpcRequest(options.url, {
     proto: options.proto,
+    importPaths: options.importPaths,
     reflect: options.reflect,
     call: options.call,
     message: options.body,

@@ -41,6 +41,8 @@ export interface LoadOptions {
   body?: string | Uint8Array;
   /** gRPC target (`grpc://host:port`, `grpcs://` over TLS): the .proto file that defines `call`. */
   proto?: string;
+  /** gRPC target: folders searched for the imports of `proto` (after its own folder), as protoc's `-I`. */
+  importPaths?: string[];
   /** gRPC target: ask the server for the definitions (gRPC server reflection) instead of reading `proto`. */
   reflect?: boolean;
   /** gRPC target: the unary method, `pkg.Service/Method`; `body` is its request message as JSON. */

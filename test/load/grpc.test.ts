@@ -10,6 +10,7 @@ import { ReflectionService } from '@grpc/reflection';
 import protobuf from 'protobufjs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { load } from '../../src/load/index.js';
+import { startEchoServer } from '../support/grpc-echo.js';
 
 const PROTO = path.join(import.meta.dirname, 'fixtures', 'echo.proto');
 const root = protobuf.loadSync(PROTO);
@@ -83,7 +84,7 @@ it('makes exactly -n unary calls and counts every grpc-status', async () => {
   expect([...tenants]).toEqual(['acme']);
 });
 
-it('refuses a missing proto, an unknown or streaming method and a message that does not fit, before any load', async () => {
+it('refuses a missing proto or import, an unknown or streaming method and a message that does not fit, before any load', async () => {
   served = 0;
   const base = { url, proto: PROTO, duration: '1s' };
   await expect(load({ url, call: 'bench.Echo/Say' })).rejects.toThrow(/needs --proto/);
@@ -95,6 +96,11 @@ it('refuses a missing proto, an unknown or streaming method and a message that d
     /has no field txt/,
   );
   await expect(load({ ...base, call: 'bench.Echo/Say', body: '{"text": ' })).rejects.toThrow(/not JSON/);
+  // An import found neither next to the proto nor in an import path.
+  const api = path.join(import.meta.dirname, 'fixtures', 'imports', 'echo-api.proto');
+  await expect(load({ ...base, proto: api, call: 'bench.Echo/Say' })).rejects.toThrow(
+    /cannot load .*echo-api.proto: .*ENOENT/,
+  );
   expect(served).toBe(0);
 });
 
@@ -169,5 +175,41 @@ it('calls over TLS (grpcs://, ALPN h2) with --insecure for a self-signed certifi
     expect(r.phasesMs.tls?.p50).toBeGreaterThan(0);
   } finally {
     secure.forceShutdown();
+  }
+});
+
+it('reports a stalling server’s open-model p99 within 10% of its analytic value', async () => {
+  // The server holds every call that arrives in the first 500 ms of each 2 s until that stall ends (its event loop
+  // stays free, so arrivals are on schedule). At a fixed rate over exactly two periods, a share S/P = 0.25 of the
+  // calls falls in a stall, one u ms into it waiting S − u: p99 = S·(1 − 0.01·P/S) = 480 ms (honesty.test.ts).
+  const STALL_MS = 500;
+  const PERIOD_MS = 2000;
+  const ANALYTIC_P99 = STALL_MS * (1 - 0.01 / (STALL_MS / PERIOD_MS));
+  const origin = performance.now();
+  const stalling = await startEchoServer((call, done) => {
+    const intoPeriod = (performance.now() - origin) % PERIOD_MS;
+    const reply = () => done(null, { text: call.request.text });
+    if (intoPeriod < STALL_MS) setTimeout(reply, STALL_MS - intoPeriod);
+    else reply();
+  });
+  try {
+    // 8 connections × 32 streams hold the 100 calls a stall gathers at 200/s: none waits for a free stream.
+    const r = await load({
+      url: stalling.url,
+      proto: PROTO,
+      call: 'bench.Echo/Say',
+      body: '{"text": "hi"}',
+      rate: 200,
+      connections: 8,
+      pipelining: 32,
+      threads: 1,
+      duration: '4s',
+    });
+    console.log(`gRPC: analytic p99 ${ANALYTIC_P99}ms; open (-R 200) p99 ${r.latencyMs.p99}ms`);
+    expect(r.requests.errors).toBe(0);
+    expect(r.requests.sent).toBeGreaterThanOrEqual(790);
+    expect(Math.abs(r.latencyMs.p99 - ANALYTIC_P99)).toBeLessThanOrEqual(0.1 * ANALYTIC_P99);
+  } finally {
+    stalling.close();
   }
 });

@@ -4,6 +4,8 @@
  * `te: trailers`, the metadata as headers, and the JSON message encoded once with protobufjs into a
  * length-prefixed gRPC message. Every mistake is a `UsageError` before any load.
  */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import protobuf from 'protobufjs';
 import { UsageError } from '../../errors.js';
 import { reflectRoot } from './reflection.js';
@@ -21,6 +23,8 @@ export interface GrpcRequest {
 export interface GrpcCallOptions {
   /** The .proto file defining `call`; or `reflect`. */
   proto?: string;
+  /** Folders searched for the proto's imports (after the importing file's own folder), as protoc's `-I`. */
+  importPaths?: string[];
   /** Ask the server for the definitions (gRPC server reflection) instead of reading `proto`. */
   reflect?: boolean;
   call?: string;
@@ -55,7 +59,7 @@ export async function grpcRequest(url: string, options: GrpcCallOptions): Promis
   const source = options.reflect ? `${origin} (reflection)` : (options.proto as string);
   const root = options.reflect
     ? await reflectRoot(origin, service, options.insecure, options.timeoutMs)
-    : loadProto(options.proto as string);
+    : loadProto(options.proto as string, options.importPaths ?? []);
   const serviceType = root.lookup(service);
   if (!(serviceType instanceof protobuf.Service))
     throw new UsageError(`no service ${service} in ${source}`, { option: 'call' });
@@ -80,9 +84,18 @@ export async function grpcRequest(url: string, options: GrpcCallOptions): Promis
   };
 }
 
-function loadProto(file: string): protobuf.Root {
+function loadProto(file: string, importPaths: readonly string[]): protobuf.Root {
+  const root = new protobuf.Root();
+  // An import is looked for next to the importing file first, then in each import path in turn.
+  root.resolvePath = (origin, target) => {
+    const candidates = [
+      protobuf.util.path.resolve(origin, target),
+      ...importPaths.map((dir) => path.join(dir, target)),
+    ];
+    return candidates.find((candidate) => existsSync(candidate)) ?? (candidates[0] as string);
+  };
   try {
-    return protobuf.loadSync(file);
+    return root.loadSync(file);
   } catch (error) {
     throw new UsageError(`cannot load ${file}: ${(error as Error).message}`, {
       option: 'proto',
