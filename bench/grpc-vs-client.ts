@@ -11,22 +11,10 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as grpc from '@grpc/grpc-js';
-import protobuf from 'protobufjs';
+import { ECHO_SERVICE, ECHO_PROTO as PROTO } from '../test/support/grpc-echo.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const PROTO = `${ROOT}test/load/fixtures/echo.proto`;
-const root = protobuf.loadSync(PROTO);
-const SayRequest = root.lookupType('bench.SayRequest');
-const SayReply = root.lookupType('bench.SayReply');
-const say = {
-  path: '/bench.Echo/Say',
-  requestStream: false,
-  responseStream: false,
-  requestSerialize: (m: object) => Buffer.from(SayRequest.encode(m).finish()),
-  requestDeserialize: (b: Buffer) => SayRequest.toObject(SayRequest.decode(b)),
-  responseSerialize: (m: object) => Buffer.from(SayReply.encode(m).finish()),
-  responseDeserialize: (b: Buffer) => SayReply.toObject(SayReply.decode(b)),
-} as const;
+const say = ECHO_SERVICE.Say;
 
 /** `--serve`: the fixed server; prints its port, then answers every call with its text. */
 async function serve(): Promise<void> {

@@ -7,15 +7,9 @@ import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
-import protobuf from 'protobufjs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { load } from '../../src/load/index.js';
-import { startEchoServer } from '../support/grpc-echo.js';
-
-const PROTO = path.join(import.meta.dirname, 'fixtures', 'echo.proto');
-const root = protobuf.loadSync(PROTO);
-const SayRequest = root.lookupType('bench.SayRequest');
-const SayReply = root.lookupType('bench.SayReply');
+import { ECHO_SERVICE, ECHO_PROTO as PROTO, startEchoServer } from '../support/grpc-echo.js';
 
 let served = 0;
 let failed = 0;
@@ -23,20 +17,9 @@ const texts = new Set<string>();
 const tenants = new Set<string>();
 const server = new grpc.Server();
 let url = '';
-const ECHO: grpc.ServiceDefinition = {
-  Say: {
-    path: '/bench.Echo/Say',
-    requestStream: false,
-    responseStream: false,
-    requestSerialize: (m: object) => Buffer.from(SayRequest.encode(m).finish()),
-    requestDeserialize: (b: Buffer) => SayRequest.toObject(SayRequest.decode(b)),
-    responseSerialize: (m: object) => Buffer.from(SayReply.encode(m).finish()),
-    responseDeserialize: (b: Buffer) => SayReply.toObject(SayReply.decode(b)),
-  },
-};
 
 beforeAll(async () => {
-  server.addService(ECHO, {
+  server.addService(ECHO_SERVICE, {
     Say: (
       call: grpc.ServerUnaryCall<{ text: string; userId: number }, object>,
       done: grpc.sendUnaryData<object>,
@@ -138,7 +121,7 @@ it('calls over TLS (grpcs://, ALPN h2) with --insecure for a self-signed certifi
   const fixtures = path.join(import.meta.dirname, 'fixtures');
   const secure = new grpc.Server();
   let calls = 0;
-  secure.addService(ECHO, {
+  secure.addService(ECHO_SERVICE, {
     Say: (_call: grpc.ServerUnaryCall<object, object>, done: grpc.sendUnaryData<object>) => {
       calls++;
       done(null, { text: 'ok' });

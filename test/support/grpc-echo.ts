@@ -25,23 +25,23 @@ export interface EchoServer {
   close(): void;
 }
 
+/** The `bench.Echo` service's unary `Say`, for grpc-js servers and clients (messages encoded by protobufjs). */
+export const ECHO_SERVICE = {
+  Say: {
+    path: '/bench.Echo/Say',
+    requestStream: false,
+    responseStream: false,
+    requestSerialize: (m: object) => Buffer.from(SayRequest.encode(m).finish()),
+    requestDeserialize: (b: Buffer) => SayRequest.toObject(SayRequest.decode(b)),
+    responseSerialize: (m: object) => Buffer.from(SayReply.encode(m).finish()),
+    responseDeserialize: (b: Buffer) => SayReply.toObject(SayReply.decode(b)),
+  },
+} satisfies grpc.ServiceDefinition;
+
 /** Starts an echo server answering `Say` with `handler`. */
 export async function startEchoServer(handler: SayHandler): Promise<EchoServer> {
   const server = new grpc.Server();
-  server.addService(
-    {
-      Say: {
-        path: '/bench.Echo/Say',
-        requestStream: false,
-        responseStream: false,
-        requestSerialize: (m: object) => Buffer.from(SayRequest.encode(m).finish()),
-        requestDeserialize: (b: Buffer) => SayRequest.toObject(SayRequest.decode(b)),
-        responseSerialize: (m: object) => Buffer.from(SayReply.encode(m).finish()),
-        responseDeserialize: (b: Buffer) => SayReply.toObject(SayReply.decode(b)),
-      },
-    },
-    { Say: handler },
-  );
+  server.addService(ECHO_SERVICE, { Say: handler });
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, p) =>
       error ? reject(error) : resolve(p),
