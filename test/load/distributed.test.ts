@@ -24,7 +24,6 @@ import { buildOnce, CLI, httpServer, ROOT, runCli, type TestServer } from './hel
 const AGENTS = 4;
 /** Time for four agent processes to start (node, the CLI's imports) on a busy 2-core machine. */
 const START_LEAD_MS = 10_000;
-const COLLECT_LISTEN = '127.0.0.1:47050';
 const dir = mkdtempSync(path.join(tmpdir(), 'headroom-dist-'));
 
 /** Runs `AGENTS` agent processes with one --start-at; resolves with their result files once all exited 0. */
@@ -57,6 +56,34 @@ async function runAgents(url: string, args: (k: number) => string[]): Promise<st
   );
   for (const exit of await Promise.all(exits)) expect(exit.code, exit.stderr).toBe(0);
   return files;
+}
+
+/** Starts `headroom collect` on an ephemeral port; resolves once it listens, with its URL and its whole run. */
+async function startCollector(
+  agents: number,
+): Promise<{ url: string; done: Promise<{ code: number; stdout: string; stderr: string }> }> {
+  const child = spawn(
+    process.execPath,
+    [CLI, 'collect', '--listen', '127.0.0.1:0', '--expect', String(agents), '--json'],
+    {
+      cwd: ROOT,
+    },
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  const done = new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
+    child.on('exit', (code) => resolve({ code: code ?? -1, stdout, stderr })),
+  );
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      const listening = /collecting \d+ results on (\S+)/.exec(stderr);
+      if (listening) resolve(listening[1] as string);
+    });
+    void done.then(() => reject(new Error(`collect exited before listening: ${stderr}`)));
+  });
+  return { url, done };
 }
 
 async function merge(files: string[], ...args: string[]): Promise<LoadResult> {
@@ -109,12 +136,11 @@ describe('four agents, one --start-at, a server that stalls 500 ms every 2 s', (
       if (intoPeriod < STALL_MS) setTimeout(() => res.end('late'), STALL_MS - intoPeriod);
       else res.end('ok');
     });
-    // The agents also push their results to a collector (a fixed port of this project's range: the agents
-    // start at once, retrying the push until it listens).
-    const collector = runCli(['collect', '--listen', COLLECT_LISTEN, '--expect', String(AGENTS), '--json']);
+    // The agents also push their results to a collector, started first on a port of its own.
+    const collector = await startCollector(AGENTS);
     files = await runAgents(server.url, (k) => [
       '--push',
-      `http://${COLLECT_LISTEN}/`,
+      collector.url,
       '-R',
       String(RATE),
       '-c',
@@ -126,7 +152,7 @@ describe('four agents, one --start-at, a server that stalls 500 ms every 2 s', (
     ]);
     startAt = Date.parse(read(files[0] as string).startedAt);
     merged = await merge(files);
-    collected = await collector;
+    collected = await collector.done;
   });
   afterAll(() => server.close());
 
