@@ -30,7 +30,7 @@ export function addGrpcOptions(command: Command): Command {
     .option('--reflect', 'grpc:// targets: definitions from the server (gRPC server reflection), not --proto')
     .option(
       '--call <method>',
-      'grpc:// targets: the unary method, pkg.Service/Method (-b: its message as JSON)',
+      'grpc:// targets: the method (unary or server-streaming), pkg.Service/Method (-b: its message as JSON)',
     )
     .option('--metadata <metadata>', "grpc:// targets: metadata 'key: value' (repeatable)", repeatable)
     .option('--data-file <file>', 'grpc:// targets: the request message as a JSON file');

@@ -54,7 +54,7 @@ export interface LimitsRequest {
   importPaths?: string[];
   /** gRPC target: the definitions from gRPC server reflection instead of `proto`. */
   reflect?: boolean;
-  /** gRPC target: the unary method, `pkg.Service/Method`. */
+  /** gRPC target: the method (unary or server-streaming), `pkg.Service/Method`. */
   call?: string;
   /** gRPC target: metadata sent with every call. */
   metadata?: Record<string, string>;

@@ -8,7 +8,7 @@ import {
   summarize,
 } from './histogram.js';
 import { assessGenerator } from './self-check.js';
-import type { ShardReport } from './shard-stats.js';
+import type { GrpcStreamCounters, ShardReport } from './shard-stats.js';
 import { evaluateThresholds, type Threshold } from './thresholds.js';
 import type { LoadResult, RequestCounts, Segment, TimelinePoint } from './types.js';
 
@@ -17,6 +17,8 @@ export interface RunShape {
   target: string;
   /** A gRPC target: the result gets `grpcStatus`. */
   grpc: boolean;
+  /** A server-streaming gRPC method: the result gets `grpcStreaming`. */
+  grpcStreaming: boolean;
   rate: number | null;
   connections: number;
   threads: number;
@@ -43,6 +45,8 @@ export interface MergedHistograms {
   response: Histogram;
   connect: Histogram;
   tls: Histogram;
+  /** Server-streaming gRPC: time to first message (empty otherwise). */
+  firstMessage: Histogram;
 }
 
 /** Empty merging histograms for every figure. */
@@ -53,6 +57,7 @@ export function emptyHistograms(): MergedHistograms {
     response: mergingHistogram(),
     connect: mergingHistogram(),
     tls: mergingHistogram(),
+    firstMessage: mergingHistogram(),
   };
 }
 
@@ -92,7 +97,37 @@ export function encodeHistograms(
   };
 }
 
-const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
+/** Adds `counts` to a total: calls and messages summed, the fewest and most per call over both. */
+export function addStreamCounts(into: GrpcStreamCounters, counts: GrpcStreamCounters): void {
+  if (counts.calls === 0) return;
+  into.minPerCall = into.calls === 0 ? counts.minPerCall : Math.min(into.minPerCall, counts.minPerCall);
+  into.maxPerCall = Math.max(into.maxPerCall, counts.maxPerCall);
+  into.calls += counts.calls;
+  into.messages += counts.messages;
+}
+
+/** Server-streaming gRPC: sets `grpcStreaming` and its first-message histogram on `result`. */
+export function setGrpcStreaming(
+  result: LoadResult,
+  counts: GrpcStreamCounters,
+  firstMessage: Histogram,
+): void {
+  result.grpcStreaming = {
+    calls: counts.calls,
+    messages: counts.messages,
+    messagesPerCall: {
+      mean: counts.calls > 0 ? round(counts.messages / counts.calls, 3) : 0,
+      min: counts.minPerCall,
+      max: counts.maxPerCall,
+    },
+    firstMessageMs: firstMessage.totalCount > 0 ? summarize(firstMessage) : null,
+  };
+  result.histograms.firstMessage = encodeHistogram(firstMessage);
+}
+
+function round(n: number, digits = 1): number {
+  return Math.round(n * 10 ** digits) / 10 ** digits;
+}
 
 /** Builds the result from every thread's report, the merged timeline and the thresholds to check. */
 export function buildResult(
@@ -102,7 +137,7 @@ export function buildResult(
   thresholds: Threshold[],
 ): LoadResult {
   const h = emptyHistograms();
-  const { latency, firstByte, response, connect, tls } = h;
+  const { latency, firstByte, response, connect, tls, firstMessage } = h;
   const sendLag = mergingHistogram();
   let sent = 0;
   let completed = 0;
@@ -113,6 +148,7 @@ export function buildResult(
   const status = [0, 0, 0, 0];
   const errorsByKind: Record<string, number> = {};
   const grpcStatus: Record<string, number> = {};
+  const stream: GrpcStreamCounters = { calls: 0, messages: 0, minPerCall: 0, maxPerCall: 0 };
   const byName: Record<string, RequestCounts> = {};
   for (const r of reports) {
     const c = r.counters;
@@ -122,6 +158,8 @@ export function buildResult(
     addEncoded(connect, r.connect);
     if (r.tls) addEncoded(tls, r.tls);
     if (r.sendLag) addEncoded(sendLag, r.sendLag);
+    if (r.firstMessage) addEncoded(firstMessage, r.firstMessage);
+    if (c.grpcStream) addStreamCounts(stream, c.grpcStream);
     sent += c.sent;
     completed += c.completed;
     errors += c.errors;
@@ -180,6 +218,7 @@ export function buildResult(
   };
   result.generator.warnings.push(...shape.warnings);
   if (shape.grpc) result.grpcStatus = grpcStatus;
+  if (shape.grpcStreaming) setGrpcStreaming(result, stream, firstMessage);
   if (completed === 0) result.generator.warnings.push('no response completed: there is no latency to report');
   result.thresholds = evaluateThresholds(thresholds, result);
   return result;

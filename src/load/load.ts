@@ -194,6 +194,7 @@ export async function load(given: LoadOptions): Promise<LoadResult> {
     {
       target: given.url,
       grpc: plan.shard.grpc,
+      grpcStreaming: plan.shard.grpcStreaming,
       // This agent's part of the offered rate: the rate of the schedule's requests it sends.
       rate: plan.shard.rate === null ? null : plan.shard.rate / plan.segment.count,
       connections: plan.connections,
@@ -216,12 +217,15 @@ export async function load(given: LoadOptions): Promise<LoadResult> {
   );
 }
 
+/** Load options with the gRPC target resolved: whether it is one, and whether its method streams responses. */
+type GrpcResolved = LoadOptions & { grpc: boolean; grpcStreaming: boolean };
+
 /**
  * A gRPC target (`grpc://`) becomes the HTTP/2 request it stands for; other options pass through.
  * @throws UsageError for a gRPC target without a usable proto, call or message, or with a scenario.
  */
-async function resolveGrpc(options: LoadOptions): Promise<LoadOptions & { grpc: boolean }> {
-  if (!isGrpcUrl(options.url)) return { ...options, grpc: false };
+async function resolveGrpc(options: LoadOptions): Promise<GrpcResolved> {
+  if (!isGrpcUrl(options.url)) return { ...options, grpc: false, grpcStreaming: false };
   if (options.scenario)
     throw new UsageError('scenarios are for http(s) targets, not grpc://', { option: 'scenario' });
   const request = await grpcRequest(options.url, {
@@ -234,7 +238,8 @@ async function resolveGrpc(options: LoadOptions): Promise<LoadOptions & { grpc: 
     insecure: options.insecure ?? false,
     timeoutMs: Math.min(duration(options.timeout, '10s', 'timeout'), 5000),
   });
-  return { ...options, ...request, http2: true, method: 'POST', grpc: true };
+  const { serverStreaming, ...http } = request;
+  return { ...options, ...http, http2: true, method: 'POST', grpc: true, grpcStreaming: serverStreaming };
 }
 
 /**
@@ -299,7 +304,7 @@ function startAtOf(value: number | undefined): number | null {
   return Math.round(value);
 }
 
-function normalize(options: LoadOptions & { grpc: boolean }) {
+function normalize(options: GrpcResolved) {
   const segment = segmentOf(options.segment);
   const startAt = startAtOf(options.startAt);
   const totalConnections = positiveInt(options.connections, 64, 'connections');
@@ -353,6 +358,7 @@ function normalize(options: LoadOptions & { grpc: boolean }) {
     pipelining,
     http2: options.http2 ?? false,
     grpc: options.grpc,
+    grpcStreaming: options.grpcStreaming,
     rate,
     durationMs,
     warmupMs,

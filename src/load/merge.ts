@@ -5,8 +5,15 @@
  * and thresholds judged on the merged result. Results of different runs are refused.
  */
 import { UsageError } from '../errors.js';
-import { emptyHistograms, encodeHistograms, latencyFields } from './build-result.js';
+import {
+  addStreamCounts,
+  emptyHistograms,
+  encodeHistograms,
+  latencyFields,
+  setGrpcStreaming,
+} from './build-result.js';
 import { addEncoded, encodeHistogram, type Histogram, mergingHistogram } from './histogram.js';
+import type { GrpcStreamCounters } from './shard-stats.js';
 import { evaluateThresholds, type Threshold } from './thresholds.js';
 import type { AgentHealth, LoadResult, RequestCounts, Segment, TimelinePoint } from './types.js';
 
@@ -186,6 +193,21 @@ export function mergeResults(
   };
   const grpc = all.filter((r) => r.grpcStatus !== undefined);
   if (grpc.length > 0) result.grpcStatus = sumCounts(grpc.map((r) => r.grpcStatus ?? {}));
+  const streaming = all.filter((r) => r.grpcStreaming !== undefined);
+  if (streaming.length > 0) {
+    const counts: GrpcStreamCounters = { calls: 0, messages: 0, minPerCall: 0, maxPerCall: 0 };
+    for (const r of streaming) {
+      const s = r.grpcStreaming as NonNullable<LoadResult['grpcStreaming']>;
+      addStreamCounts(counts, {
+        calls: s.calls,
+        messages: s.messages,
+        minPerCall: s.messagesPerCall.min,
+        maxPerCall: s.messagesPerCall.max,
+      });
+      if (r.histograms.firstMessage) addEncoded(h.firstMessage, r.histograms.firstMessage);
+    }
+    setGrpcStreaming(result, counts, h.firstMessage);
+  }
   result.thresholds = evaluateThresholds(thresholds, result);
   return result;
 }

@@ -29,10 +29,21 @@ export interface ShardCounters {
   /** gRPC: responses by `grpc-status` name; `grpcErrors` those not OK (each also an error). */
   grpcStatus: Record<string, number>;
   grpcErrors: number;
+  /** Server-streaming gRPC calls (null otherwise): messages of the calls that ended with trailers. */
+  grpcStream: GrpcStreamCounters | null;
   sentByName: number[];
   completedByName: number[];
   bytesRead: number;
   bytesWritten: number;
+}
+
+/** Response messages of server-streaming calls that ended with trailers (whatever their status). */
+export interface GrpcStreamCounters {
+  calls: number;
+  messages: number;
+  /** Fewest and most messages of one call (0 while `calls` is 0). */
+  minPerCall: number;
+  maxPerCall: number;
 }
 
 /** A thread's final report. */
@@ -45,6 +56,8 @@ export interface ShardReport {
   connect: string;
   tls: string | null;
   sendLag: string | null;
+  /** Server-streaming gRPC: time to each call's first message, from the (intended) send; null otherwise. */
+  firstMessage: string | null;
   /** Event-loop utilisation of this thread over the measured window (0–1). */
   utilization: number;
   eventLoopDelayP99Ms: number;
@@ -57,6 +70,7 @@ export class ShardStats {
   readonly connect = recordingHistogram();
   readonly tls: Histogram | null;
   readonly sendLag: Histogram | null;
+  private readonly firstMessage: Histogram | null;
   private readonly response: Histogram | null;
   private readonly total = recordingHistogram();
   private readonly interval = recordingHistogram();
@@ -66,7 +80,7 @@ export class ShardStats {
   /** Called after each measured request is answered or failed (set only when a request limit is watched). */
   onAnswered: (() => void) | null = null;
 
-  constructor(names: number, secure: boolean, open: boolean) {
+  constructor(names: number, secure: boolean, open: boolean, grpcStreaming = false) {
     this.counters = {
       sent: 0,
       completed: 0,
@@ -76,6 +90,7 @@ export class ShardStats {
       errorsByKind: {},
       grpcStatus: {},
       grpcErrors: 0,
+      grpcStream: grpcStreaming ? { calls: 0, messages: 0, minPerCall: 0, maxPerCall: 0 } : null,
       sentByName: new Array<number>(names).fill(0),
       completedByName: new Array<number>(names).fill(0),
       bytesRead: 0,
@@ -84,6 +99,7 @@ export class ShardStats {
     this.tls = secure ? recordingHistogram() : null;
     this.sendLag = open ? recordingHistogram() : null;
     this.response = open ? recordingHistogram() : null;
+    this.firstMessage = grpcStreaming ? recordingHistogram() : null;
   }
 
   /** A measured request was written. */
@@ -137,6 +153,19 @@ export class ShardStats {
     c.errorsByKind[kind] = (c.errorsByKind[kind] ?? 0) + 1;
   }
 
+  /**
+   * Server-streaming gRPC: a measured call just counted by `completed` received `messages` response messages, the
+   * first `firstMessageMs` after its (intended) send (ignored when `messages` is 0).
+   */
+  grpcMessages(messages: number, firstMessageMs: number): void {
+    const s = this.counters.grpcStream as GrpcStreamCounters;
+    if (s.calls === 0 || messages < s.minPerCall) s.minPerCall = messages;
+    if (messages > s.maxPerCall) s.maxPerCall = messages;
+    s.calls++;
+    s.messages += messages;
+    if (messages > 0) recordMs(this.firstMessage as Histogram, firstMessageMs);
+  }
+
   /** `count` measured requests (sent earlier) failed without a response. */
   failed(kind: string, count: number): void {
     if (count === 0) return;
@@ -183,6 +212,7 @@ export class ShardStats {
       connect: encodeHistogram(this.connect),
       tls: this.tls ? encodeHistogram(this.tls) : null,
       sendLag: this.sendLag ? encodeHistogram(this.sendLag) : null,
+      firstMessage: this.firstMessage ? encodeHistogram(this.firstMessage) : null,
       utilization,
       eventLoopDelayP99Ms,
     };
@@ -194,6 +224,7 @@ export class ShardStats {
       this.connect,
       this.tls,
       this.sendLag,
+      this.firstMessage,
     ];
     for (const h of all) h?.destroy();
     return report;

@@ -36,6 +36,8 @@ export interface ShardPlan {
   http2: boolean;
   /** A gRPC call (over HTTP/2): each response's `grpc-status` is counted. */
   grpc: boolean;
+  /** A server-streaming gRPC call: each call's response messages are counted and its first one timed. */
+  grpcStreaming: boolean;
   /** Open model rate of the whole run, over every agent (req/s), or null. */
   rate: number | null;
   /** Closed model: measured requests this thread sends before its window ends (`-n`, split); null: no limit. */
@@ -87,7 +89,7 @@ export class Shard implements ConnectionHost {
     this.insecure = plan.insecure;
     this.pipelining = Math.max(1, plan.pipelining);
     this.timeoutMs = plan.timeoutMs;
-    this.stats = new ShardStats(source.names.length, this.target.tls, plan.rate !== null);
+    this.stats = new ShardStats(source.names.length, this.target.tls, plan.rate !== null, plan.grpcStreaming);
     this.remaining = plan.requests ?? Number.POSITIVE_INFINITY;
     const limit = plan.requests;
     if (limit !== null) {
@@ -140,7 +142,9 @@ export class Shard implements ConnectionHost {
     );
     const encoder = plan.http2 ? new H2RequestEncoder(target.tls ? 'https' : 'http') : null;
     shard.connections = vus.map((vu) =>
-      encoder ? new H2Connection(shard, vu, encoder, plan.grpc) : new Connection(shard, vu),
+      encoder
+        ? new H2Connection(shard, vu, encoder, plan.grpc, plan.grpcStreaming)
+        : new Connection(shard, vu),
     );
     await Promise.all(shard.connections.map((c) => c.open()));
     return shard;

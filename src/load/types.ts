@@ -45,7 +45,10 @@ export interface LoadOptions {
   importPaths?: string[];
   /** gRPC target: ask the server for the definitions (gRPC server reflection) instead of reading `proto`. */
   reflect?: boolean;
-  /** gRPC target: the unary method, `pkg.Service/Method`; `body` is its request message as JSON. */
+  /**
+   * gRPC target: the method, `pkg.Service/Method`, unary or server-streaming; `body` is its request message as
+   * JSON (sent once per call).
+   */
   call?: string;
   /** gRPC target: metadata sent with every call (`headers` are sent too). */
   metadata?: Record<string, string>;
@@ -204,6 +207,11 @@ export interface LoadResult {
    * `grpc-<NAME>`, so then `sent = completed + errors − 4xx − 5xx − (responses not OK)`.
    */
   grpcStatus?: Record<string, number>;
+  /**
+   * Server-streaming gRPC methods only: the response messages and the time to the first one. For such a call
+   * `latencyMs` (and every latency threshold) is to the end of the call, its trailers.
+   */
+  grpcStreaming?: GrpcStreamingFigures;
   /** `rps` completed/s; `offeredRps` the open model's rate (null closed); `sentRps` requests written/s. */
   throughput: {
     rps: number;
@@ -240,6 +248,24 @@ export interface LoadResult {
   histograms: ResultHistograms;
 }
 
+/** The response messages of a server-streaming gRPC method's calls. */
+export interface GrpcStreamingFigures {
+  /**
+   * Measured calls that ended with trailers, whatever their `grpc-status` (a status after some messages is still an
+   * error): the calls whose messages are counted. Calls that failed without trailers (reset, timeout) are not.
+   */
+  calls: number;
+  /** Response messages received in those calls. */
+  messages: number;
+  /** Messages per call: `mean` (messages / calls), the fewest and the most of one call. */
+  messagesPerCall: { mean: number; min: number; max: number };
+  /**
+   * Time to each call's first message (complete), from the intended send time like `latencyMs`, over the calls
+   * that got at least one; null when none did.
+   */
+  firstMessageMs: LatencySummary | null;
+}
+
 /** One merged agent: its segment (null for a result without one) and its generator self-check. */
 export interface AgentHealth {
   segment: Segment | null;
@@ -248,8 +274,8 @@ export interface AgentHealth {
 
 /**
  * Encoded HDR histograms (hdr-histogram-js compressed base64, microseconds): the latency, each phase (`response`
- * null in the closed model, where it is the latency; `tls` null for plain http) and one latency histogram per
- * timeline point, in the timeline's order.
+ * null in the closed model, where it is the latency; `tls` null for plain http), one latency histogram per
+ * timeline point, in the timeline's order, and for server-streaming gRPC the time to first message.
  */
 export interface ResultHistograms {
   latency: string;
@@ -258,4 +284,6 @@ export interface ResultHistograms {
   connect: string;
   tls: string | null;
   timeline: string[];
+  /** Server-streaming gRPC only: time to first message (see `grpcStreaming`). */
+  firstMessage?: string;
 }

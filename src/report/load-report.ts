@@ -1,7 +1,7 @@
 /** The HTML page of a `headroom load` result: key figures, a throughput/latency timeline, the percentile curve. */
 import type { LoadResult } from '../load/types.js';
 import { formatDuration } from '../units/duration.js';
-import { type ChartSpec, renderHtmlPage } from './html-page.js';
+import { type ChartSpec, renderHtmlPage, type TableSpec } from './html-page.js';
 
 const ms = (v: number) => formatDuration(v);
 
@@ -10,6 +10,24 @@ function runPart(r: LoadResult): string {
   if (r.segment) return `, segment ${r.segment.index}/${r.segment.count}`;
   if (r.agents) return `, merged from ${r.agents.length} agents`;
   return '';
+}
+
+/** Server-streaming gRPC: messages per call and the time to the first (the latency table is to the end). */
+function streamingTable(s: NonNullable<LoadResult['grpcStreaming']>): TableSpec {
+  const first = s.firstMessageMs;
+  return {
+    title: 'gRPC streaming (latency is to the end of the call)',
+    rows: [
+      ['messages', String(s.messages)],
+      ['calls', String(s.calls)],
+      [
+        'per call: mean / min / max',
+        `${s.messagesPerCall.mean} / ${s.messagesPerCall.min} / ${s.messagesPerCall.max}`,
+      ],
+      ['first message p50 / p99', first ? `${ms(first.p50)} / ${ms(first.p99)}` : '—'],
+      ['first message max', first ? ms(first.max) : '—'],
+    ],
+  };
 }
 
 /** Renders a load result as one self-contained HTML file. */
@@ -91,6 +109,7 @@ export function renderLoadReport(r: LoadResult): string {
           .filter(([, s]) => s !== null)
           .map(([name, s]) => [name, `${ms(s?.p50 ?? 0)} / ${ms(s?.p99 ?? 0)}`]),
       },
+      ...(r.grpcStreaming ? [streamingTable(r.grpcStreaming)] : []),
       {
         title: 'Errors by kind',
         rows:

@@ -1,8 +1,9 @@
 /**
- * A unary gRPC call as an HTTP/2 request: `grpc://host:port` (`grpcs://` over TLS) with `--proto` (or
- * `--reflect`) and `--call pkg.Service/Method` becomes `POST /pkg.Service/Method` with `content-type: application/grpc`,
- * `te: trailers`, the metadata as headers, and the JSON message encoded once with protobufjs into a
- * length-prefixed gRPC message. Every mistake is a `UsageError` before any load.
+ * A unary or server-streaming gRPC call as an HTTP/2 request: `grpc://host:port` (`grpcs://` over TLS) with
+ * `--proto` (or `--reflect`) and `--call pkg.Service/Method` becomes `POST /pkg.Service/Method` with
+ * `content-type: application/grpc`, `te: trailers`, the metadata as headers, and the JSON message encoded once with
+ * protobufjs into a length-prefixed gRPC message (sent once, also to a server-streaming method). Every mistake —
+ * including a client-streaming or bidirectional method — is a `UsageError` before any load.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -17,6 +18,8 @@ export interface GrpcRequest {
   headers: Record<string, string>;
   /** The gRPC-framed message (uncompressed flag, 4-byte length, protobuf bytes). */
   body: Buffer;
+  /** The method streams its response (server streaming): a call answers with any number of messages. */
+  serverStreaming: boolean;
 }
 
 /** What a gRPC target needs besides its URL. */
@@ -43,8 +46,8 @@ export function isGrpcUrl(url: string): boolean {
 
 /**
  * Resolves a gRPC target into the HTTP/2 request to send.
- * @throws UsageError for a missing or unreadable proto (or failed reflection), an unknown or streaming method,
- * or a message that does not fit the request type.
+ * @throws UsageError for a missing or unreadable proto (or failed reflection), an unknown method, one whose
+ * requests stream (client streaming, bidirectional), or a message that does not fit the request type.
  */
 export async function grpcRequest(url: string, options: GrpcCallOptions): Promise<GrpcRequest> {
   const target = new URL(url);
@@ -68,10 +71,11 @@ export async function grpcRequest(url: string, options: GrpcCallOptions): Promis
     const known = Object.keys(serviceType.methods).join(', ');
     throw new UsageError(`no method ${methodName} in ${service} (it has: ${known})`, { option: 'call' });
   }
-  if (method.requestStream || method.responseStream)
-    throw new UsageError(`${service}/${methodName} streams; only unary calls are supported`, {
-      option: 'call',
-    });
+  if (method.requestStream)
+    throw new UsageError(
+      `${service}/${methodName} is ${method.responseStream ? 'bidirectional' : 'client'}-streaming; only unary and server-streaming calls are supported`,
+      { option: 'call' },
+    );
   const requestType = serviceType.lookupType(method.requestType);
   return {
     url: `${origin}/${service}/${methodName}`,
@@ -81,6 +85,7 @@ export async function grpcRequest(url: string, options: GrpcCallOptions): Promis
       te: 'trailers',
     },
     body: frameMessage(encodeMessage(requestType, options.message)),
+    serverStreaming: method.responseStream === true,
   };
 }
 

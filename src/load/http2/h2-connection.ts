@@ -5,7 +5,8 @@
  * one read. The accounting is the HTTP/1.1 connection's: every request sent ends as a response or a named error —
  * `stream-reset` (RST_STREAM), `goaway` (a stream the server's GOAWAY says it will not process), `timeout` (the
  * stream is cancelled, the connection kept), `malformed`, and the socket errors. Open model: the same schedule and
- * intended-time latency as HTTP/1.1.
+ * intended-time latency as HTTP/1.1. A server-streaming gRPC call's response messages are counted as they arrive
+ * (their length prefixes parsed across DATA frames) and the first one timed; the call completes at its trailers.
  */
 import net from 'node:net';
 import tls from 'node:tls';
@@ -87,6 +88,13 @@ export class H2Connection implements LoadConnection {
   private readonly statuses: Int32Array;
   /** gRPC: the `grpc-status` per slot, -1 until one arrives. */
   private readonly grpcStatuses: Int32Array;
+  /** gRPC server streaming, per slot: messages complete, when the first completed. */
+  private readonly messageCounts: Int32Array;
+  private readonly firstMessageAt: Float64Array;
+  /** Bytes of the current message's 5-byte prefix read (5: in its body). */
+  private readonly prefixRead: Uint8Array;
+  /** While in the prefix: the length read so far; in the body: its bytes still to come. */
+  private readonly messageLeft: Float64Array;
   private readonly head: ResponseHead = { status: 0, grpcStatus: -1 };
   /** Stream id per slot, 0 when the slot is free. */
   private readonly streamIds: Int32Array;
@@ -121,6 +129,8 @@ export class H2Connection implements LoadConnection {
     private readonly encoder: H2RequestEncoder,
     /** Count each response's `grpc-status` (a gRPC target). */
     private readonly grpc = false,
+    /** A server-streaming gRPC method: count each call's response messages and time the first. */
+    private readonly grpcStreaming = false,
   ) {
     const p = host.pipelining;
     this.slots = p;
@@ -132,6 +142,10 @@ export class H2Connection implements LoadConnection {
     this.names = new Int32Array(p);
     this.statuses = new Int32Array(p);
     this.grpcStatuses = new Int32Array(p);
+    this.messageCounts = new Int32Array(p);
+    this.firstMessageAt = new Float64Array(p);
+    this.prefixRead = new Uint8Array(p);
+    this.messageLeft = new Float64Array(p);
     this.streamIds = new Int32Array(p);
     this.measured = new Uint8Array(p);
     this.freeSlots = new Int32Array(p);
@@ -322,6 +336,16 @@ export class H2Connection implements LoadConnection {
     switch (type) {
       case DATA:
         this.recvConsumed += size;
+        if (this.grpcStreaming) {
+          let s = start;
+          let e = start + size;
+          if (flags & PADDED) {
+            e -= buf[s] as number;
+            s += 1;
+          }
+          if (e < s) throw new ProtocolError('bad padding');
+          this.onMessageBytes(streamId, buf, s, e);
+        }
         if (flags & END_STREAM) this.endStream(streamId);
         break;
       case HEADERS: {
@@ -409,6 +433,33 @@ export class H2Connection implements LoadConnection {
     this.complete(slot);
   }
 
+  /** gRPC server streaming: counts the length-prefixed messages in a DATA payload; the first complete one is timed. */
+  private onMessageBytes(streamId: number, buf: Buffer, start: number, end: number): void {
+    const slot = this.streams.get(streamId);
+    if (slot === undefined) return;
+    if (this.statuses[slot] === 0) throw new ProtocolError('DATA before the response headers');
+    let prefix = this.prefixRead[slot] as number;
+    let left = this.messageLeft[slot] as number;
+    let pos = start;
+    while (pos < end) {
+      if (prefix < 5) {
+        // A compressed-flag byte, then the length (big-endian), accumulated in `left`.
+        if (prefix > 0) left = left * 256 + (buf[pos] as number);
+        pos++;
+        if (++prefix < 5 || left > 0) continue;
+      } else {
+        const take = Math.min(left, end - pos);
+        pos += take;
+        left -= take;
+        if (left > 0) break;
+      }
+      prefix = 0;
+      if ((this.messageCounts[slot] as number)++ === 0) this.firstMessageAt[slot] = this.now;
+    }
+    this.prefixRead[slot] = prefix;
+    this.messageLeft[slot] = left;
+  }
+
   private onSettings(buf: Buffer, start: number, size: number): void {
     if (size % 6 !== 0) throw new ProtocolError('bad SETTINGS length');
     const windowDelta = applySettings(this.peer, buf, start, size);
@@ -446,6 +497,12 @@ export class H2Connection implements LoadConnection {
       );
       // An HTTP error status is already an error (http-4xx/5xx); otherwise the gRPC status decides.
       if (this.grpc && status < 400) stats.grpcStatus(this.grpcStatuses[slot] as number);
+      if (this.grpcStreaming) {
+        stats.grpcMessages(
+          this.messageCounts[slot] as number,
+          (this.firstMessageAt[slot] as number) - (this.intendedAt[slot] as number),
+        );
+      }
     }
   }
 
@@ -541,6 +598,9 @@ export class H2Connection implements LoadConnection {
       this.intendedAt[slot] = intended;
       this.statuses[slot] = 0;
       this.grpcStatuses[slot] = -1;
+      this.messageCounts[slot] = 0;
+      this.prefixRead[slot] = 0;
+      this.messageLeft[slot] = 0;
       this.sendWindow[slot] = this.peer.initialWindowSize;
       const measured = intended >= host.measureFrom ? 1 : 0;
       this.measured[slot] = measured;

@@ -38,6 +38,18 @@ function concurrency(r: LoadResult): string {
   return `, HTTP/2, ${streams} stream${streams === 1 ? '' : 's'} per connection${capped}`;
 }
 
+/** Server-streaming gRPC: the messages received and the time to the first (the latency above is to the end). */
+function streamingLines(s: NonNullable<LoadResult['grpcStreaming']>, open: boolean): string[] {
+  const per = s.messagesPerCall;
+  const first = s.firstMessageMs;
+  return [
+    `  Streaming ${count(s.messages)} messages in ${count(s.calls)} calls, ${per.mean} per call (min ${count(per.min)}, max ${count(per.max)}); latency is to the call's end`,
+    first
+      ? `    first message${open ? ' (from intended send)' : ''} p50 ${fmt(first.p50)}  p99 ${fmt(first.p99)}  max ${fmt(first.max)}`
+      : '    first message: no call received one',
+  ];
+}
+
 /** Formats a result as the lines a terminal shows after a run. */
 export function renderSummary(r: LoadResult): string {
   const l = r.latencyMs;
@@ -72,6 +84,7 @@ export function renderSummary(r: LoadResult): string {
     const codes = Object.entries(r.grpcStatus).map(([code, n]) => `${code} ${count(n)}`);
     lines.push(`  gRPC ${codes.join('  ')}`);
   }
+  if (r.grpcStreaming) lines.push(...streamingLines(r.grpcStreaming, r.model === 'open'));
   const kinds = Object.entries(r.errorsByKind);
   if (kinds.length > 0) lines.push(`  Errors: ${kinds.map(([k, n]) => `${k} ${count(n)}`).join(', ')}`);
   if (r.model === 'open') {
