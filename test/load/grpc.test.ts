@@ -67,14 +67,17 @@ it('makes exactly -n unary calls and counts every grpc-status', async () => {
   expect([...tenants]).toEqual(['acme']);
 });
 
-it('refuses a missing proto or import, an unknown or streaming method and a message that does not fit, before any load', async () => {
+it('refuses a missing proto or import, an unknown or client-streaming method and a message that does not fit, before any load', async () => {
   served = 0;
   const base = { url, proto: PROTO, duration: '1s' };
   await expect(load({ url, call: 'bench.Echo/Say' })).rejects.toThrow(/needs --proto/);
   await expect(load({ ...base, call: 'bench.Echo/Shout' })).rejects.toThrow(
     /no method Shout in bench.Echo \(it has: Say, Watch\)/,
   );
-  await expect(load({ ...base, call: 'bench.Echo/Watch' })).rejects.toThrow(/only unary/);
+  const uploads = path.join(import.meta.dirname, 'fixtures', 'uploads.proto');
+  await expect(load({ ...base, proto: uploads, call: 'bench.Uploads/Upload' })).rejects.toThrow(
+    /is client-streaming; only unary and server-streaming/,
+  );
   await expect(load({ ...base, call: 'bench.Echo/Say', body: '{"txt": "hi"}' })).rejects.toThrow(
     /has no field txt/,
   );

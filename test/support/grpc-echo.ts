@@ -1,6 +1,6 @@
 /**
- * A real @grpc/grpc-js server of `bench.Echo/Say` (test/load/fixtures/echo.proto) whose answer each test chooses,
- * on an ephemeral loopback port.
+ * A real @grpc/grpc-js server of `bench.Echo/Say` (or of the server-streaming `Watch`;
+ * test/load/fixtures/echo.proto) whose answers each test chooses, on an ephemeral loopback port.
  */
 import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
@@ -42,6 +42,29 @@ export const ECHO_SERVICE = {
 export async function startEchoServer(handler: SayHandler): Promise<EchoServer> {
   const server = new grpc.Server();
   server.addService(ECHO_SERVICE, { Say: handler });
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, p) =>
+      error ? reject(error) : resolve(p),
+    ),
+  );
+  return { url: `grpc://127.0.0.1:${port}`, close: () => server.forceShutdown() };
+}
+
+/** One call of the server-streaming `Watch`: its request, and the stream its messages are written to. */
+export type WatchHandler = (
+  call: grpc.ServerWritableStream<{ text: string; userId: number }, object>,
+) => void;
+
+/** `bench.Echo/Watch`, server streaming: one `SayRequest`, any number of `SayReply`. */
+export const ECHO_WATCH_SERVICE = {
+  Watch: { ...ECHO_SERVICE.Say, path: '/bench.Echo/Watch', responseStream: true },
+} satisfies grpc.ServiceDefinition;
+
+/** Starts an echo server streaming `Watch` answers with `handler` (and answering `Say` with `say`, if given). */
+export async function startWatchServer(handler: WatchHandler, say?: SayHandler): Promise<EchoServer> {
+  const server = new grpc.Server();
+  server.addService(ECHO_WATCH_SERVICE, { Watch: handler });
+  if (say) server.addService(ECHO_SERVICE, { Say: say });
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, p) =>
       error ? reject(error) : resolve(p),

@@ -1,0 +1,117 @@
+/**
+ * `headroom limits grpc://…` on a server-streaming method against a real @grpc/grpc-js server: the search is the
+ * unary one, and the SLO applies to each call's end (its trailers), not to its first message.
+ */
+import { spawn } from 'node:child_process';
+import * as grpc from '@grpc/grpc-js';
+import { afterEach, expect, it } from 'vitest';
+import { findLimits, formatStepLine, type LimitsResult } from '../../src/limits/index.js';
+import { ECHO_PROTO, type EchoServer, startWatchServer } from '../support/grpc-echo.js';
+
+/** Each call streams 3 messages, one every 15 ms: first message ≈ 15 ms, end ≈ 45 ms. */
+const MESSAGES = 3;
+const PAUSE_MS = 15;
+
+const MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
+
+/** Runs `headroom limits` from source in its own process (the server keeps this one's event loop to itself). */
+function limits(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'limits', ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d;
+    });
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+let server: EchoServer | undefined;
+afterEach(() => server?.close());
+
+/** A Watch server taking at most `rate` calls/s (RESOURCE_EXHAUSTED beyond, before any message). */
+async function bucketServer(rate: number): Promise<EchoServer> {
+  const BURST = 10;
+  let tokens = BURST;
+  let last = performance.now();
+  return startWatchServer((call) => {
+    const now = performance.now();
+    tokens = Math.min(BURST, tokens + ((now - last) / 1000) * rate);
+    last = now;
+    if (tokens < 1) {
+      call.emit('error', { code: grpc.status.RESOURCE_EXHAUSTED, details: 'over quota' });
+      return;
+    }
+    tokens -= 1;
+    let i = 0;
+    const next = () => {
+      call.write({ text: call.request.text });
+      if (++i < MESSAGES) setTimeout(next, PAUSE_MS);
+      else call.end();
+    };
+    setTimeout(next, PAUSE_MS);
+  });
+}
+
+const request = { proto: ECHO_PROTO, call: 'bench.Echo/Watch', body: '{"text": "hi"}' };
+
+it('finds a 300 calls/s streaming method within 5%, judging the SLO on the end of each call', async () => {
+  const RATE = 300;
+  server = await bucketServer(RATE);
+  const run = await limits([
+    server.url,
+    '--proto',
+    ECHO_PROTO,
+    '--call',
+    'bench.Echo/Watch',
+    '-b',
+    '{"text": "hi"}',
+    '--slo',
+    'p90<100ms',
+    '--slo',
+    'errors<1%',
+    '--step',
+    '1s',
+    '--cooldown',
+    '200ms',
+    '--precision',
+    '4%',
+    '--max-time',
+    '40s',
+    '--json',
+    '--no-progress',
+  ]);
+  expect(run.code, run.stderr).toBe(0);
+  const result = JSON.parse(run.stdout) as LimitsResult;
+  const trace = `\n${result.steps.map(formatStepLine).join('\n')}`;
+  console.log(
+    `gRPC streaming token bucket ${RATE}/s: capacity ${result.capacity?.rps} in ${result.searchS}s${trace}`,
+  );
+  expect(result.outcome, trace).toBe('found');
+  expect(Math.abs((result.capacity?.rps ?? 0) - RATE), trace).toBeLessThanOrEqual(0.05 * RATE);
+  // The steps' latency is the call's end (≈ 45 ms), three times its first message.
+  const passing = result.steps.filter((s) => s.pass);
+  expect(passing.length).toBeGreaterThan(0);
+  for (const s of passing) expect(s.p50Ms, trace).toBeGreaterThanOrEqual(MESSAGES * PAUSE_MS - 2);
+}, 60_000);
+
+it('finds no rate when only the first message would meet the SLO', async () => {
+  server = await bucketServer(1000);
+  const result = await findLimits({
+    url: server.url,
+    request,
+    slo: ['p50<30ms'],
+    step: '500ms',
+    cooldown: '100ms',
+    maxTime: '20s',
+  });
+  const trace = `\n${result.steps.map(formatStepLine).join('\n')}`;
+  expect(result.outcome, trace).toBe('no-rate-meets-slo');
+  expect(result.capacity, trace).toBeNull();
+}, 30_000);
