@@ -96,7 +96,8 @@ export function toMeasurement(
     sentRps: result.throughput.sentRps,
     generatorBound: result.generator.bound,
     sendLagP99Ms: result.generator.sendLagP99Ms,
-    latencyFromSendMs: result.phasesMs.firstByte,
+    // A server-streaming call's SLO latency is to its end: its first byte (the headers) would flatter it.
+    latencyFromSendMs: result.grpcStreaming ? result.phasesMs.response : result.phasesMs.firstByte,
     generatorWarnings: result.generator.warnings,
     target,
   };

@@ -118,8 +118,9 @@ export interface LimitsStep {
   /** How far the generator's sends slipped behind schedule (p99 ms), when known. */
   sendLagP99Ms: number | null;
   /**
-   * Latency from the actual send to the response's first byte, when known: the target's own latency without the
-   * generator's send slip (the SLO latency is measured from the intended send time).
+   * Latency from the actual send to the response's first byte (a server-streaming gRPC call: to its end), when
+   * known: the target's own latency without the generator's send slip (the SLO latency is measured from the
+   * intended send time).
    */
   latencyFromSendMs: LatencySummary | null;
   /** The generator's self-check warnings (why it was bound). */

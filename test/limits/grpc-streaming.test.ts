@@ -1,11 +1,15 @@
 /**
  * `headroom limits grpc://…` on a server-streaming method against a real @grpc/grpc-js server: the search is the
- * unary one, and the SLO applies to each call's end (its trailers), not to its first message.
+ * unary one, and the SLO applies to each call's end (its trailers), not to its first message — also when a
+ * generator-bound step is judged from the actual send.
  */
 import { spawn } from 'node:child_process';
 import * as grpc from '@grpc/grpc-js';
 import { afterEach, expect, it } from 'vitest';
 import { findLimits, formatStepLine, type LimitsResult } from '../../src/limits/index.js';
+import { judgeStep } from '../../src/limits/judge-step.js';
+import { toMeasurement } from '../../src/limits/load-step-runner.js';
+import type { LatencySummary, LoadResult } from '../../src/load/types.js';
 import { ECHO_PROTO, type EchoServer, startWatchServer } from '../support/grpc-echo.js';
 
 /** Each call streams 3 messages, one every 15 ms: first message ≈ 15 ms, end ≈ 45 ms. */
@@ -115,3 +119,34 @@ it('finds no rate when only the first message would meet the SLO', async () => {
   expect(result.outcome, trace).toBe('no-rate-meets-slo');
   expect(result.capacity, trace).toBeNull();
 }, 30_000);
+
+it('blames a generator-bound step that broke the SLO on a streaming target when the calls end too late even from the actual send', () => {
+  const ms = (v: number): LatencySummary => ({
+    min: v,
+    mean: v,
+    p50: v,
+    p75: v,
+    p90: v,
+    p99: v,
+    p999: v,
+    max: v,
+  });
+  // Headers after 10 ms, the end after 180 ms from the actual send: p99<100ms is broken by the target.
+  const result = {
+    throughput: { rps: 100, sentRps: 100 },
+    durationS: 1,
+    latencyMs: ms(200),
+    requests: { completed: 100, errors: 0 },
+    status: { '4xx': 0, '5xx': 0 },
+    thresholds: [{ expr: 'p99<100ms', ok: false, actual: 200 }],
+    generator: { bound: true, sendLagP99Ms: 20, warnings: ['busy generator'] },
+    phasesMs: { firstByte: ms(10), response: ms(180) },
+  };
+  const streaming = { ...result, grpcStreaming: { calls: 100, messages: 300 } } as unknown as LoadResult;
+  const step = judgeStep('bisect', toMeasurement(100, streaming, null));
+  expect(step.pass).toBe(false);
+  expect(step.generatorLimited).toBe(false);
+  // A unary (or HTTP) response is judged on its first byte, as before.
+  const unary = judgeStep('bisect', toMeasurement(100, result as unknown as LoadResult, null));
+  expect(unary.generatorLimited).toBe(true);
+});
