@@ -228,6 +228,7 @@ async function resolveGrpc(options: LoadOptions): Promise<GrpcResolved> {
   if (!isGrpcUrl(options.url)) return { ...options, grpc: false, grpcStreaming: false };
   if (options.scenario)
     throw new UsageError('scenarios are for http(s) targets, not grpc://', { option: 'scenario' });
+  const deadlineMs = duration(options.timeout, '10s', 'timeout');
   const request = await grpcRequest(options.url, {
     proto: options.proto,
     importPaths: options.importPaths,
@@ -236,7 +237,8 @@ async function resolveGrpc(options: LoadOptions): Promise<GrpcResolved> {
     message: options.body,
     metadata: { ...options.headers, ...options.metadata },
     insecure: options.insecure ?? false,
-    timeoutMs: Math.min(duration(options.timeout, '10s', 'timeout'), 5000),
+    timeoutMs: Math.min(deadlineMs, 5000),
+    deadlineMs,
   });
   const { serverStreaming, ...http } = request;
   return { ...options, ...http, http2: true, method: 'POST', grpc: true, grpcStreaming: serverStreaming };

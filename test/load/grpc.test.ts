@@ -15,6 +15,8 @@ let served = 0;
 let failed = 0;
 const texts = new Set<string>();
 const tenants = new Set<string>();
+/** What each call had left of the deadline its `grpc-timeout` set, as the server saw it (ms). */
+const deadlinesLeft: number[] = [];
 const server = new grpc.Server();
 let url = '';
 
@@ -26,6 +28,7 @@ beforeAll(async () => {
     ) => {
       texts.add(`${call.request.text}/${call.request.userId}`);
       tenants.add(String(call.metadata.get('x-tenant')[0]));
+      deadlinesLeft.push(Number(call.getDeadline()) - Date.now());
       // Every 4th call fails: UNAVAILABLE in trailers-only responses.
       if (++served % 4 === 0) {
         failed++;
@@ -50,6 +53,7 @@ it('makes exactly -n unary calls and counts every grpc-status', async () => {
     call: 'bench.Echo/Say',
     body: '{"text": "hi", "userId": 7}',
     metadata: { 'x-tenant': 'acme' },
+    timeout: '2500ms',
     connections: 4,
     pipelining: 10,
     requests: 1000,
@@ -65,6 +69,10 @@ it('makes exactly -n unary calls and counts every grpc-status', async () => {
   expect(r.requests.sent).toBe(r.requests.completed + r.requests.errors - failed);
   expect([...texts]).toEqual(['hi/7']);
   expect([...tenants]).toEqual(['acme']);
+  // --timeout travels as grpc-timeout: every call arrived with (at most) 2.5 s left.
+  expect(deadlinesLeft).toHaveLength(1000);
+  expect(Math.max(...deadlinesLeft)).toBeLessThanOrEqual(2500);
+  expect(Math.min(...deadlinesLeft)).toBeGreaterThan(1500);
 });
 
 it('refuses a missing proto or import, an unknown or client-streaming method and a message that does not fit, before any load', async () => {

@@ -37,6 +37,8 @@ export interface GrpcCallOptions {
   insecure: boolean;
   /** For the reflection request. */
   timeoutMs: number;
+  /** Each call's deadline, sent as `grpc-timeout` so the server sees it; none when absent. */
+  deadlineMs?: number;
 }
 
 /** Whether `url` names a gRPC target (`grpc://` or `grpcs://`). */
@@ -81,12 +83,19 @@ export async function grpcRequest(url: string, options: GrpcCallOptions): Promis
     url: `${origin}/${service}/${methodName}`,
     headers: {
       ...options.metadata,
+      ...(options.deadlineMs === undefined ? {} : { 'grpc-timeout': grpcTimeout(options.deadlineMs) }),
       'content-type': 'application/grpc',
       te: 'trailers',
     },
     body: frameMessage(encodeMessage(requestType, options.message)),
     serverStreaming: method.responseStream === true,
   };
+}
+
+/** A deadline as gRPC's `grpc-timeout` value: at most 8 digits and a unit (`m` milliseconds, else `S` seconds). */
+function grpcTimeout(ms: number): string {
+  const whole = Math.max(0, Math.ceil(ms));
+  return whole < 1e8 ? `${whole}m` : `${Math.min(Math.ceil(whole / 1000), 99_999_999)}S`;
 }
 
 function loadProto(file: string, importPaths: readonly string[]): protobuf.Root {
