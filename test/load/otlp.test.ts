@@ -3,6 +3,8 @@
  * runs and at its end, and the final figures equal the JSON result's.
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type * as hdr from 'hdr-histogram-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LimitsResult } from '../../src/limits/types.js';
@@ -11,7 +13,13 @@ import type { LoadResult } from '../../src/load/types.js';
 import { otlpEndpoint } from '../../src/otlp/endpoint.js';
 import { bucketIndex, toExponentialHistogram } from '../../src/otlp/exponential-histogram.js';
 import { OTLP_METRIC } from '../../src/otlp/names.js';
-import { type Export, metric, type OtlpReceiver, otlpReceiver } from '../support/otlp-receiver.js';
+import {
+  type Export,
+  metric,
+  type OtlpReceiver,
+  otlpReceiver,
+  type ReceivedMetric,
+} from '../support/otlp-receiver.js';
 import { buildOnce, CLI, closedPortUrl, httpServer, ROOT, type TestServer } from './helpers.js';
 
 /** Runs the built CLI with extra environment variables (and no OTEL_* from the caller's). */
@@ -28,6 +36,19 @@ function run(
     child.stderr.on('data', (d) => (stderr += d));
     child.on('exit', (code) => resolve({ code: code ?? -1, stdout, stderr, exitedAt: Date.now() }));
   });
+}
+
+/** Every metric the tests below received, by name (the dashboard test checks its queries against them). */
+const received = new Map<string, ReceivedMetric>();
+/** Every attribute key they carried, as a Prometheus label (`.` → `_`). */
+const labels = new Set(['le']);
+function remember(exports: Export[]): void {
+  for (const e of exports)
+    for (const m of e.metrics) {
+      received.set(m.name, m);
+      for (const p of m.points)
+        for (const key of Object.keys(p.attributes)) labels.add(key.replace(/\./g, '_'));
+    }
 }
 
 let target: TestServer;
@@ -84,6 +105,7 @@ describe('headroom load --otlp', () => {
       expect(e.path).toBe('/v1/metrics');
       expect(e.contentType).toBe('application/x-protobuf');
     }
+    remember(exports);
     const last = exports[exports.length - 1] as Export;
     expect(last.resource['service.name']).toBe('headroom');
     expect(last.resource['headroom.command']).toBe('load');
@@ -155,6 +177,7 @@ describe('headroom limits --otlp', () => {
     const result = JSON.parse(out.stdout) as LimitsResult;
     const step = result.steps[result.steps.length - 1];
     expect(step?.pass).toBe(false);
+    remember(receiver.exports);
     const last = receiver.exports[receiver.exports.length - 1] as Export;
     expect(last.path).toBe('/custom/metrics');
     expect(last.resource['headroom.command']).toBe('limits');
@@ -227,5 +250,56 @@ describe('OTLP pieces', () => {
     narrow.recordValueWithCount(1000, 5);
     narrow.recordValueWithCount(1100, 5);
     expect(toExponentialHistogram(narrow)).toMatchObject({ scale: 8, count: 10 });
+  });
+});
+
+/**
+ * A metric's name in Prometheus once received over OTLP (Prometheus' default translation,
+ * UnderscoreEscapingWithSuffixes): `.` → `_`, the unit as a suffix (`s` → `_seconds`, `{x}/s` → `_per_second`,
+ * `{x}` → none), `_total` for a monotonic sum.
+ */
+function prometheusName(m: ReceivedMetric): string {
+  const [main = '', per] = m.unit.split('/');
+  const units: Record<string, string> = { s: 'seconds' };
+  const suffix = [
+    units[main] ?? (main.startsWith('{') ? '' : main),
+    per ? `per_${per === 's' ? 'second' : per}` : '',
+  ].filter(Boolean);
+  const base = [m.name.replace(/\./g, '_'), ...suffix].join('_');
+  return m.kind === 'sum' && m.monotonic ? `${base}_total` : base;
+}
+
+describe('the load runs Grafana dashboard (deploy/k8s/base/grafana)', () => {
+  it('queries only metrics and labels that headroom pushes, with a panel for each figure', () => {
+    expect(received.size, 'the tests above ran first').toBeGreaterThanOrEqual(6);
+    const file = path.join(ROOT, 'deploy/k8s/base/grafana/headroom-load-runs-dashboard.json');
+    const dashboard = JSON.parse(readFileSync(file, 'utf8')) as {
+      uid: string;
+      templating: { list: { name: string; query: string }[] };
+      panels: { title: string; gridPos: object; targets: { expr: string }[] }[];
+    };
+    const names = new Map([...received.values()].map((m) => [prometheusName(m), m]));
+    const exprs = [
+      ...dashboard.panels.flatMap((p) => p.targets.map((t) => t.expr)),
+      ...dashboard.templating.list.filter((v) => v.name === 'run').map((v) => v.query),
+    ];
+    const used = new Set(
+      exprs.flatMap((e) => [...e.matchAll(/([a-zA-Z_:][\w:]*)\s*[{,)]/g)].map((m) => m[1] ?? '')),
+    );
+    const metricsUsed = [...used].filter((n) => n.startsWith('headroom_') && !labels.has(n));
+    expect(metricsUsed.sort()).toEqual([...names.keys()].sort());
+    // Labels in `by (…)` and in matchers are attributes headroom sets.
+    const labelsUsed = exprs.flatMap((e) => [
+      ...[...e.matchAll(/by \(([^)]*)\)/g)].flatMap((m) => (m[1] ?? '').split(',').map((l) => l.trim())),
+      ...[...e.matchAll(/(\w+)=~?"/g)].map((m) => m[1] ?? ''),
+    ]);
+    for (const label of labelsUsed) expect(labels, label).toContain(label);
+    // The latency panel reads the exponential histogram as a native histogram (no _bucket series).
+    expect(names.get('headroom_load_latency_seconds')?.kind).toBe('exponentialHistogram');
+    expect(exprs.join('\n')).not.toContain('_bucket');
+    const titles = dashboard.panels.map((p) => p.title).join(' | ');
+    for (const topic of [/Request rate/, /Errors/, /Latency/, /agent/, /step rate/, /verdict/, /capacity/])
+      expect(titles).toMatch(topic);
+    for (const p of dashboard.panels) expect(p.targets.length).toBeGreaterThan(0);
   });
 });
