@@ -20,7 +20,15 @@ import {
   otlpReceiver,
   type ReceivedMetric,
 } from '../support/otlp-receiver.js';
-import { buildOnce, CLI, closedPortUrl, httpServer, ROOT, type TestServer } from './helpers.js';
+import {
+  buildOnce,
+  CLI,
+  closedPortUrl,
+  httpServer,
+  ROOT,
+  type TestServer,
+  writeScenario,
+} from './helpers.js';
 
 /** Runs the built CLI with extra environment variables (and no OTEL_* from the caller's). */
 function run(
@@ -74,10 +82,18 @@ describe('headroom load --otlp', () => {
   it('pushes counters and an exponential histogram while running; the last push equals the JSON result', async () => {
     receiver.exports.length = 0;
     const runId = 'run-otlp-test';
+    const scenario = writeScenario({
+      requests: [
+        { name: 'list', weight: 2, path: '/list' },
+        { name: 'item', path: '/item' },
+      ],
+    });
     const out = await run(
       [
         'load',
         target.url,
+        '--scenario',
+        scenario,
         '-c',
         '4',
         '-t',
@@ -113,13 +129,17 @@ describe('headroom load --otlp', () => {
 
     const requests = metric(last, OTLP_METRIC.requests);
     expect(requests).toMatchObject({ kind: 'sum', monotonic: true, temporality: 2, unit: '{request}' });
-    const name = Object.keys(result.requests.byName)[0] as string;
-    expect(requests.points).toEqual([
-      expect.objectContaining({
-        value: result.requests.completed,
-        attributes: { 'headroom.run.id': runId, 'headroom.segment': '0/1', 'headroom.request.name': name },
-      }),
-    ]);
+    expect(Object.keys(result.requests.byName).sort()).toEqual(['item', 'list']);
+    const byName = Object.fromEntries(
+      requests.points.map((p) => [p.attributes['headroom.request.name'], p.value]),
+    );
+    expect(byName).toEqual({
+      list: result.requests.byName.list?.completed,
+      item: result.requests.byName.item?.completed,
+    });
+    for (const p of requests.points)
+      expect(p.attributes).toMatchObject({ 'headroom.run.id': runId, 'headroom.segment': '0/1' });
+    expect((byName.list ?? 0) + (byName.item ?? 0)).toBe(result.requests.completed);
 
     const errors = metric(last, OTLP_METRIC.errors);
     expect(errors.kind).toBe('sum');
@@ -143,6 +163,16 @@ describe('headroom load --otlp', () => {
     const counts = exports.map((e) => metric(e, OTLP_METRIC.latency).points[0]?.histogram?.count ?? 0);
     expect(counts).toEqual([...counts].sort((a, b) => a - b));
     expect(counts[0]).toBeGreaterThan(0);
+  });
+
+  it('pushes nothing with --no-otlp, whatever OTEL_EXPORTER_OTLP_ENDPOINT says', async () => {
+    receiver.exports.length = 0;
+    const out = await run(['load', target.url, '-c', '2', '-t', '1', '-d', '1s', '--no-otlp'], {
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+    });
+    expect(out.code, out.stderr).toBe(0);
+    expect(out.stderr).not.toContain('pushing metrics');
+    expect(receiver.exports).toEqual([]);
   });
 
   it('exits 2 with one line for an --otlp URL that is not http(s)', async () => {
