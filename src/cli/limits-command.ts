@@ -136,7 +136,11 @@ async function runLimits(url: string, flags: LimitsFlags): Promise<number> {
     },
     // Step lines are the progress, on a terminal or not (a step lasts seconds, not minutes).
     onStep: (step) => {
-      otlp?.metrics.gauge(OTLP_METRIC.stepVerdict, step.pass ? 1 : 0, { [OTLP_ATTRIBUTE.phase]: step.phase });
+      // The profile step's pass/fail means nothing (the profiler costs the target throughput): no verdict.
+      if (step.phase !== 'profile')
+        otlp?.metrics.gauge(OTLP_METRIC.stepVerdict, step.pass ? 1 : 0, {
+          [OTLP_ATTRIBUTE.phase]: step.phase,
+        });
       if (flags.progress) process.stderr.write(`${formatStepLine(step)}\n`);
     },
     ...(otlp && otlpHooks(otlp)),

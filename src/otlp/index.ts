@@ -3,6 +3,6 @@
  * exponential histogram, limits' step rate and verdict. Loaded only when a push is asked for.
  */
 
-export { OTLP_ATTRIBUTE, OTLP_METRIC } from './names.js';
+export { OTLP_ATTRIBUTE, OTLP_GAUGES, OTLP_METRIC, type OtlpGauge } from './names.js';
 export { OtlpPusher } from './push.js';
 export { type RunIdentity, RunMetrics } from './run-metrics.js';

@@ -19,6 +19,25 @@ export const OTLP_METRIC = {
   capacity: 'headroom.limits.capacity',
 } as const;
 
+/** The gauges `headroom limits` adds, with their unit and description. */
+export const OTLP_GAUGES = {
+  [OTLP_METRIC.stepRate]: {
+    unit: '{request}/s',
+    description: 'Offered rate of the limits step running (or last run).',
+  },
+  [OTLP_METRIC.stepVerdict]: {
+    unit: '',
+    description: "The last finished limits step's verdict: 1 passed, 0 failed.",
+  },
+  [OTLP_METRIC.capacity]: {
+    unit: '{request}/s',
+    description: 'The capacity the limits search found (0 when none).',
+  },
+} as const;
+
+/** The name of one of `OTLP_GAUGES`. */
+export type OtlpGauge = keyof typeof OTLP_GAUGES;
+
 /** Attribute keys on the data points. */
 export const OTLP_ATTRIBUTE = {
   runId: 'headroom.run.id',

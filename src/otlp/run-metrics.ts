@@ -20,7 +20,7 @@ import {
 import { addEncoded, type Histogram, mergingHistogram } from '../load/histogram.js';
 import type { LoadProgress, LoadResult, Segment } from '../load/types.js';
 import { toExponentialHistogram } from './exponential-histogram.js';
-import { OTLP_ATTRIBUTE, OTLP_METRIC } from './names.js';
+import { OTLP_ATTRIBUTE, OTLP_GAUGES, OTLP_METRIC, type OtlpGauge } from './names.js';
 
 /** Which run the metrics belong to. */
 export interface RunIdentity {
@@ -37,7 +37,6 @@ export interface RunIdentity {
 interface LastValue {
   value: number;
   attributes: Attributes;
-  time: HrTime;
 }
 
 /** Cumulative metrics of one run. */
@@ -50,7 +49,7 @@ export class RunMetrics {
   private readonly running = { requests: new Map<string, number>(), errors: new Map<string, number>() };
   private readonly doneLatency = mergingHistogram();
   private readonly runningLatency = mergingHistogram();
-  private readonly gauges = new Map<string, LastValue>();
+  private readonly gauges = new Map<OtlpGauge, LastValue>();
 
   constructor(identity: RunIdentity) {
     this.base = { [OTLP_ATTRIBUTE.runId]: identity.runId };
@@ -82,9 +81,9 @@ export class RunMetrics {
     this.runningLatency.reset();
   }
 
-  /** Sets a gauge (`OTLP_METRIC.stepRate`, `stepVerdict`, `capacity`) to `value` from now on. */
-  gauge(name: string, value: number, attributes: Attributes = {}): void {
-    this.gauges.set(name, { value, attributes: { ...this.base, ...attributes }, time: hrTime(Date.now()) });
+  /** Sets a gauge to `value` from now on (each push reports it, stamped with the push's time). */
+  gauge(name: OtlpGauge, value: number, attributes: Attributes = {}): void {
+    this.gauges.set(name, { value, attributes: { ...this.base, ...attributes } });
   }
 
   /** The metrics so far, stamped now. */
@@ -117,15 +116,10 @@ export class RunMetrics {
     ];
     for (const [name, g] of this.gauges)
       metrics.push({
-        descriptor: {
-          name,
-          description: '',
-          unit: name === OTLP_METRIC.stepVerdict ? '' : '{request}/s',
-          valueType: ValueType.DOUBLE,
-        },
+        descriptor: { name, ...OTLP_GAUGES[name], valueType: ValueType.DOUBLE },
         aggregationTemporality: AggregationTemporality.CUMULATIVE,
         dataPointType: DataPointType.GAUGE,
-        dataPoints: [{ startTime: this.start, endTime: g.time, attributes: g.attributes, value: g.value }],
+        dataPoints: [{ startTime: this.start, endTime: now, attributes: g.attributes, value: g.value }],
       });
     return {
       resource: this.resource,
