@@ -8,8 +8,9 @@ import path from 'node:path';
 import type * as hdr from 'hdr-histogram-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LimitsResult } from '../../src/limits/types.js';
-import { mergingHistogram } from '../../src/load/histogram.js';
-import type { LoadResult } from '../../src/load/types.js';
+import { addEncoded, mergingHistogram } from '../../src/load/histogram.js';
+import { load } from '../../src/load/index.js';
+import type { LoadProgress, LoadResult } from '../../src/load/types.js';
 import { otlpEndpoint } from '../../src/otlp/endpoint.js';
 import { bucketIndex, toExponentialHistogram } from '../../src/otlp/exponential-histogram.js';
 import { OTLP_METRIC } from '../../src/otlp/names.js';
@@ -227,6 +228,46 @@ describe('headroom limits --otlp', () => {
     const requests = metric(last, OTLP_METRIC.requests).points[0]?.value ?? 0;
     expect(requests).toBeGreaterThan(0);
     expect(metric(last, OTLP_METRIC.latency).points[0]?.histogram?.count).toBe(requests);
+  });
+});
+
+describe('load progress (what the push is fed)', () => {
+  it("carries each second's responses by name, errors by kind and latency histogram, adding up to the result", async () => {
+    const scenario = writeScenario({
+      requests: [
+        { name: 'list', weight: 2, path: '/list' },
+        { name: 'item', path: '/item' },
+      ],
+    });
+    const seconds: LoadProgress[] = [];
+    const result = await load({
+      url: target.url,
+      scenario,
+      connections: 4,
+      threads: 2,
+      duration: '2s',
+      onProgress: (p) => seconds.push(p),
+    });
+    expect(seconds.length).toBe(2);
+    const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+    for (const p of seconds) {
+      expect(sum(Object.values(p.completedByName))).toBe(p.completed);
+      expect(sum(Object.values(p.errorsByKind))).toBe(p.errors);
+      const h = mergingHistogram();
+      addEncoded(h, p.latencyHistogram);
+      expect(h.totalCount).toBe(p.completed);
+    }
+    // The seconds cover the measured window; the result adds what was drained after it (at most what was in flight).
+    for (const name of ['list', 'item']) {
+      const perSecond = sum(seconds.map((p) => p.completedByName[name] ?? 0));
+      const total = result.requests.byName[name]?.completed ?? 0;
+      expect(perSecond).toBeGreaterThan(0);
+      expect(total - perSecond).toBeGreaterThanOrEqual(0);
+      expect(total - perSecond).toBeLessThanOrEqual(4);
+    }
+    const errors = sum(seconds.map((p) => p.errorsByKind['http-5xx'] ?? 0));
+    expect(errors).toBeGreaterThan(0);
+    expect((result.errorsByKind['http-5xx'] ?? 0) - errors).toBeLessThanOrEqual(4);
   });
 });
 
