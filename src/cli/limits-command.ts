@@ -10,6 +10,7 @@ import { ExitCode } from '../errors.js';
 import { findLimits } from '../limits/find-limits.js';
 import { formatStepLine, formatSummary } from '../limits/render/terminal.js';
 import type { LimitsOptions, LimitsResult } from '../limits/types.js';
+import { OTLP_ATTRIBUTE, OTLP_METRIC } from '../otlp/names.js';
 import { renderLimitsPage } from '../report/index.js';
 import {
   addExample,
@@ -26,8 +27,9 @@ import {
   repeatable,
 } from './flags.js';
 import { addGrpcOptions, type GrpcFlags, grpcLoadOptions } from './grpc-flags.js';
+import { addOtlpOption, type OtlpFlags, type OtlpRun, startOtlp } from './otlp-flags.js';
 
-interface LimitsFlags extends OutputFlags, GrpcFlags {
+interface LimitsFlags extends OutputFlags, GrpcFlags, OtlpFlags {
   slo?: string[];
   admin?: string;
   adminToken?: string;
@@ -92,6 +94,7 @@ export function registerLimitsCommand(program: Command): void {
     .option('--profile-out <file>', 'where to save the knee CPU profile (default ./.headroom/…-cpu.pb.gz)')
     .option('--profile-seconds <n>', 'length of the knee CPU profile, seconds', countArg, 3)
     .option('--no-progress', 'no per-step progress lines');
+  addOtlpOption(command);
   addOutputOptions(command, 'headroom.limits/v1');
   addExample(
     command,
@@ -106,6 +109,7 @@ export function registerLimitsCommand(program: Command): void {
 async function runLimits(url: string, flags: LimitsFlags): Promise<number> {
   assertWritable([flags.output, flags.html, flags.profileOut]);
   const grpc = grpcLoadOptions(flags);
+  const otlp = await startOtlp(flags, { command: 'limits', target: url, segment: null });
   const run = interruptible();
   const options: LimitsOptions = {
     url,
@@ -131,7 +135,15 @@ async function runLimits(url: string, flags: LimitsFlags): Promise<number> {
       insecure: flags.insecure,
     },
     // Step lines are the progress, on a terminal or not (a step lasts seconds, not minutes).
-    onStep: flags.progress ? (step) => process.stderr.write(`${formatStepLine(step)}\n`) : undefined,
+    onStep: (step) => {
+      // The profile step's pass/fail means nothing (the profiler costs the target throughput): no verdict.
+      if (step.phase !== 'profile')
+        otlp?.metrics.gauge(OTLP_METRIC.stepVerdict, step.pass ? 1 : 0, {
+          [OTLP_ATTRIBUTE.phase]: step.phase,
+        });
+      if (flags.progress) process.stderr.write(`${formatStepLine(step)}\n`);
+    },
+    ...(otlp && otlpHooks(otlp)),
     ctx: run.ctx,
   };
   let result: LimitsResult;
@@ -140,8 +152,23 @@ async function runLimits(url: string, flags: LimitsFlags): Promise<number> {
   } finally {
     run.dispose();
   }
+  otlp?.metrics.gauge(OTLP_METRIC.capacity, result.capacity?.rps ?? 0, {
+    [OTLP_ATTRIBUTE.outcome]: result.outcome,
+  });
+  await otlp?.flush();
   emitResult(flags, { summary: formatSummary(result), result, html: () => renderLimitsPage(result) });
   return exitCodeOf(result, run.interrupted());
+}
+
+/** Feeds each step's load to the OTLP push, with the step's offered rate as a gauge. */
+function otlpHooks(otlp: OtlpRun): Pick<LimitsOptions, 'onLoadProgress' | 'onLoadResult'> {
+  return {
+    onLoadProgress: (progress, step) => {
+      otlp.metrics.gauge(OTLP_METRIC.stepRate, step.rate, { [OTLP_ATTRIBUTE.phase]: step.phase });
+      otlp.progress(progress);
+    },
+    onLoadResult: (result) => otlp.metrics.loadDone(result),
+  };
 }
 
 /** 130 when interrupted; 0 when a capacity stands (found, or a lower bound at --max-rate/--max-time); 1 otherwise. */

@@ -30,8 +30,9 @@ import {
   wantsColor,
 } from './flags.js';
 import { addGrpcOptions, type GrpcFlags, grpcLoadOptions, readInput } from './grpc-flags.js';
+import { addOtlpOption, type OtlpFlags, startOtlp } from './otlp-flags.js';
 
-interface LoadFlags extends OutputFlags, GrpcFlags {
+interface LoadFlags extends OutputFlags, GrpcFlags, OtlpFlags {
   connections: number;
   threads?: number;
   duration?: number;
@@ -112,6 +113,7 @@ export function registerLoadCommand(program: Command): void {
     .option('--push <url>', 'POST the headroom.load/v1 result to a collector (headroom collect) when done')
     .option('--no-progress', 'no live progress (a line every 10 s when stderr is not a terminal)')
     .option('-L, --latency', 'accepted for wrk compatibility: the latency distribution is always printed');
+  addOtlpOption(command);
   addThresholdOption(command);
   addOutputOptions(command, 'headroom.load/v1');
   addExample(command, "headroom load -c 64 -d 30s --threshold 'p99<50ms' http://127.0.0.1:8080/");
@@ -129,6 +131,7 @@ async function runLoad(url: string, flags: LoadFlags): Promise<number> {
   const run = interruptible();
   const progress = progressOn(process.stderr, flags.progress);
   const liveView = { color: wantsColor(process.env) };
+  const otlp = await startOtlp(flags, { command: 'load', target: url, segment: flags.segment ?? null });
   try {
     const result = await load({
       url,
@@ -151,9 +154,14 @@ async function runLoad(url: string, flags: LoadFlags): Promise<number> {
       segment: flags.segment,
       startAt: flags.startAt,
       ctx: run.ctx,
-      onProgress: (p) => progress.update(progress.live ? renderLiveView(p, liveView) : renderProgress(p)),
+      onProgress: (p) => {
+        otlp?.progress(p);
+        progress.update(progress.live ? renderLiveView(p, liveView) : renderProgress(p));
+      },
     });
     progress.done();
+    otlp?.metrics.loadDone(result);
+    await otlp?.flush();
     emitResult(flags, {
       summary: renderSummary(result),
       result,

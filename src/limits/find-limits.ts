@@ -46,7 +46,15 @@ export async function findLimits(options: LimitsOptions, deps: FindLimitsDeps = 
       if (admin) await assertAdmin(admin);
     }
     const runner =
-      deps.runner ?? loadStepRunner({ url: options.url, slo, request: options.request ?? {}, admin });
+      deps.runner ??
+      loadStepRunner({
+        url: options.url,
+        slo,
+        request: options.request ?? {},
+        admin,
+        onLoadProgress: options.onLoadProgress,
+        onLoadResult: options.onLoadResult,
+      });
     const profileSeconds = options.profileSeconds ?? 3;
     const plan: SearchPlan = {
       stepMs: settings.stepS * 1000,

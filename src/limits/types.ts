@@ -3,7 +3,7 @@
  * `headroom.limits/v1` JSON (docs/limits.md) unchanged: fields may be added, never renamed.
  */
 import type { Context } from '../context/index.js';
-import type { LatencySummary, ThresholdOutcome } from '../load/types.js';
+import type { LatencySummary, LoadProgress, LoadResult, ThresholdOutcome } from '../load/types.js';
 import type { Duration } from '../units/duration.js';
 
 /** Options for one capacity search; everything but `url` has a default. */
@@ -34,8 +34,18 @@ export interface LimitsOptions {
   request?: LimitsRequest;
   /** Called after every step (for live progress). */
   onStep?: (step: LimitsStep) => void;
+  /** Called with each second of every step's load, and the step it belongs to (for live metrics). */
+  onLoadProgress?: (progress: LoadProgress, step: StepLoad) => void;
+  /** Called with every step's load result, and the step (for live metrics). */
+  onLoadResult?: (result: LoadResult, step: StepLoad) => void;
   /** Ends the search early (Ctrl-C, a deadline); the result covers the steps that completed. */
   ctx?: Context;
+}
+
+/** Which step a load belongs to: its phase and offered rate (req/s). */
+export interface StepLoad {
+  phase: StepPhase;
+  rate: number;
 }
 
 /** The request mix each step sends, as in `headroom load`. */

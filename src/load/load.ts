@@ -46,6 +46,8 @@ interface PendingPoint {
   errors: number;
   failed: number;
   latency: Histogram;
+  completedByName: Record<string, number>;
+  errorsByKind: Record<string, number>;
 }
 
 /** Part `i` of `total` split over `parts` as evenly as possible (the first ones take the remainder). */
@@ -111,6 +113,8 @@ export async function load(given: LoadOptions): Promise<LoadResult> {
         errors: 0,
         failed: 0,
         latency: mergingHistogram(),
+        completedByName: {},
+        errorsByKind: {},
       };
       pending.set(ordinal, point);
     }
@@ -123,14 +127,21 @@ export async function load(given: LoadOptions): Promise<LoadResult> {
     answered += s.completed + s.failed;
     errorsTotal += s.errors;
     addEncoded(point.latency, s.latency);
+    s.completedByName.forEach((n, i) => {
+      const name = names[i] as string;
+      point.completedByName[name] = (point.completedByName[name] ?? 0) + n;
+    });
+    for (const [kind, n] of Object.entries(s.errorsByKind))
+      point.errorsByKind[kind] = (point.errorsByKind[kind] ?? 0) + n;
     if (point.shards < threads) return;
     pending.delete(ordinal);
     const rps = point.seconds > 0 ? point.completed / point.seconds : 0;
     const p50Ms = point.latency.getValueAtPercentile(50) / 1000;
     const p99Ms = point.latency.getValueAtPercentile(99) / 1000;
+    const latency = encodeHistogram(point.latency);
     finished.push({
       point: { t: point.t, rps: Math.round(rps * 10) / 10, p50Ms, p99Ms, errors: point.errors },
-      latency: encodeHistogram(point.latency),
+      latency,
     });
     options.onProgress?.({
       elapsedS: point.t,
@@ -143,6 +154,9 @@ export async function load(given: LoadOptions): Promise<LoadResult> {
       completed: point.completed,
       answered,
       requestsTotal: plan.requests,
+      completedByName: point.completedByName,
+      errorsByKind: point.errorsByKind,
+      latencyHistogram: latency,
     });
   };
 

@@ -16,6 +16,10 @@ export interface TickSnapshot {
   /** Requests that got no response in this interval (a subset of `errors`). */
   failed: number;
   latency: string;
+  /** Responses per request name (index) in this interval. */
+  completedByName: number[];
+  /** Errors by kind in this interval (kinds with none left out). */
+  errorsByKind: Record<string, number>;
 }
 
 /** Plain counters of one thread (summed across threads by the coordinator). */
@@ -77,6 +81,9 @@ export class ShardStats {
   private intervalCompleted = 0;
   private intervalErrors = 0;
   private intervalFailed = 0;
+  /** The by-name and by-kind counters at the last tick, to take each interval's part once a second. */
+  private tickedByName: number[];
+  private tickedByKind: Record<string, number> = {};
   /** Called after each measured request is answered or failed (set only when a request limit is watched). */
   onAnswered: (() => void) | null = null;
 
@@ -96,6 +103,7 @@ export class ShardStats {
       bytesRead: 0,
       bytesWritten: 0,
     };
+    this.tickedByName = new Array<number>(names).fill(0);
     this.tls = secure ? recordingHistogram() : null;
     this.sendLag = open ? recordingHistogram() : null;
     this.response = open ? recordingHistogram() : null;
@@ -196,6 +204,7 @@ export class ShardStats {
       errors: this.intervalErrors,
       failed: this.intervalFailed,
       latency: encodeHistogram(this.interval),
+      ...this.intervalCounts(),
     };
     this.fold();
     return snapshot;
@@ -228,6 +237,20 @@ export class ShardStats {
     ];
     for (const h of all) h?.destroy();
     return report;
+  }
+
+  /** This interval's part of the by-name and by-kind counters (once a second, off the per-request path). */
+  private intervalCounts(): Pick<TickSnapshot, 'completedByName' | 'errorsByKind'> {
+    const byName = this.counters.completedByName;
+    const completedByName = byName.map((n, i) => n - (this.tickedByName[i] as number));
+    this.tickedByName = byName.slice();
+    const errorsByKind: Record<string, number> = {};
+    for (const [kind, n] of Object.entries(this.counters.errorsByKind)) {
+      const delta = n - (this.tickedByKind[kind] ?? 0);
+      if (delta > 0) errorsByKind[kind] = delta;
+    }
+    this.tickedByKind = { ...this.counters.errorsByKind };
+    return { completedByName, errorsByKind };
   }
 
   private fold(): void {

@@ -117,6 +117,15 @@ export interface LoadProgress {
   answered: number;
   /** The request limit (`requests`), or null. */
   requestsTotal: number | null;
+  /** Responses in the last second by request name (as `requests.byName`). */
+  completedByName: Record<string, number>;
+  /** Errors in the last second by kind (as `errorsByKind`; kinds with none left out). */
+  errorsByKind: Record<string, number>;
+  /**
+   * The last second's latency histogram, encoded as `histograms.timeline` (hdr-histogram-js compressed base64,
+   * microseconds): for consumers that need the distribution, not just p50/p99.
+   */
+  latencyHistogram: string;
 }
 
 /** Latency summary in milliseconds (HDR histogram, microsecond resolution). */
