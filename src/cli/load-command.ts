@@ -7,7 +7,7 @@
 import type { Command } from 'commander';
 import { ExitCode } from '../errors.js';
 import { load } from '../load/index.js';
-import { parsePushUrl, pushResult } from '../load/push.js';
+import { livePusher, parsePushUrl, pushResult } from '../load/push.js';
 import { renderLiveView, renderProgress, renderSummary } from '../load/render/index.js';
 import type { LoadOptions } from '../load/types.js';
 import { renderLoadReport } from '../report/index.js';
@@ -54,6 +54,9 @@ interface LoadFlags extends OutputFlags, GrpcFlags {
   startAt?: number;
   push?: string;
 }
+
+/** How long the live seconds still queued at the end may take to reach the collector. */
+const LIVE_FLUSH_MS = 3000;
 
 /** Registers `headroom load` on the CLI. */
 export function registerLoadCommand(program: Command): void {
@@ -109,7 +112,10 @@ export function registerLoadCommand(program: Command): void {
       'start the measured window at this instant (unix ms or RFC 3339), the same on every agent',
       instantArg,
     )
-    .option('--push <url>', 'POST the headroom.load/v1 result to a collector (headroom collect) when done')
+    .option(
+      '--push <url>',
+      'stream each second to a collector (headroom collect) while running, POST the result when done',
+    )
     .option('--no-progress', 'no live progress (a line every 10 s when stderr is not a terminal)')
     .option('-L, --latency', 'accepted for wrk compatibility: the latency distribution is always printed');
   addThresholdOption(command);
@@ -129,6 +135,13 @@ async function runLoad(url: string, flags: LoadFlags): Promise<number> {
   const run = interruptible();
   const progress = progressOn(process.stderr, flags.progress);
   const liveView = { color: wantsColor(process.env) };
+  const pusher =
+    flags.push === undefined
+      ? null
+      : livePusher(flags.push, (message) => {
+          progress.done();
+          process.stderr.write(`headroom: ${message}\n`);
+        });
   try {
     const result = await load({
       url,
@@ -152,8 +165,11 @@ async function runLoad(url: string, flags: LoadFlags): Promise<number> {
       startAt: flags.startAt,
       ctx: run.ctx,
       onProgress: (p) => progress.update(progress.live ? renderLiveView(p, liveView) : renderProgress(p)),
+      onSecond: pusher ? (second) => pusher.push(second) : undefined,
     });
     progress.done();
+    // The last seconds go out before the result, so that the collector's live figures are whole.
+    await pusher?.close(LIVE_FLUSH_MS);
     emitResult(flags, {
       summary: renderSummary(result),
       result,
@@ -164,6 +180,7 @@ async function runLoad(url: string, flags: LoadFlags): Promise<number> {
     return result.thresholds.every((t) => t.ok) ? ExitCode.ok : ExitCode.failed;
   } finally {
     progress.done();
+    await pusher?.close(0);
     run.dispose();
   }
 }

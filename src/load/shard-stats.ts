@@ -15,6 +15,10 @@ export interface TickSnapshot {
   errors: number;
   /** Requests that got no response in this interval (a subset of `errors`). */
   failed: number;
+  /** Measured requests written in this interval. */
+  sent: number;
+  /** Errors of this interval by kind. */
+  errorsByKind: Record<string, number>;
   latency: string;
 }
 
@@ -63,6 +67,9 @@ export class ShardStats {
   private intervalCompleted = 0;
   private intervalErrors = 0;
   private intervalFailed = 0;
+  /** The counters at the last tick: interval counts that only a tick needs are differences, not hot-path work. */
+  private sentAtTick = 0;
+  private errorsByKindAtTick: Record<string, number> = {};
   /** Called after each measured request is answered or failed (set only when a request limit is watched). */
   onAnswered: (() => void) | null = null;
 
@@ -160,14 +167,24 @@ export class ShardStats {
 
   /** Closes the current interval: returns its snapshot and folds it into the total. */
   tick(t: number, seconds: number): TickSnapshot {
+    const c = this.counters;
+    const errorsByKind: Record<string, number> = {};
+    for (const [kind, n] of Object.entries(c.errorsByKind)) {
+      const delta = n - (this.errorsByKindAtTick[kind] ?? 0);
+      if (delta > 0) errorsByKind[kind] = delta;
+    }
     const snapshot: TickSnapshot = {
       t,
       seconds,
       completed: this.intervalCompleted,
       errors: this.intervalErrors,
       failed: this.intervalFailed,
+      sent: c.sent - this.sentAtTick,
+      errorsByKind,
       latency: encodeHistogram(this.interval),
     };
+    this.sentAtTick = c.sent;
+    this.errorsByKindAtTick = { ...c.errorsByKind };
     this.fold();
     return snapshot;
   }

@@ -26,7 +26,7 @@ export function renderLiveView(p: LoadProgress, options: LiveViewOptions): strin
   const where =
     p.requestsTotal !== null
       ? `${count(done)}/${count(p.requestsTotal)} requests`
-      : `${p.elapsedS.toFixed(0)}s/${p.durationS}s`;
+      : `${p.elapsedS.toFixed(0)}s${Number.isFinite(p.durationS) ? `/${p.durationS}s` : ''}`;
   const errorShare = done > 0 ? (100 * p.errorsTotal) / done : 0;
   const errors = `${count(p.errors)}/s · ${count(p.errorsTotal)} in all (${errorShare.toFixed(2)}%)`;
   return [

@@ -8,7 +8,7 @@ export function renderProgress(p: LoadProgress): string {
   const done =
     p.requestsTotal !== null
       ? `${p.elapsedS.toFixed(0).padStart(3)}s ${count(p.completed + p.errors)}/${count(p.requestsTotal)}`
-      : `${p.elapsedS.toFixed(0).padStart(3)}s/${p.durationS}s`;
+      : `${p.elapsedS.toFixed(0).padStart(3)}s${Number.isFinite(p.durationS) ? `/${p.durationS}s` : ''}`;
   const share =
     p.requestsTotal !== null ? (p.completed + p.errors) / p.requestsTotal : p.elapsedS / p.durationS;
   const pct = Number.isFinite(share) ? Math.min(100, Math.round(share * 100)) : 0;
