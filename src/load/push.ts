@@ -3,6 +3,8 @@
  * forget), `pushResult()` POSTs its `headroom.load/v1` result as JSON at the end, retried while the collector
  * cannot be reached (it may still be starting), not when it refuses.
  */
+import http from 'node:http';
+import https from 'node:https';
 import { UsageError } from '../errors.js';
 import { toLivePush } from './live.js';
 import type { LoadResult, LoadSecond } from './types.js';
@@ -79,45 +81,57 @@ export interface LivePusher {
  * @example const live = livePusher(url, (m) => process.stderr.write(`${m}\n`)); load({ …, onSecond: live.push });
  */
 export function livePusher(url: string, onTrouble: (message: string) => void): LivePusher {
+  const target = new URL(url);
+  const client = target.protocol === 'https:' ? https : http;
+  // node:http rather than fetch: fetch loads undici on its first call, a pause inside the measured window.
+  const agent = new client.Agent({ keepAlive: true, maxSockets: 1 });
   const queue: LoadSecond[] = [];
   let sending: Promise<void> | null = null;
   let stopped = false;
   let warned = false;
-  let inFlight: AbortController | null = null;
+  let inFlight: http.ClientRequest | null = null;
   const trouble = (message: string) => {
     if (warned) return;
     warned = true;
     onTrouble(message);
   };
+  const post = (body: string) =>
+    new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = client.request(
+        target,
+        {
+          method: 'POST',
+          agent,
+          timeout: LIVE_TIMEOUT_MS,
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => (text += chunk));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, text: text.trim() }));
+          res.on('error', reject);
+        },
+      );
+      inFlight = req;
+      req.on('timeout', () => req.destroy(new Error(`no answer in ${LIVE_TIMEOUT_MS}ms`)));
+      req.on('error', reject);
+      req.end(body);
+    });
   const sendOne = async (second: LoadSecond) => {
-    const controller = new AbortController();
-    inFlight = controller;
-    const timer = setTimeout(() => controller.abort(), LIVE_TIMEOUT_MS);
     try {
-      const response = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(toLivePush(second)),
-        signal: controller.signal,
-      });
-      const text = (await response.text()).trim();
-      if (!response.ok) {
+      const { status, text } = await post(JSON.stringify(toLivePush(second)));
+      if (status < 200 || status >= 300) {
         stopped = true;
         queue.length = 0;
-        trouble(
-          `the collector at ${url} refused a live second: ${text || response.status} (no more are sent)`,
-        );
+        trouble(`the collector at ${url} refused a live second: ${text || status} (no more are sent)`);
       }
     } catch (error) {
-      const cause = (error as Error & { cause?: { code?: string } }).cause;
-      const reason = controller.signal.aborted
-        ? `no answer in ${LIVE_TIMEOUT_MS}ms`
-        : (cause?.code ?? (error as Error).message);
+      const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
       trouble(
         `cannot push live seconds to ${url} (${reason}): the run goes on, its result is pushed at the end`,
       );
     } finally {
-      clearTimeout(timer);
       inFlight = null;
     }
   };
@@ -145,7 +159,8 @@ export function livePusher(url: string, onTrouble: (message: string) => void): L
       }
       stopped = true;
       queue.length = 0;
-      (inFlight as AbortController | null)?.abort();
+      (inFlight as http.ClientRequest | null)?.destroy();
+      agent.destroy();
     },
   };
 }
