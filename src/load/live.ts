@@ -5,7 +5,7 @@
  * is settled. It never prints: renderers (the terminal view, a dashboard) hang on its events.
  */
 import { UsageError } from '../errors.js';
-import { addEncoded, encodeHistogram, type Histogram, mergingHistogram } from './histogram.js';
+import { addEncoded, type Histogram, mergingHistogram } from './histogram.js';
 import type { LiveSummary, LoadSecond, RunIdentity } from './types.js';
 
 /** The schema of a per-second push. */
@@ -34,8 +34,6 @@ export interface LiveSecond {
   /** Exact percentiles of every sample of the second, from the merged histogram. */
   p50Ms: number;
   p99Ms: number;
-  /** The merged latency histogram of the second (encoded, as `ResultHistograms.timeline`). */
-  latency: string;
 }
 
 /** The run so far, over every second pushed (settled or not). */
@@ -221,7 +219,6 @@ export class LiveMerger {
       rps: b.seconds > 0 ? round(b.completed / b.seconds) : 0,
       p50Ms: b.latency.getValueAtPercentile(50) / 1000,
       p99Ms: b.latency.getValueAtPercentile(99) / 1000,
-      latency: encodeHistogram(b.latency),
     };
   }
 

@@ -2,7 +2,6 @@
  * The collector's live merge (`LiveMerger`) and its terminal view, without processes: seconds of two agents
  * merged exactly, a second one agent never reports shown after the grace with "1/2 agents", and the view.
  */
-import * as hdr from 'hdr-histogram-js';
 import { describe, expect, it } from 'vitest';
 import { encodeHistogram, mergingHistogram } from '../../src/load/histogram.js';
 import { LiveMerger, type LiveSecond, type LiveTotals, SETTLE_MS, toLivePush } from '../../src/load/live.js';
@@ -59,7 +58,6 @@ describe('LiveMerger', () => {
     });
     expect(second.p99Ms).toBeCloseTo(200, 0);
     expect(second.errorsByKind).toEqual({ timeout: 1 });
-    expect(hdr.decodeFromCompressedBase64(second.latency, 64, false).totalCount).toBe(100);
     expect(totals).toMatchObject({ elapsedS: 1, durationS: 10, completed: 100, answered: 101, agents: 2 });
   });
 
@@ -109,7 +107,6 @@ describe('collect’s live view', () => {
     rps: 12_345,
     p50Ms: 1.2,
     p99Ms: 4.5,
-    latency: '',
   };
   const totals: LiveTotals = {
     elapsedS: 3,
