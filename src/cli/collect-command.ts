@@ -39,7 +39,9 @@ interface CollectFlags extends OutputFlags {
 export function registerCollectCommand(program: Command): void {
   const command = program
     .command('collect')
-    .description('Receive what agents push (headroom load --push): show the run live, print the results merged.')
+    .description(
+      'Receive what agents push (headroom load --push): show the run live, print the results merged.',
+    )
     .requiredOption('--listen <host:port>', 'address to listen on (:47000 = every interface)', listenArg)
     .requiredOption('--expect <n>', 'results to wait for (the run’s segment count N)', countArg)
     .addOption(durationOption('--timeout <duration>', 'stop waiting after this long', '10m'))
