@@ -2,7 +2,7 @@
 # headroom load --http2 against h2load (nghttp2), side by side, in the same run: nginx serving h2c on loopback,
 # 64 connections with 10 streams each, alternating the two tools for ROUNDS rounds of DURATION seconds (1 s of
 # warm-up each). Prints req/s per round and the median ratio. Needs nginx (Debian: nginx-light) and h2load
-# (Debian: nghttp2-client); skips with a message when either is missing.
+# (Debian: nghttp2-client); skips with a message when either is missing. BENCH_PORT picks nginx's port.
 #   bench/h2-vs-h2load.sh [ROUNDS=3] [DURATION=5]
 set -euo pipefail
 ROUNDS=${1:-3}
@@ -16,24 +16,10 @@ for tool in nginx h2load; do
 done
 [ -f dist/cli/main.js ] || npm run build >/dev/null
 
-dir=$(mktemp -d)
-port=44000
-while (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
-# keepalive_requests: nginx ends an HTTP/2 connection (GOAWAY) after 1000 requests by default; h2load does not
-# reconnect then, so both tools get connections that last the whole run.
-cat >"$dir/nginx.conf" <<EOF
-daemon off; worker_processes 1; pid $dir/nginx.pid; error_log $dir/error.log;
-events { worker_connections 1024; }
-http {
-  access_log off; keepalive_requests 100000000; client_body_temp_path $dir/body;
-  server { listen 127.0.0.1:$port http2; location / { return 200 "ok"; } }
-}
-EOF
-nginx -c "$dir/nginx.conf" -p "$dir" &
-nginx_pid=$!
-trap 'kill $nginx_pid 2>/dev/null; rm -rf "$dir"' EXIT
-for _ in $(seq 50); do (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
-url="http://127.0.0.1:$port/"
+# shellcheck source=bench/lib/nginx.sh
+. bench/lib/nginx.sh
+start_nginx 44000 http2
+url=$nginx_url
 
 echo "nginx h2c on $url, -c 64, 10 streams per connection, ${DURATION}s per run (+1s warm-up)"
 printf '%-6s %14s %14s %8s\n' round 'h2load req/s' 'headroom req/s' ratio

@@ -1,6 +1,7 @@
 /**
- * `headroom collect --listen host:port --expect N` — receives the results the agents of one run push
- * (`headroom load --segment K/N --push URL`) and prints them merged, as `headroom merge` does. Exit 0 ok, 1 a
+ * `headroom collect --listen host:port --expect N` — receives what the agents of one run push
+ * (`headroom load --segment K/N --push URL`): their seconds while they run, shown merged live (the load live view
+ * on a terminal, a line every 10 s otherwise), and their results, printed merged as `headroom merge` does. Exit 0 ok, 1 a
  * threshold breached or not every agent reported before `--timeout` (what arrived is still merged and printed),
  * 2 bad input, 130 interrupted.
  */
@@ -8,7 +9,7 @@ import type { Command } from 'commander';
 import { ExitCode } from '../errors.js';
 import { collectResults } from '../load/collect.js';
 import { mergeResults } from '../load/merge.js';
-import { renderSummary } from '../load/render/index.js';
+import { renderCollectLiveView, renderCollectProgress, renderSummary } from '../load/render/index.js';
 import { parseThreshold } from '../load/thresholds.js';
 import { renderLoadReport } from '../report/index.js';
 import {
@@ -22,6 +23,8 @@ import {
   interruptible,
   listenArg,
   type OutputFlags,
+  progressOn,
+  wantsColor,
 } from './flags.js';
 
 interface CollectFlags extends OutputFlags {
@@ -29,16 +32,23 @@ interface CollectFlags extends OutputFlags {
   expect: number;
   timeout: number;
   threshold?: string[];
+  progress: boolean;
 }
 
 /** Registers `headroom collect` on the CLI. */
 export function registerCollectCommand(program: Command): void {
   const command = program
     .command('collect')
-    .description('Receive the results agents push (headroom load --push) and print them merged.')
+    .description(
+      'Receive what agents push (headroom load --push): show the run live, print the results merged.',
+    )
     .requiredOption('--listen <host:port>', 'address to listen on (:47000 = every interface)', listenArg)
     .requiredOption('--expect <n>', 'results to wait for (the run’s segment count N)', countArg)
-    .addOption(durationOption('--timeout <duration>', 'stop waiting after this long', '10m'));
+    .addOption(durationOption('--timeout <duration>', 'stop waiting after this long', '10m'))
+    .option(
+      '--no-progress',
+      'no live view of the merged run (a line every 10 s when stderr is not a terminal)',
+    );
   addThresholdOption(command);
   addOutputOptions(command, 'headroom.load/v1');
   addExample(command, 'headroom collect --listen :47000 --expect 4 -o run.json --html run.html');
@@ -51,15 +61,34 @@ async function runCollect(flags: CollectFlags): Promise<number> {
   assertWritable([flags.output, flags.html]);
   const thresholds = (flags.threshold ?? []).map(parseThreshold);
   const run = interruptible();
+  const progress = progressOn(process.stderr, flags.progress);
+  const liveView = { color: wantsColor(process.env) };
+  /** A line between live updates: the block is erased first and redrawn at the next second. */
+  const say = (line: string) => {
+    progress.done();
+    process.stderr.write(`${line}\n`);
+  };
+  let reporting = 0;
   try {
-    const { results, complete } = await collectResults({
+    const { results, complete, live } = await collectResults({
       ...flags.listen,
       expect: flags.expect,
       timeoutMs: flags.timeout,
       ctx: run.ctx,
-      onListening: (url) => process.stderr.write(`collecting ${flags.expect} results on ${url}\n`),
-      onResult: (source, n) => process.stderr.write(`received ${source}: ${n} of ${flags.expect}\n`),
+      onListening: (url) => say(`collecting ${flags.expect} results on ${url}`),
+      onResult: (source, n) => say(`received ${source}: ${n} of ${flags.expect}`),
+      onSecond: (second, totals) => {
+        if (flags.progress && second.agents !== reporting)
+          say(`live: ${second.agents} of ${second.expected} agents reporting (second ${second.t})`);
+        reporting = second.agents;
+        progress.update(
+          progress.live
+            ? renderCollectLiveView(second, totals, liveView)
+            : renderCollectProgress(second, totals),
+        );
+      },
     });
+    progress.done();
     if (results.length === 0) {
       process.stderr.write(
         `headroom: no result arrived (${run.interrupted() ? 'interrupted' : 'timed out'})\n`,
@@ -67,6 +96,7 @@ async function runCollect(flags: CollectFlags): Promise<number> {
       return run.interrupted() ? ExitCode.interrupted : ExitCode.failed;
     }
     const result = mergeResults(results, thresholds);
+    if (live) result.live = live;
     if (!complete)
       result.generator.warnings.unshift(
         `${results.length} of ${flags.expect} results arrived before the wait ended`,
@@ -75,6 +105,7 @@ async function runCollect(flags: CollectFlags): Promise<number> {
     if (run.interrupted()) return ExitCode.interrupted;
     return complete && result.thresholds.every((t) => t.ok) ? ExitCode.ok : ExitCode.failed;
   } finally {
+    progress.done();
     run.dispose();
   }
 }

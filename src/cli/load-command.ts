@@ -7,7 +7,7 @@
 import type { Command } from 'commander';
 import { ExitCode } from '../errors.js';
 import { load } from '../load/index.js';
-import { parsePushUrl, pushResult } from '../load/push.js';
+import { livePusher, parsePushUrl, pushResult } from '../load/push.js';
 import { renderLiveView, renderProgress, renderSummary } from '../load/render/index.js';
 import type { LoadOptions } from '../load/types.js';
 import { renderLoadReport } from '../report/index.js';
@@ -55,6 +55,9 @@ interface LoadFlags extends OutputFlags, GrpcFlags, OtlpFlags {
   startAt?: number;
   push?: string;
 }
+
+/** How long the live seconds still queued at the end may take to reach the collector. */
+const LIVE_FLUSH_MS = 3000;
 
 /** Registers `headroom load` on the CLI. */
 export function registerLoadCommand(program: Command): void {
@@ -110,7 +113,10 @@ export function registerLoadCommand(program: Command): void {
       'start the measured window at this instant (unix ms or RFC 3339), the same on every agent',
       instantArg,
     )
-    .option('--push <url>', 'POST the headroom.load/v1 result to a collector (headroom collect) when done')
+    .option(
+      '--push <url>',
+      'stream each second to a collector (headroom collect) while running, POST the result when done',
+    )
     .option('--no-progress', 'no live progress (a line every 10 s when stderr is not a terminal)')
     .option('-L, --latency', 'accepted for wrk compatibility: the latency distribution is always printed');
   addOtlpOption(command);
@@ -132,6 +138,13 @@ async function runLoad(url: string, flags: LoadFlags): Promise<number> {
   const progress = progressOn(process.stderr, flags.progress);
   const liveView = { color: wantsColor(process.env) };
   const otlp = await startOtlp(flags, { command: 'load', target: url, segment: flags.segment ?? null });
+  const pusher =
+    flags.push === undefined
+      ? null
+      : livePusher(flags.push, (message) => {
+          progress.done();
+          process.stderr.write(`headroom: ${message}\n`);
+        });
   try {
     const result = await load({
       url,
@@ -158,10 +171,12 @@ async function runLoad(url: string, flags: LoadFlags): Promise<number> {
         otlp?.progress(p);
         progress.update(progress.live ? renderLiveView(p, liveView) : renderProgress(p));
       },
+      onSecond: pusher ? (second) => pusher.push(second) : undefined,
     });
     progress.done();
     otlp?.metrics.loadDone(result);
-    await otlp?.flush();
+    // The last seconds go out before the result, so that the collector's live figures are whole.
+    await Promise.all([otlp?.flush(), pusher?.close(LIVE_FLUSH_MS)]);
     emitResult(flags, {
       summary: renderSummary(result),
       result,
@@ -172,6 +187,7 @@ async function runLoad(url: string, flags: LoadFlags): Promise<number> {
     return result.thresholds.every((t) => t.ok) ? ExitCode.ok : ExitCode.failed;
   } finally {
     progress.done();
+    await pusher?.close(0);
     run.dispose();
   }
 }

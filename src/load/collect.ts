@@ -1,14 +1,23 @@
 /**
  * `collectResults()`: the collector's side of `headroom load --push` — an HTTP endpoint that accepts the agents'
- * `headroom.load/v1` results (POST, JSON) until the expected number arrived, the timeout passed or the context
- * was cancelled. A result of another run (see `assertSameRun`) is refused with 409 and its one-line reason; the
- * same result pushed twice (a retried POST) is accepted once.
+ * per-second pushes (`headroom.live/v1`, merged live by `LiveMerger`) and their final `headroom.load/v1` results
+ * (POST, JSON) until the expected number of results arrived, the timeout passed or the context was cancelled.
+ * A push or result of another run (see `assertOneRun`, `assertSameRun`) is refused with 409 and its one-line
+ * reason; the same result pushed twice (a retried POST) is accepted once.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Context } from '../context/index.js';
 import { isUsageError, UsageError } from '../errors.js';
-import { asLoadResult, assertSameRun, type SourcedResult } from './merge.js';
+import { asLivePush, LIVE_SCHEMA, LiveMerger, type LiveSecond, type LiveTotals } from './live.js';
+import {
+  asLoadResult,
+  assertOneRun,
+  assertSameRun,
+  type SourcedIdentity,
+  type SourcedResult,
+} from './merge.js';
+import type { LiveSummary } from './types.js';
 
 /** Where and how long to collect. */
 export interface CollectOptions {
@@ -24,13 +33,20 @@ export interface CollectOptions {
   onListening?: (url: string) => void;
   /** Called as each result is accepted. */
   onResult?: (source: string, received: number) => void;
+  /** Called with each second of the run merged over the agents' pushes, once settled (see `LiveMerger`). */
+  onSecond?: (second: LiveSecond, totals: LiveTotals) => void;
 }
 
 /** What arrived, and whether it was everything expected. */
 export interface Collected {
   results: SourcedResult[];
   complete: boolean;
+  /** The per-second pushes, merged (null when no agent pushed any). */
+  live: LiveSummary | null;
 }
+
+/** How often seconds that not every agent reported are checked for settling. */
+const SETTLE_CHECK_MS = 250;
 
 /** Bodies larger than this are refused (a result with a per-second timeline for hours is a few MB). */
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
@@ -41,6 +57,13 @@ const MAX_BODY_BYTES = 64 * 1024 * 1024;
  */
 export async function collectResults(options: CollectOptions): Promise<Collected> {
   const results: SourcedResult[] = [];
+  const live = new LiveMerger(options.expect, options.onSecond);
+  /** The first push or result accepted: every later one must be of its run. */
+  let anchor: SourcedIdentity | null = null;
+  const assertOfRun = (x: SourcedIdentity) => {
+    if (anchor) assertOneRun([anchor, x]);
+    else anchor = x;
+  };
   let finish: () => void = () => {};
   const done = new Promise<void>((resolve) => {
     finish = resolve;
@@ -49,7 +72,8 @@ export async function collectResults(options: CollectOptions): Promise<Collected
     const reply = (status: number, text: string) => {
       res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' }).end(`${text}\n`);
     };
-    if (req.method !== 'POST') return reply(405, 'POST a headroom.load/v1 result (headroom load --push)');
+    if (req.method !== 'POST')
+      return reply(405, `POST a headroom.load/v1 result or a ${LIVE_SCHEMA} second (headroom load --push)`);
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
@@ -60,10 +84,17 @@ export async function collectResults(options: CollectOptions): Promise<Collected
       if (size > MAX_BODY_BYTES) return reply(413, `a result is at most ${MAX_BODY_BYTES} bytes`);
       const from = req.socket.remoteAddress ?? 'an agent';
       try {
-        const result = asLoadResult(parseJson(Buffer.concat(chunks).toString('utf8'), from), from);
-        const seg = result.segment;
-        const source = seg ? `segment ${seg.index}/${seg.count} (${from})` : from;
+        const body = parseJson(Buffer.concat(chunks).toString('utf8'), from);
+        if ((body as { schema?: unknown } | null)?.schema === LIVE_SCHEMA) {
+          const push = asLivePush(body, from);
+          assertOfRun({ source: sourceOf(push, from), result: push });
+          live.add(push);
+          return reply(202, 'second collected');
+        }
+        const result = asLoadResult(body, from);
+        const source = sourceOf(result, from);
         if (results.some((r) => isSameResult(r.result, result))) return reply(200, 'already collected');
+        assertOfRun({ source, result });
         assertSameRun([...results, { source, result }]);
         results.push({ source, result });
         reply(202, `collected ${results.length} of ${options.expect}`);
@@ -90,15 +121,22 @@ export async function collectResults(options: CollectOptions): Promise<Collected
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
   options.onListening?.(`http://${host}:${port}/`);
   const timer = setTimeout(finish, options.timeoutMs);
+  const settling = setInterval(() => live.settleDue(), SETTLE_CHECK_MS);
   const signal = options.ctx?.signal;
   signal?.addEventListener('abort', finish, { once: true });
   if (signal?.aborted) finish();
   await done;
   clearTimeout(timer);
+  clearInterval(settling);
   signal?.removeEventListener('abort', finish);
   server.closeAllConnections();
   await new Promise((resolve) => server.close(resolve));
-  return { results, complete: results.length >= options.expect };
+  return { results, complete: results.length >= options.expect, live: live.finish() };
+}
+
+/** A push's or result's agent for messages: `segment 2/4 (10.0.0.7)`, or the address alone. */
+function sourceOf(x: { segment?: { index: number; count: number } }, from: string): string {
+  return x.segment ? `segment ${x.segment.index}/${x.segment.count} (${from})` : from;
 }
 
 function parseJson(text: string, from: string): unknown {

@@ -15,10 +15,25 @@ export {
 } from '../errors.js';
 export { MissingDependencyError } from '../optional-dependency.js';
 export { type Collected, type CollectOptions, collectResults } from './collect.js';
+export { LIVE_SCHEMA, LiveMerger, type LivePush, type LiveSecond, type LiveTotals } from './live.js';
 export { load } from './load.js';
-export { asLoadResult, assertSameRun, mergeResults, type SourcedResult } from './merge.js';
-export { parsePushUrl, pushResult } from './push.js';
-export { type LiveViewOptions, renderLiveView, renderProgress, renderSummary } from './render/index.js';
+export {
+  asLoadResult,
+  assertOneRun,
+  assertSameRun,
+  mergeResults,
+  type SourcedIdentity,
+  type SourcedResult,
+} from './merge.js';
+export { type LivePusher, livePusher, parsePushUrl, pushResult } from './push.js';
+export {
+  type LiveViewOptions,
+  renderCollectLiveView,
+  renderCollectProgress,
+  renderLiveView,
+  renderProgress,
+  renderSummary,
+} from './render/index.js';
 export type {
   DataRow,
   Scenario,

@@ -16,7 +16,7 @@ import { localShard, type ShardRunner, workerShard } from './shard-runner.js';
 import type { ShardReport, TickSnapshot } from './shard-stats.js';
 import { isLoopback, parseTarget, probeTarget } from './target.js';
 import { parseThreshold } from './thresholds.js';
-import type { LoadOptions, LoadResult, Segment, TimelinePoint } from './types.js';
+import type { LoadOptions, LoadResult, RunIdentity, Segment, TimelinePoint } from './types.js';
 
 const START_DELAY_MS = 50;
 /** `startAt` may lie this far in the past (clock skew between agents); further is an error. */
@@ -45,6 +45,7 @@ interface PendingPoint {
   completed: number;
   errors: number;
   failed: number;
+  sent: number;
   latency: Histogram;
   completedByName: Record<string, number>;
   errorsByKind: Record<string, number>;
@@ -112,6 +113,7 @@ export async function load(given: LoadOptions): Promise<LoadResult> {
         completed: 0,
         errors: 0,
         failed: 0,
+        sent: 0,
         latency: mergingHistogram(),
         completedByName: {},
         errorsByKind: {},
@@ -124,6 +126,7 @@ export async function load(given: LoadOptions): Promise<LoadResult> {
     point.completed += s.completed;
     point.errors += s.errors;
     point.failed += s.failed;
+    point.sent += s.sent;
     answered += s.completed + s.failed;
     errorsTotal += s.errors;
     addEncoded(point.latency, s.latency);
@@ -141,6 +144,18 @@ export async function load(given: LoadOptions): Promise<LoadResult> {
     const latency = encodeHistogram(point.latency);
     finished.push({
       point: { t: point.t, rps: Math.round(rps * 10) / 10, p50Ms, p99Ms, errors: point.errors },
+      latency,
+    });
+    options.onSecond?.({
+      run,
+      t: point.t,
+      seconds: point.seconds,
+      at: startedAtMs + Math.round(point.t * 1000),
+      durationS: Number.isFinite(plan.durationMs) ? plan.durationMs / 1000 : null,
+      sent: point.sent,
+      completed: point.completed,
+      errors: point.errors,
+      errorsByKind: point.errorsByKind,
       latency,
     });
     options.onProgress?.({
@@ -170,6 +185,13 @@ export async function load(given: LoadOptions): Promise<LoadResult> {
   const { wallNow, originNow } = clockPair();
   const startedAtMs = plan.startAt ?? wallNow + START_DELAY_MS + plan.shard.warmupMs;
   const startAtEpochMs = originNow + (startedAtMs - plan.shard.warmupMs - wallNow);
+  const run: RunIdentity = {
+    target: given.url,
+    model: plan.shard.rate === null ? 'closed' : 'open',
+    protocol: plan.shard.http2 ? 'h2' : 'http/1.1',
+    startedAt: new Date(startedAtMs).toISOString(),
+    ...(options.segment ? { segment: plan.segment } : {}),
+  };
   const warnings: string[] = [];
   if (plan.startAt !== null && wallNow > plan.startAt)
     warnings.push(

@@ -15,7 +15,7 @@ import {
 import { addEncoded, encodeHistogram, type Histogram, mergingHistogram } from './histogram.js';
 import type { GrpcStreamCounters } from './shard-stats.js';
 import { evaluateThresholds, type Threshold } from './thresholds.js';
-import type { AgentHealth, LoadResult, RequestCounts, Segment, TimelinePoint } from './types.js';
+import type { AgentHealth, LoadResult, RequestCounts, RunIdentity, Segment, TimelinePoint } from './types.js';
 
 /** A result and where it came from (a file name), for messages. */
 export interface SourcedResult {
@@ -56,16 +56,22 @@ export function asLoadResult(value: unknown, source: string): LoadResult {
 /** The segment of a result as text: `2/4`, or `-` without one. */
 const segmentText = (s: Segment | undefined) => (s ? `${s.index}/${s.count}` : '-');
 
+/** A run's identity (a result, or a collector's live push) and where it came from, for messages. */
+export interface SourcedIdentity {
+  source: string;
+  result: RunIdentity;
+}
+
 /**
- * Refuses results that are not the agents of one run: a different target, model, protocol or segment count, a segment
- * given twice, or windows that did not start together.
- * @throws UsageError with one line naming the files that differ.
+ * Refuses identities that are not of one run: a different target, model, protocol or segment count, or windows
+ * that did not start together (a segment may appear more than once: see `assertSameRun`).
+ * @throws UsageError with one line naming the sources that differ.
  */
-export function assertSameRun(results: readonly SourcedResult[]): void {
-  const [first, ...rest] = results;
+export function assertOneRun(items: readonly SourcedIdentity[]): void {
+  const [first, ...rest] = items;
   if (!first) throw new UsageError('nothing to merge: give the result files of the agents');
   const a = first.result;
-  const differs = (what: string, x: SourcedResult, va: unknown, vb: unknown) =>
+  const differs = (what: string, x: SourcedIdentity, va: unknown, vb: unknown) =>
     new UsageError(
       `cannot merge results of different runs: ${first.source} has ${what} ${va}, ${x.source} has ${vb}`,
     );
@@ -84,6 +90,15 @@ export function assertSameRun(results: readonly SourcedResult[]): void {
           `${b.startedAt} (give every agent the same --start-at)`,
       );
   }
+}
+
+/**
+ * Refuses results that are not the agents of one run: a different target, model, protocol or segment count, a segment
+ * given twice, or windows that did not start together.
+ * @throws UsageError with one line naming the files that differ.
+ */
+export function assertSameRun(results: readonly SourcedIdentity[]): void {
+  assertOneRun(results);
   const seen = new Map<number, string>();
   for (const x of results) {
     const index = x.result.segment?.index;

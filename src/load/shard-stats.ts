@@ -15,6 +15,8 @@ export interface TickSnapshot {
   errors: number;
   /** Requests that got no response in this interval (a subset of `errors`). */
   failed: number;
+  /** Measured requests written in this interval. */
+  sent: number;
   latency: string;
   /** Responses per request name (index) in this interval. */
   completedByName: number[];
@@ -81,9 +83,10 @@ export class ShardStats {
   private intervalCompleted = 0;
   private intervalErrors = 0;
   private intervalFailed = 0;
-  /** The by-name and by-kind counters at the last tick, to take each interval's part once a second. */
+  /** The sent, by-name and by-kind counters at the last tick, to take each interval's part once a second. */
   private tickedByName: number[];
   private tickedByKind: Record<string, number> = {};
+  private tickedSent = 0;
   /** Called after each measured request is answered or failed (set only when a request limit is watched). */
   onAnswered: (() => void) | null = null;
 
@@ -239,8 +242,10 @@ export class ShardStats {
     return report;
   }
 
-  /** This interval's part of the by-name and by-kind counters (once a second, off the per-request path). */
-  private intervalCounts(): Pick<TickSnapshot, 'completedByName' | 'errorsByKind'> {
+  /** This interval's part of the sent, by-name and by-kind counters (once a second, off the per-request path). */
+  private intervalCounts(): Pick<TickSnapshot, 'sent' | 'completedByName' | 'errorsByKind'> {
+    const sent = this.counters.sent - this.tickedSent;
+    this.tickedSent = this.counters.sent;
     const byName = this.counters.completedByName;
     const completedByName = byName.map((n, i) => n - (this.tickedByName[i] as number));
     this.tickedByName = byName.slice();
@@ -250,7 +255,7 @@ export class ShardStats {
       if (delta > 0) errorsByKind[kind] = delta;
     }
     this.tickedByKind = { ...this.counters.errorsByKind };
-    return { completedByName, errorsByKind };
+    return { sent, completedByName, errorsByKind };
   }
 
   private fold(): void {

@@ -78,6 +78,46 @@ export interface LoadOptions {
   ctx?: Context;
   /** Called about once a second with live figures (for progress display). */
   onProgress?: (progress: LoadProgress) => void;
+  /**
+   * Called once per second of the measured window with that second as measured (counts and its encoded latency
+   * histogram) and the run it belongs to: what `--push` streams to a collector while the run goes on.
+   */
+  onSecond?: (second: LoadSecond) => void;
+}
+
+/** Who a run is: what `headroom merge` and `headroom collect` compare to refuse results of another run. */
+export interface RunIdentity {
+  target: string;
+  model: 'closed' | 'open';
+  protocol: 'http/1.1' | 'h2';
+  /** When the measured window started (ISO 8601, wall clock). */
+  startedAt: string;
+  segment?: Segment;
+}
+
+/**
+ * One second of the measured window, all threads merged (`onSecond`): the same second as the result's timeline
+ * point and timeline histogram, plus its counts.
+ */
+export interface LoadSecond {
+  run: RunIdentity;
+  /** Seconds since the window started (end of this second; the last may be partial). */
+  t: number;
+  /** This second's length in seconds. */
+  seconds: number;
+  /** Its end on the wall clock (epoch ms). */
+  at: number;
+  /** The planned window in seconds (null for a request-limited run without a duration). */
+  durationS: number | null;
+  /** Measured requests written in this second. */
+  sent: number;
+  /** Responses received in this second (any status). */
+  completed: number;
+  /** Requests that failed in this second, and by kind (see `LoadResult.errorsByKind`). */
+  errors: number;
+  errorsByKind: Record<string, number>;
+  /** The second's latency histogram (encoded, as `ResultHistograms.timeline`). */
+  latency: string;
 }
 
 /** One agent's part of a multi-agent run: `index` of `count` (0 ≤ index < count). */
@@ -99,7 +139,7 @@ export interface PercentilePoint {
 }
 
 /** Live figures during a run: the last second's rate, p99, completed and errors, and the totals so far. */
-export interface LoadProgress {
+export interface LiveFigures {
   elapsedS: number;
   /** The planned window (Infinity for a request-limited run without a duration). */
   durationS: number;
@@ -117,6 +157,10 @@ export interface LoadProgress {
   answered: number;
   /** The request limit (`requests`), or null. */
   requestsTotal: number | null;
+}
+
+/** What `onProgress` gets once a second: the live figures, and that second's detail for exporters. */
+export interface LoadProgress extends LiveFigures {
   /** Responses in the last second by request name (as `requests.byName`). */
   completedByName: Record<string, number>;
   /** Errors in the last second by kind (as `errorsByKind`; kinds with none left out). */
@@ -255,6 +299,38 @@ export interface LoadResult {
   agents?: AgentHealth[];
   /** The HDR histograms behind the figures, so that results of several agents merge exactly. */
   histograms: ResultHistograms;
+  /**
+   * `headroom collect` only: what the agents pushed second by second while the run went on (`--push`), merged by
+   * wall-clock second — the live view's figures. They cover the measured window; responses drained after it are
+   * in the final counts only.
+   */
+  live?: LiveSummary;
+}
+
+/** The per-second pushes a collector received (`LoadResult.live`). */
+export interface LiveSummary {
+  /** Per-second pushes accepted. */
+  pushes: number;
+  /** Agents (segments) that pushed at least one second. */
+  agents: number;
+  /** Sums over every pushed second. */
+  sent: number;
+  completed: number;
+  errors: number;
+  /** Each second of the run (1, 2, … from the run's start) merged over the agents that reported it. */
+  seconds: LiveSummarySecond[];
+}
+
+/** One merged second of `LiveSummary`: counts, agents reporting, req/s and the exact p50/p99 of the second. */
+export interface LiveSummarySecond {
+  t: number;
+  agents: number;
+  sent: number;
+  completed: number;
+  errors: number;
+  rps: number;
+  p50Ms: number;
+  p99Ms: number;
 }
 
 /** The response messages of a server-streaming gRPC method's calls. */

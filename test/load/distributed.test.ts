@@ -15,11 +15,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as hdr from 'hdr-histogram-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectResults, load, mergeResults, pushResult } from '../../src/load/index.js';
+import { collectResults, livePusher, load, mergeResults, pushResult } from '../../src/load/index.js';
+import { toLivePush } from '../../src/load/live.js';
 import { partitionRows } from '../../src/load/scenario/data-files.js';
 import { compileVar } from '../../src/load/scenario/vars.js';
-import type { LoadResult } from '../../src/load/types.js';
-import { buildOnce, CLI, httpServer, ROOT, runCli, type TestServer } from './helpers.js';
+import type { LoadResult, LoadSecond, RunIdentity } from '../../src/load/types.js';
+import { buildOnce, CLI, closedPortUrl, httpServer, ROOT, runCli, type TestServer } from './helpers.js';
 
 const AGENTS = 4;
 /** Time for four agent processes to start (node, the CLI's imports) on a busy 2-core machine. */
@@ -93,6 +94,15 @@ async function merge(files: string[], ...args: string[]): Promise<LoadResult> {
 }
 
 const read = (file: string) => JSON.parse(readFileSync(file, 'utf8')) as LoadResult;
+
+/** The run a result belongs to. */
+const identity = ({ target, model, protocol, startedAt, segment }: LoadResult): RunIdentity => ({
+  target,
+  model,
+  protocol,
+  startedAt,
+  ...(segment ? { segment } : {}),
+});
 
 /**
  * The share of `times` that arrive within [−1, +5) ms of a slot `origin + offsetMs + m·periodMs`: sends that kept
@@ -209,8 +219,36 @@ describe('four agents, one --start-at, a server that stalls 500 ms every 2 s', (
     expect(collected.code, collected.stderr).toBe(0);
     for (let k = 0; k < AGENTS; k++) expect(collected.stderr).toMatch(new RegExp(`received segment ${k}/4 `));
     expect(collected.stderr).toMatch(/: 4 of 4\n/);
-    const pushed = JSON.parse(collected.stdout) as LoadResult;
+    const { live, ...pushed } = JSON.parse(collected.stdout) as LoadResult;
     expect({ ...pushed, generator: null }).toEqual({ ...merged, generator: null });
+    expect(live).toBeDefined();
+  });
+
+  it('receives every agent’s seconds while the run goes on and merges them exactly by second', () => {
+    const { live } = JSON.parse(collected.stdout) as LoadResult;
+    if (!live) throw new Error('no live summary');
+    // Live: the collector saw all four agents report before the first final result arrived.
+    const reporting = collected.stderr.indexOf('live: 4 of 4 agents reporting (second ');
+    expect(reporting, collected.stderr).toBeGreaterThanOrEqual(0);
+    expect(reporting).toBeLessThan(collected.stderr.indexOf('received segment'));
+    expect(live.agents).toBe(AGENTS);
+    expect(live.pushes).toBe(AGENTS * DURATION_S);
+    // Each live second is the merged result's timeline second: the same samples, hence the same exact p99.
+    const perSecond = merged.histograms.timeline.map(
+      (h) => hdr.decodeFromCompressedBase64(h, 64, false).totalCount,
+    );
+    expect(live.seconds.map((s) => s.t)).toEqual([1, 2, 3, 4]);
+    expect(live.seconds.map((s) => s.agents)).toEqual([4, 4, 4, 4]);
+    expect(live.seconds.map((s) => s.completed)).toEqual(perSecond);
+    expect(live.seconds.map((s) => s.p99Ms)).toEqual(merged.timeline.map((p) => p.p99Ms));
+    // The seconds sum to the run: every request sent in the window, every response but the few drained after it.
+    const sum = (key: 'sent' | 'completed' | 'errors') => live.seconds.reduce((n, s) => n + s[key], 0);
+    expect(sum('completed')).toBe(live.completed);
+    expect(live.completed).toBe(perSecond.reduce((a, b) => a + b, 0));
+    expect(sum('sent')).toBe(merged.requests.sent);
+    expect(live.sent).toBe(merged.requests.sent);
+    expect(merged.requests.completed - live.completed).toBeLessThanOrEqual(64);
+    expect(sum('errors')).toBe(0);
   });
 
   it('a collector refuses a result of another run, accepts a retried push once, and stops at its timeout', async () => {
@@ -236,9 +274,71 @@ describe('four agents, one --start-at, a server that stalls 500 ms every 2 s', (
     await expect(pushResult(url, { ...second, target: 'http://10.0.0.1/' })).rejects.toThrow(
       /refused the result: cannot merge results of different runs: .* has target/,
     );
+    // A live second: of this run accepted, of another run (another target, another start) refused with 409.
+    const liveSecond = (run: Partial<RunIdentity>) =>
+      fetch(url, {
+        method: 'POST',
+        body: JSON.stringify(
+          toLivePush({
+            run: { ...identity(second), ...run },
+            t: 1,
+            seconds: 1,
+            at: startAt + 1000,
+            durationS: 4,
+            sent: 25,
+            completed: 25,
+            errors: 0,
+            errorsByKind: {},
+            latency: second.histograms.timeline[0] as string,
+          }),
+        ),
+      });
+    expect((await liveSecond({})).status).toBe(202);
+    const otherTarget = await liveSecond({ target: 'http://10.0.0.1/' });
+    expect(otherTarget.status).toBe(409);
+    expect(await otherTarget.text()).toMatch(/cannot merge results of different runs: .* has target/);
+    const otherStart = await liveSecond({ startedAt: new Date(startAt + 60_000).toISOString() });
+    expect(otherStart.status).toBe(409);
+    expect((await fetch(url, { method: 'POST', body: '{"schema":"headroom.live/v1"}' })).status).toBe(400);
     const outcome = await collecting;
     expect(outcome.complete).toBe(false);
     expect(outcome.results.map((r) => r.result.segment?.index)).toEqual([0]);
+    expect(outcome.live?.pushes).toBe(1);
+    expect(outcome.live?.seconds.map((s) => [s.t, s.agents, s.completed])).toEqual([[1, 1, 25]]);
+  });
+
+  it('an agent whose collector is down or refuses says so once and goes on', async () => {
+    const second = read(files[0] as string);
+    const loadSecond = (t: number): LoadSecond => ({
+      run: identity(second),
+      t,
+      seconds: 1,
+      at: startAt + t * 1000,
+      durationS: 4,
+      sent: 1,
+      completed: 1,
+      errors: 0,
+      errorsByKind: {},
+      latency: second.histograms.timeline[0] as string,
+    });
+    const down: string[] = [];
+    const toDown = livePusher(await closedPortUrl(), (m) => down.push(m));
+    for (let t = 1; t <= 3; t++) toDown.push(loadSecond(t));
+    await toDown.close(3000);
+    expect(down).toHaveLength(1);
+    expect(down[0]).toMatch(/cannot push live seconds to .*ECONNREFUSED.*the run goes on/);
+    const refusing = await httpServer((_req, res) => res.writeHead(409).end('another run'));
+    try {
+      const refused: string[] = [];
+      const toRefusing = livePusher(refusing.url, (m) => refused.push(m));
+      for (let t = 1; t <= 3; t++) toRefusing.push(loadSecond(t));
+      await toRefusing.close(3000);
+      expect(refused).toEqual([
+        `the collector at ${refusing.url} refused a live second: another run (no more are sent)`,
+      ]);
+    } finally {
+      await refusing.close();
+    }
   });
 
   it('judges thresholds on the merged result and refuses results of different runs', async () => {

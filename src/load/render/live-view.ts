@@ -3,7 +3,7 @@
  * p50/p99 and errors (this second and in all). Colour only when asked (the caller honours NO_COLOR).
  */
 import { formatDuration } from '../../units/duration.js';
-import type { LoadProgress } from '../types.js';
+import type { LiveFigures } from '../types.js';
 
 /** How the block is drawn. */
 export interface LiveViewOptions {
@@ -14,7 +14,7 @@ export interface LiveViewOptions {
 const BAR_WIDTH = 24;
 
 /** The block's lines, joined by newlines (no trailing newline); each stays under 60 columns. */
-export function renderLiveView(p: LoadProgress, options: LiveViewOptions): string {
+export function renderLiveView(p: LiveFigures, options: LiveViewOptions): string {
   const paint = (code: string, text: string) => (options.color ? `\x1b[${code}m${text}\x1b[0m` : text);
   const dim = (text: string) => paint('2', text);
   const count = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -26,7 +26,7 @@ export function renderLiveView(p: LoadProgress, options: LiveViewOptions): strin
   const where =
     p.requestsTotal !== null
       ? `${count(done)}/${count(p.requestsTotal)} requests`
-      : `${p.elapsedS.toFixed(0)}s/${p.durationS}s`;
+      : `${p.elapsedS.toFixed(0)}s${Number.isFinite(p.durationS) ? `/${p.durationS}s` : ''}`;
   const errorShare = done > 0 ? (100 * p.errorsTotal) / done : 0;
   const errors = `${count(p.errors)}/s · ${count(p.errorsTotal)} in all (${errorShare.toFixed(2)}%)`;
   return [
