@@ -46,7 +46,14 @@ export async function findLimits(options: LimitsOptions, deps: FindLimitsDeps = 
       if (admin) await assertAdmin(admin);
     }
     const runner =
-      deps.runner ?? loadStepRunner({ url: options.url, slo, request: options.request ?? {}, admin });
+      deps.runner ??
+      loadStepRunner({
+        url: options.url,
+        slo,
+        request: options.request ?? {},
+        admin,
+        onProgress: options.onProgress,
+      });
     const profileSeconds = options.profileSeconds ?? 3;
     const plan: SearchPlan = {
       stepMs: settings.stepS * 1000,

@@ -8,7 +8,7 @@ import { errorRatePct, parseThreshold } from '../load/thresholds.js';
 import type { LoadResult } from '../load/types.js';
 import type { StepMeasurement, StepRunner } from './step-runner.js';
 import { startTargetSampler } from './target-sampler.js';
-import type { LimitsRequest, TargetSignals } from './types.js';
+import type { LimitsProgress, LimitsRequest, TargetSignals } from './types.js';
 
 /** Unmeasured load before the calibration step. */
 export const CALIBRATION_WARMUP_MS = 1000;
@@ -22,6 +22,8 @@ export interface LoadStepRunnerOptions {
   slo: string[];
   request: LimitsRequest;
   admin: string | null;
+  /** Each step's live figures, about once a second. */
+  onProgress?: (progress: LimitsProgress) => void;
 }
 
 /** A step runner backed by `headroom load`'s open model. */
@@ -42,7 +44,8 @@ export function loadStepRunner(options: LoadStepRunnerOptions): StepRunner {
         warmup: phase === 'calibrate' ? CALIBRATION_WARMUP_MS : 0,
         thresholds: options.slo,
         ctx,
-        onProgress: () => {
+        onProgress: (progress) => {
+          options.onProgress?.({ ...progress, phase, offeredRps: rate });
           if (flowing) return;
           flowing = true;
           onFlowing?.();

@@ -3,7 +3,7 @@
  * `headroom.limits/v1` JSON (docs/limits.md) unchanged: fields may be added, never renamed.
  */
 import type { Context } from '../context/index.js';
-import type { LatencySummary, ThresholdOutcome } from '../load/types.js';
+import type { LatencySummary, LoadProgress, ThresholdOutcome } from '../load/types.js';
 import type { Duration } from '../units/duration.js';
 
 /** Options for one capacity search; everything but `url` has a default. */
@@ -34,8 +34,16 @@ export interface LimitsOptions {
   request?: LimitsRequest;
   /** Called after every step (for live progress). */
   onStep?: (step: LimitsStep) => void;
+  /** Called about once a second while a step runs, with the step's live figures (for a live view). */
+  onProgress?: (progress: LimitsProgress) => void;
   /** Ends the search early (Ctrl-C, a deadline); the result covers the steps that completed. */
   ctx?: Context;
+}
+
+/** Live figures of the step under way: its phase and offered rate, and the load's last second. */
+export interface LimitsProgress extends LoadProgress {
+  phase: StepPhase;
+  offeredRps: number;
 }
 
 /** The request mix each step sends, as in `headroom load`. */

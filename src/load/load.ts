@@ -46,6 +46,10 @@ interface PendingPoint {
   errors: number;
   failed: number;
   latency: Histogram;
+  /** Summed over the threads: errors by kind since the window started. */
+  errorsByKind: Record<string, number>;
+  /** The busiest thread's event-loop utilisation over the interval. */
+  busiest: number;
 }
 
 /** Part `i` of `total` split over `parts` as evenly as possible (the first ones take the remainder). */
@@ -100,6 +104,9 @@ export async function load(given: LoadOptions): Promise<LoadResult> {
   let answered = 0;
   let errorsTotal = 0;
   const pending = new Map<number, PendingPoint>();
+  // The generator's CPU between two progress reports (the first covers the wait for the window too).
+  let lastCpu = process.cpuUsage();
+  let lastWall = performance.now();
   const onTick = (ordinal: number, s: TickSnapshot) => {
     let point = pending.get(ordinal);
     if (!point) {
@@ -111,6 +118,8 @@ export async function load(given: LoadOptions): Promise<LoadResult> {
         errors: 0,
         failed: 0,
         latency: mergingHistogram(),
+        errorsByKind: {},
+        busiest: 0,
       };
       pending.set(ordinal, point);
     }
@@ -123,6 +132,9 @@ export async function load(given: LoadOptions): Promise<LoadResult> {
     answered += s.completed + s.failed;
     errorsTotal += s.errors;
     addEncoded(point.latency, s.latency);
+    for (const [kind, n] of Object.entries(s.errorsByKind))
+      point.errorsByKind[kind] = (point.errorsByKind[kind] ?? 0) + n;
+    point.busiest = Math.max(point.busiest, s.utilization);
     if (point.shards < threads) return;
     pending.delete(ordinal);
     const rps = point.seconds > 0 ? point.completed / point.seconds : 0;
@@ -132,17 +144,27 @@ export async function load(given: LoadOptions): Promise<LoadResult> {
       point: { t: point.t, rps: Math.round(rps * 10) / 10, p50Ms, p99Ms, errors: point.errors },
       latency: encodeHistogram(point.latency),
     });
+    const cpuNow = process.cpuUsage();
+    const wallNow = performance.now();
+    const cpuMs = (cpuNow.user + cpuNow.system - lastCpu.user - lastCpu.system) / 1000;
+    const cpuPct = wallNow > lastWall ? (cpuMs / (wallNow - lastWall)) * 100 : 0;
+    lastCpu = cpuNow;
+    lastWall = wallNow;
     options.onProgress?.({
       elapsedS: point.t,
       durationS: plan.durationMs / 1000,
       rps,
       p50Ms,
+      p90Ms: point.latency.getValueAtPercentile(90) / 1000,
       p99Ms,
       errors: point.errors,
       errorsTotal,
       completed: point.completed,
       answered,
       requestsTotal: plan.requests,
+      errorsByKind: point.errorsByKind,
+      cpuPct,
+      busiestThread: point.busiest,
     });
   };
 

@@ -16,6 +16,10 @@ export interface TickSnapshot {
   /** Requests that got no response in this interval (a subset of `errors`). */
   failed: number;
   latency: string;
+  /** Errors by kind since the measured window started (this thread's running totals, copied at the tick). */
+  errorsByKind: Record<string, number>;
+  /** Busy fraction of this thread's event loop over the interval (0–1). */
+  utilization: number;
 }
 
 /** Plain counters of one thread (summed across threads by the coordinator). */
@@ -158,8 +162,11 @@ export class ShardStats {
     this.failed(kind, 1);
   }
 
-  /** Closes the current interval: returns its snapshot and folds it into the total. */
-  tick(t: number, seconds: number): TickSnapshot {
+  /**
+   * Closes the current interval: returns its snapshot and folds it into the total. `utilization` is the thread's
+   * event-loop busy fraction over the interval.
+   */
+  tick(t: number, seconds: number, utilization: number): TickSnapshot {
     const snapshot: TickSnapshot = {
       t,
       seconds,
@@ -167,6 +174,8 @@ export class ShardStats {
       errors: this.intervalErrors,
       failed: this.intervalFailed,
       latency: encodeHistogram(this.interval),
+      errorsByKind: { ...this.counters.errorsByKind },
+      utilization,
     };
     this.fold();
     return snapshot;

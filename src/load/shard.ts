@@ -178,12 +178,16 @@ export class Shard implements ConnectionHost {
 
     // One snapshot per second of the measured window (the last may be partial, or cut short by stop()).
     let intervalStart = measureFrom;
+    let intervalElu = elu0;
     while (intervalStart < endAt) {
       const intervalEnd = Math.min(intervalStart + 1000, endAt);
       await sleepUntil(intervalEnd, this);
       const end = this.running ? intervalEnd : Math.min(performance.now(), intervalEnd);
       const t = Math.round(end - measureFrom) / 1000;
-      output.tick(this.stats.tick(t, (end - intervalStart) / 1000));
+      const elu = performance.eventLoopUtilization();
+      const busy = performance.eventLoopUtilization(elu, intervalElu).utilization;
+      intervalElu = elu;
+      output.tick(this.stats.tick(t, (end - intervalStart) / 1000, busy));
       intervalStart = end;
       if (!this.running) break;
     }

@@ -95,7 +95,10 @@ export interface PercentilePoint {
   ms: number;
 }
 
-/** Live figures during a run: the last second's rate, p99, completed and errors, and the totals so far. */
+/**
+ * Live figures during a run: the last second's rate, percentiles, completed and errors, the generator's CPU and
+ * busiest thread, and the totals so far.
+ */
 export interface LoadProgress {
   elapsedS: number;
   /** The planned window (Infinity for a request-limited run without a duration). */
@@ -103,6 +106,8 @@ export interface LoadProgress {
   /** Completed requests per second over the last second. */
   rps: number;
   p50Ms: number;
+  /** Latency p90 over the last second. */
+  p90Ms: number;
   p99Ms: number;
   /** Errors in the last second. */
   errors: number;
@@ -114,6 +119,12 @@ export interface LoadProgress {
   answered: number;
   /** The request limit (`requests`), or null. */
   requestsTotal: number | null;
+  /** Errors by kind since the start of the measured window (the kinds of `LoadResult.errorsByKind`). */
+  errorsByKind: Record<string, number>;
+  /** The generator process's CPU over the last second, % of one core (all threads summed; can exceed 100). */
+  cpuPct: number;
+  /** The busiest generator thread's event-loop utilisation over the last second (0–1). */
+  busiestThread: number;
 }
 
 /** Latency summary in milliseconds (HDR histogram, microsecond resolution). */
