@@ -6,11 +6,14 @@
  * interrupted (the partial result is still written).
  */
 import { type Command, Option } from 'commander';
+import { limitsFinal, limitsSeconds, limitsStart, limitsStep } from '../dashboard/index.js';
 import { ExitCode } from '../errors.js';
 import { findLimits } from '../limits/find-limits.js';
 import { formatStepLine, formatSummary } from '../limits/render/terminal.js';
+import { normalizeSlo } from '../limits/slo.js';
 import type { LimitsOptions, LimitsResult } from '../limits/types.js';
 import { renderLimitsPage } from '../report/index.js';
+import { addDashboardOption, type DashboardAddress, openDashboard } from './dashboard-flag.js';
 import {
   addExample,
   addOutputOptions,
@@ -47,6 +50,7 @@ interface LimitsFlags extends OutputFlags, GrpcFlags {
   profileOut?: string;
   profileSeconds: number;
   progress: boolean;
+  dashboard?: DashboardAddress | true;
 }
 
 /** Registers the `limits` subcommand on the program. */
@@ -92,6 +96,7 @@ export function registerLimitsCommand(program: Command): void {
     .option('--profile-out <file>', 'where to save the knee CPU profile (default ./.headroom/…-cpu.pb.gz)')
     .option('--profile-seconds <n>', 'length of the knee CPU profile, seconds', countArg, 3)
     .option('--no-progress', 'no per-step progress lines');
+  addDashboardOption(command);
   addOutputOptions(command, 'headroom.limits/v1');
   addExample(
     command,
@@ -106,6 +111,8 @@ export function registerLimitsCommand(program: Command): void {
 async function runLimits(url: string, flags: LimitsFlags): Promise<number> {
   assertWritable([flags.output, flags.html, flags.profileOut]);
   const grpc = grpcLoadOptions(flags);
+  const dashboard = await openDashboard(flags.dashboard, limitsStart(url, normalizeSlo(flags.slo)));
+  const second = limitsSeconds();
   const run = interruptible();
   const options: LimitsOptions = {
     url,
@@ -131,15 +138,23 @@ async function runLimits(url: string, flags: LimitsFlags): Promise<number> {
       insecure: flags.insecure,
     },
     // Step lines are the progress, on a terminal or not (a step lasts seconds, not minutes).
-    onStep: flags.progress ? (step) => process.stderr.write(`${formatStepLine(step)}\n`) : undefined,
+    onStep: (step) => {
+      if (flags.progress) process.stderr.write(`${formatStepLine(step)}\n`);
+      dashboard?.step(limitsStep(step));
+    },
+    onProgress: dashboard ? (p) => dashboard.second(second(p)) : undefined,
     ctx: run.ctx,
   };
   let result: LimitsResult;
   try {
     result = await findLimits(options);
+  } catch (error) {
+    await dashboard?.fail((error as Error).message);
+    throw error;
   } finally {
     run.dispose();
   }
+  await dashboard?.end(limitsFinal(result));
   emitResult(flags, { summary: formatSummary(result), result, html: () => renderLimitsPage(result) });
   return exitCodeOf(result, run.interrupted());
 }

@@ -5,12 +5,14 @@
  * A wrk command line works unchanged: `-t 4 -c 16 -d 30s URL`, a bare `-d 30` is seconds, `--latency` is accepted.
  */
 import type { Command } from 'commander';
+import { loadFinal, loadSecond, loadStart } from '../dashboard/index.js';
 import { ExitCode } from '../errors.js';
 import { load } from '../load/index.js';
 import { parsePushUrl, pushResult } from '../load/push.js';
 import { renderLiveView, renderProgress, renderSummary } from '../load/render/index.js';
 import type { LoadOptions } from '../load/types.js';
 import { renderLoadReport } from '../report/index.js';
+import { addDashboardOption, type DashboardAddress, openDashboard } from './dashboard-flag.js';
 import {
   addExample,
   addOutputOptions,
@@ -53,6 +55,7 @@ interface LoadFlags extends OutputFlags, GrpcFlags {
   segment?: { index: number; count: number };
   startAt?: number;
   push?: string;
+  dashboard?: DashboardAddress | true;
 }
 
 /** Registers `headroom load` on the CLI. */
@@ -110,8 +113,11 @@ export function registerLoadCommand(program: Command): void {
       instantArg,
     )
     .option('--push <url>', 'POST the headroom.load/v1 result to a collector (headroom collect) when done')
-    .option('--no-progress', 'no live progress (a line every 10 s when stderr is not a terminal)')
-    .option('-L, --latency', 'accepted for wrk compatibility: the latency distribution is always printed');
+    .option('--no-progress', 'no live progress (a line every 10 s when stderr is not a terminal)');
+  addDashboardOption(command).option(
+    '-L, --latency',
+    'accepted for wrk compatibility: the latency distribution is always printed',
+  );
   addThresholdOption(command);
   addOutputOptions(command, 'headroom.load/v1');
   addExample(command, "headroom load -c 64 -d 30s --threshold 'p99<50ms' http://127.0.0.1:8080/");
@@ -126,6 +132,7 @@ async function runLoad(url: string, flags: LoadFlags): Promise<number> {
   const grpc = grpcLoadOptions(flags);
   let body: LoadOptions['body'] = flags.body;
   if (flags.bodyFile !== undefined) body = readInput(flags.bodyFile, 'bodyFile');
+  const dashboard = await openDashboard(flags.dashboard, loadStart(url, flags.rate));
   const run = interruptible();
   const progress = progressOn(process.stderr, flags.progress);
   const liveView = { color: wantsColor(process.env) };
@@ -151,9 +158,13 @@ async function runLoad(url: string, flags: LoadFlags): Promise<number> {
       segment: flags.segment,
       startAt: flags.startAt,
       ctx: run.ctx,
-      onProgress: (p) => progress.update(progress.live ? renderLiveView(p, liveView) : renderProgress(p)),
+      onProgress: (p) => {
+        progress.update(progress.live ? renderLiveView(p, liveView) : renderProgress(p));
+        dashboard?.second(loadSecond(p));
+      },
     });
     progress.done();
+    await dashboard?.end(loadFinal(result));
     emitResult(flags, {
       summary: renderSummary(result),
       result,
@@ -162,8 +173,12 @@ async function runLoad(url: string, flags: LoadFlags): Promise<number> {
     if (flags.push !== undefined) await pushResult(flags.push, result);
     if (run.interrupted()) return ExitCode.interrupted;
     return result.thresholds.every((t) => t.ok) ? ExitCode.ok : ExitCode.failed;
+  } catch (error) {
+    await dashboard?.fail((error as Error).message);
+    throw error;
   } finally {
     progress.done();
     run.dispose();
+    await dashboard?.close();
   }
 }

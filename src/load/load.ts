@@ -11,6 +11,7 @@ import { grpcRequest, isGrpcUrl } from './grpc/grpc-call.js';
 import { addEncoded, encodeHistogram, type Histogram, mergingHistogram } from './histogram.js';
 import { probeHttp2 } from './http2/probe.js';
 import { loadScenario, requestName } from './scenario/index.js';
+import { assessGenerator } from './self-check.js';
 import type { ShardPlan } from './shard.js';
 import { localShard, type ShardRunner, workerShard } from './shard-runner.js';
 import type { ShardReport, TickSnapshot } from './shard-stats.js';
@@ -48,8 +49,11 @@ interface PendingPoint {
   latency: Histogram;
   /** Summed over the threads: errors by kind since the window started. */
   errorsByKind: Record<string, number>;
-  /** The busiest thread's event-loop utilisation over the interval. */
-  busiest: number;
+  /** Each thread's event-loop utilisation over the interval. */
+  utilization: number[];
+  /** The worst thread's event-loop delay p99 and send lag p99 so far (null closed). */
+  eventLoopDelayP99Ms: number;
+  sendLagP99Ms: number | null;
 }
 
 /** Part `i` of `total` split over `parts` as evenly as possible (the first ones take the remainder). */
@@ -119,7 +123,9 @@ export async function load(given: LoadOptions): Promise<LoadResult> {
         failed: 0,
         latency: mergingHistogram(),
         errorsByKind: {},
-        busiest: 0,
+        utilization: [],
+        eventLoopDelayP99Ms: 0,
+        sendLagP99Ms: null,
       };
       pending.set(ordinal, point);
     }
@@ -134,7 +140,9 @@ export async function load(given: LoadOptions): Promise<LoadResult> {
     addEncoded(point.latency, s.latency);
     for (const [kind, n] of Object.entries(s.errorsByKind))
       point.errorsByKind[kind] = (point.errorsByKind[kind] ?? 0) + n;
-    point.busiest = Math.max(point.busiest, s.utilization);
+    point.utilization.push(s.utilization);
+    point.eventLoopDelayP99Ms = Math.max(point.eventLoopDelayP99Ms, s.eventLoopDelayP99Ms);
+    if (s.sendLagP99Ms !== null) point.sendLagP99Ms = Math.max(point.sendLagP99Ms ?? 0, s.sendLagP99Ms);
     if (point.shards < threads) return;
     pending.delete(ordinal);
     const rps = point.seconds > 0 ? point.completed / point.seconds : 0;
@@ -163,8 +171,7 @@ export async function load(given: LoadOptions): Promise<LoadResult> {
       answered,
       requestsTotal: plan.requests,
       errorsByKind: point.errorsByKind,
-      cpuPct,
-      busiestThread: point.busiest,
+      generator: assessGenerator(cpuPct, point.utilization, point.eventLoopDelayP99Ms, point.sendLagP99Ms),
     });
   };
 

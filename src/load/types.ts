@@ -96,8 +96,8 @@ export interface PercentilePoint {
 }
 
 /**
- * Live figures during a run: the last second's rate, percentiles, completed and errors, the generator's CPU and
- * busiest thread, and the totals so far.
+ * Live figures during a run: the last second's rate, percentiles, completed and errors, the generator's
+ * self-check, and the totals so far.
  */
 export interface LoadProgress {
   elapsedS: number;
@@ -121,10 +121,12 @@ export interface LoadProgress {
   requestsTotal: number | null;
   /** Errors by kind since the start of the measured window (the kinds of `LoadResult.errorsByKind`). */
   errorsByKind: Record<string, number>;
-  /** The generator process's CPU over the last second, % of one core (all threads summed; can exceed 100). */
-  cpuPct: number;
-  /** The busiest generator thread's event-loop utilisation over the last second (0–1). */
-  busiestThread: number;
+  /**
+   * The generator's self-check so far: process CPU and each thread's event-loop utilisation over the last second,
+   * the worst thread's event-loop delay p99 and send lag p99 since the start (the final result judges the whole
+   * window).
+   */
+  generator: GeneratorHealth;
 }
 
 /** Latency summary in milliseconds (HDR histogram, microsecond resolution). */
