@@ -56,8 +56,8 @@ async function openPage(browser: Browser, url: string): Promise<{ page: Page; fo
 const attr = (page: Page, selector: string, name: string) =>
   page.locator(selector).first().getAttribute(`data-${name}`);
 
-/** Points drawn on the live timeline. */
-const POINTS = "Number(document.getElementById('live-timeline').dataset.points)";
+/** Points drawn on the live timeline (read from outside: the page's CSP forbids evaluating strings in it). */
+const points = async (page: Page) => Number(await attr(page, '#live-timeline', 'points'));
 
 let browser: Browser;
 let target: TestServer;
@@ -104,11 +104,11 @@ describe('headroom load --dashboard', () => {
     const { page, foreign } = await openPage(browser, run.url);
 
     // Live: the timeline grows between two reads while the run's process is still going.
-    await page.waitForFunction(`${POINTS} >= 1`);
-    const first = Number(await attr(page, '#live-timeline', 'points'));
+    await expect.poll(() => points(page), { timeout: 10_000 }).toBeGreaterThanOrEqual(1);
+    const first = await points(page);
     const rps = Number(await attr(page, '[data-key="rps"]', 'value'));
     expect(rps).toBeGreaterThan(500);
-    await page.waitForFunction(`${POINTS} > ${first}`);
+    await expect.poll(() => points(page), { timeout: 5_000 }).toBeGreaterThan(first);
     expect(run.child.exitCode).toBeNull();
     expect(await attr(page, 'body', 'state')).toBe('running');
     expect(Number(await attr(page, '[data-key="p99"]', 'value'))).toBeGreaterThan(0);
