@@ -77,7 +77,7 @@ const render = () => {
 const renderSteps = () => {
   const points = byRate();
   const offered = points.map((p) => p.offeredRps);
-  const failed = (pick) => points.map((p) => p.pass ? NaN : pick(p));
+  const failed = (pick) => points.map((p) => p.pass ? null : pick(p));
   const best = state.steps.filter((p) => p.pass).reduce((m, p) => Math.max(m, p.offeredRps), -1);
   const mark = best >= 0 ? { value: best, label: 'best pass so far ' + int.format(best) + ' req/s' } : undefined;
   throughput.markX = mark;

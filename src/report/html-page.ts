@@ -99,7 +99,8 @@ const markX = (chart, el) => (u) => {
   ctx.save();
   ctx.strokeStyle = '#111'; ctx.lineWidth = 1.5 * dpr; ctx.setLineDash([6 * dpr, 4 * dpr]);
   ctx.beginPath(); ctx.moveTo(x, u.bbox.top); ctx.lineTo(x, u.bbox.top + u.bbox.height); ctx.stroke();
-  ctx.font = (12 * dpr) + 'px system-ui, sans-serif';
+  // uPlot leaves its axes' alignment in the context: the label is laid out from its left end.
+  ctx.font = (12 * dpr) + 'px system-ui, sans-serif'; ctx.textAlign = 'left'; ctx.textBaseline = 'alphabetic';
   const w = ctx.measureText(mark.label).width;
   const left = x + w + 6 * dpr > u.bbox.left + u.bbox.width ? x - w - 6 * dpr : x + 6 * dpr;
   ctx.fillStyle = 'rgba(255,255,255,.85)'; ctx.fillRect(left - 2 * dpr, u.bbox.top + 2 * dpr, w + 4 * dpr, 16 * dpr);
