@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LimitsResult } from '../../src/limits/index.js';
 import type { LoadResult } from '../../src/load/index.js';
 import { type Running, startQueueServer } from '../limits/helpers/synthetic-servers.js';
-import { buildOnce, CLI, httpServer, ROOT, type TestServer } from '../load/helpers.js';
+import { buildOnce, CLI, httpServer, ROOT, runCli, type TestServer } from '../load/helpers.js';
 import { launchChromium } from '../support/chromium.js';
 
 /** A CLI run with its dashboard: the URL it printed, and its exit. */
@@ -135,11 +135,18 @@ describe('headroom load --dashboard', () => {
     await page.close();
   });
 
-  it('exits 2 as without it when the target is unreachable', async () => {
+  it('exits 2 as without it when the target is unreachable, and for an address it cannot listen on', async () => {
     const run = await startRun(['load', '--dashboard', 'http://127.0.0.1:1/', '-d', '1s']);
     const { code, stderr } = await run.exited;
     expect(code).toBe(2);
     expect(stderr).toMatch(/dashboard: http/);
+    const taken = new URL(target.url).port;
+    for (const address of [`127.0.0.1:${taken}`, '127.0.0.1:99999']) {
+      const bad = await runCli(['load', target.url, '--dashboard', address, '-d', '1s']);
+      expect(bad.code, bad.stderr).toBe(2);
+      expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+      expect(bad.stderr).toMatch(/--dashboard/);
+    }
   });
 });
 
