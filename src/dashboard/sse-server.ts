@@ -2,7 +2,7 @@
  * A minimal server-sent-events server on node:http: `GET /` is one static page, `GET /events` an event stream.
  * Every event is kept (the per-second ones up to `REPLAY_LIMIT`) and replayed to a browser that connects late,
  * so a page opened mid-run draws the run from its start. Nothing else is served: other paths are 404, other
- * methods 405.
+ * methods 405; on a loopback address, a request naming another host 403.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -45,6 +45,20 @@ function endStream(res: http.ServerResponse): Promise<void> {
   });
 }
 
+/** Names of this machine's loopback interface. */
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * Whether a request's `Host` may be served: on a loopback address only a loopback name, so that a web page
+ * elsewhere cannot read the run through a name that it points at 127.0.0.1 (DNS rebinding). An address that is
+ * not loopback (the user shows the page to the network) is served whatever the name.
+ */
+function hostAllowed(header: string | undefined, listening: string): boolean {
+  if (!LOOPBACK.has(listening) && listening !== '::1') return true;
+  const name = (header ?? '').replace(/:\d+$/, '').toLowerCase();
+  return LOOPBACK.has(name);
+}
+
 /** Frames one event: `event:` then a single `data:` line (JSON never holds a raw newline). */
 function frame(name: string, data: unknown): string {
   return `event: ${name}\ndata: ${JSON.stringify(data)}\n\n`;
@@ -60,6 +74,10 @@ export async function startEventServer(host: string, port: number, page: string)
   // Events replayed in order; the oldest per-second ones are dropped past REPLAY_LIMIT.
   let seconds = 0;
   const server = http.createServer((req, res) => {
+    if (!hostAllowed(req.headers.host, host)) {
+      res.writeHead(403, { 'content-type': 'text/plain' }).end('forbidden host\n');
+      return;
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD' }).end();
       return;

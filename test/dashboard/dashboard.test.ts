@@ -5,6 +5,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
+import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -52,6 +53,18 @@ async function openPage(browser: Browser, url: string): Promise<{ page: Page; fo
   return { page, foreign };
 }
 
+/** The status of `GET url` sent with `Host: host`. */
+function statusWithHost(url: string, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { headers: { host } }, (res) => {
+        resolve(res.statusCode ?? 0);
+        res.destroy();
+      })
+      .on('error', reject);
+  });
+}
+
 /** `data-<name>` of the first element matching `selector`. */
 const attr = (page: Page, selector: string, name: string) =>
   page.locator(selector).first().getAttribute(`data-${name}`);
@@ -94,8 +107,9 @@ describe('headroom load --dashboard', () => {
       '4',
       '-t',
       '1',
+      // Long enough for two reads of a live page on a busy machine.
       '-d',
-      '3s',
+      '6s',
       '--no-progress',
       '-o',
       json,
@@ -115,6 +129,9 @@ describe('headroom load --dashboard', () => {
     expect(Number(await attr(page, '[data-key="cpu"]', 'value'))).toBeGreaterThan(0);
     expect(['ok', 'bound']).toContain(await attr(page, '[data-key="selfCheck"]', 'value'));
     await page.waitForSelector('#errors-by-kind tr[data-kind="http-5xx"]');
+    // A name pointed at 127.0.0.1 by someone else's DNS (rebinding) does not get the page.
+    expect(await statusWithHost(run.url, 'rebound.example.com')).toBe(403);
+    expect(await statusWithHost(`${run.url}events`, `localhost:${new URL(run.url).port}`)).toBe(200);
 
     // The end: the final figures are the JSON result's, and the report is in the page.
     await page.waitForSelector('body[data-state="finished"]', { timeout: 20_000 });
@@ -159,7 +176,7 @@ describe('headroom limits --dashboard', () => {
       '--dashboard',
       '127.0.0.1:0',
       '--slo',
-      'p99<40ms',
+      'p99<200ms',
       '--step',
       '500ms',
       '--cooldown',
