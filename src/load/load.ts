@@ -108,7 +108,7 @@ export async function load(given: LoadOptions): Promise<LoadResult> {
   let answered = 0;
   let errorsTotal = 0;
   const pending = new Map<number, PendingPoint>();
-  // The generator's CPU between two progress reports (the first covers the wait for the window too).
+  // The generator's CPU between two progress reports (from the window's start: see `windowStart`).
   let lastCpu = process.cpuUsage();
   let lastWall = performance.now();
   const onTick = (ordinal: number, s: TickSnapshot) => {
@@ -197,6 +197,8 @@ export async function load(given: LoadOptions): Promise<LoadResult> {
     () => {
       cpu0 = process.cpuUsage();
       wall0 = performance.now();
+      lastCpu = cpu0;
+      lastWall = wall0;
     },
     Math.max(0, startAtEpochMs - performance.timeOrigin - wall0),
   );

@@ -58,13 +58,13 @@ const DRAIN_CAP_MS = 5000;
 /** After Ctrl-C, in-flight requests get this long to answer before they count as `cancelled`. */
 const INTERRUPTED_DRAIN_MS = 250;
 const DELAY_RESOLUTION_MS = 10;
+/** With a shared start, slots more than this far past when the thread is started are skipped, not sent at once. */
+const LATE_START_TOLERANCE_MS = 10;
 
 /** Event-loop delay p99 in ms: the histogram counts the sampling interval itself; what matters is beyond it. */
 function delayP99Ms(delay: IntervalHistogram): number {
   return delay.count > 0 ? Math.max(0, delay.percentile(99) / 1e6 - DELAY_RESOLUTION_MS) : 0;
 }
-/** With a shared start, slots more than this far past when the thread is started are skipped, not sent at once. */
-const LATE_START_TOLERANCE_MS = 10;
 
 /** A prepared thread share, ready to start. */
 export class Shard implements ConnectionHost {
