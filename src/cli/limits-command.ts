@@ -6,12 +6,15 @@
  * interrupted (the partial result is still written).
  */
 import { type Command, Option } from 'commander';
+import { limitsFinal, limitsSeconds, limitsStart, limitsStep } from '../dashboard/index.js';
 import { ExitCode } from '../errors.js';
 import { findLimits } from '../limits/find-limits.js';
 import { formatStepLine, formatSummary } from '../limits/render/terminal.js';
+import { normalizeSlo } from '../limits/slo.js';
 import type { LimitsOptions, LimitsResult } from '../limits/types.js';
 import { OTLP_ATTRIBUTE, OTLP_METRIC } from '../otlp/names.js';
 import { renderLimitsPage } from '../report/index.js';
+import { addDashboardOption, type DashboardAddress, openDashboard } from './dashboard-flag.js';
 import {
   addExample,
   addOutputOptions,
@@ -27,7 +30,7 @@ import {
   repeatable,
 } from './flags.js';
 import { addGrpcOptions, type GrpcFlags, grpcLoadOptions } from './grpc-flags.js';
-import { addOtlpOption, type OtlpFlags, type OtlpRun, startOtlp } from './otlp-flags.js';
+import { addOtlpOption, type OtlpFlags, startOtlp } from './otlp-flags.js';
 
 interface LimitsFlags extends OutputFlags, GrpcFlags, OtlpFlags {
   slo?: string[];
@@ -49,6 +52,7 @@ interface LimitsFlags extends OutputFlags, GrpcFlags, OtlpFlags {
   profileOut?: string;
   profileSeconds: number;
   progress: boolean;
+  dashboard?: DashboardAddress | true;
 }
 
 /** Registers the `limits` subcommand on the program. */
@@ -95,6 +99,7 @@ export function registerLimitsCommand(program: Command): void {
     .option('--profile-seconds <n>', 'length of the knee CPU profile, seconds', countArg, 3)
     .option('--no-progress', 'no per-step progress lines');
   addOtlpOption(command);
+  addDashboardOption(command);
   addOutputOptions(command, 'headroom.limits/v1');
   addExample(
     command,
@@ -110,6 +115,8 @@ async function runLimits(url: string, flags: LimitsFlags): Promise<number> {
   assertWritable([flags.output, flags.html, flags.profileOut]);
   const grpc = grpcLoadOptions(flags);
   const otlp = await startOtlp(flags, { command: 'limits', target: url, segment: null });
+  const dashboard = await openDashboard(flags.dashboard, limitsStart(url, normalizeSlo(flags.slo)));
+  const second = limitsSeconds();
   const run = interruptible();
   const options: LimitsOptions = {
     url,
@@ -142,33 +149,36 @@ async function runLimits(url: string, flags: LimitsFlags): Promise<number> {
           [OTLP_ATTRIBUTE.phase]: step.phase,
         });
       if (flags.progress) process.stderr.write(`${formatStepLine(step)}\n`);
+      dashboard?.step(limitsStep(step));
     },
-    ...(otlp && otlpHooks(otlp)),
+    onProgress:
+      otlp || dashboard
+        ? (p) => {
+            if (otlp) {
+              otlp.metrics.gauge(OTLP_METRIC.stepRate, p.offeredRps, { [OTLP_ATTRIBUTE.phase]: p.phase });
+              otlp.progress(p);
+            }
+            dashboard?.second(second(p));
+          }
+        : undefined,
+    onLoadResult: otlp ? (result) => otlp.metrics.loadDone(result) : undefined,
     ctx: run.ctx,
   };
   let result: LimitsResult;
   try {
     result = await findLimits(options);
+  } catch (error) {
+    await dashboard?.fail((error as Error).message);
+    throw error;
   } finally {
     run.dispose();
   }
   otlp?.metrics.gauge(OTLP_METRIC.capacity, result.capacity?.rps ?? 0, {
     [OTLP_ATTRIBUTE.outcome]: result.outcome,
   });
-  await otlp?.flush();
+  await Promise.all([otlp?.flush(), dashboard?.end(limitsFinal(result))]);
   emitResult(flags, { summary: formatSummary(result), result, html: () => renderLimitsPage(result) });
   return exitCodeOf(result, run.interrupted());
-}
-
-/** Feeds each step's load to the OTLP push, with the step's offered rate as a gauge. */
-function otlpHooks(otlp: OtlpRun): Pick<LimitsOptions, 'onLoadProgress' | 'onLoadResult'> {
-  return {
-    onLoadProgress: (progress, step) => {
-      otlp.metrics.gauge(OTLP_METRIC.stepRate, step.rate, { [OTLP_ATTRIBUTE.phase]: step.phase });
-      otlp.progress(progress);
-    },
-    onLoadResult: (result) => otlp.metrics.loadDone(result),
-  };
 }
 
 /** 130 when interrupted; 0 when a capacity stands (found, or a lower bound at --max-rate/--max-time); 1 otherwise. */

@@ -5,12 +5,14 @@
  * A wrk command line works unchanged: `-t 4 -c 16 -d 30s URL`, a bare `-d 30` is seconds, `--latency` is accepted.
  */
 import type { Command } from 'commander';
+import { loadFinal, loadSecond, loadStart } from '../dashboard/index.js';
 import { ExitCode } from '../errors.js';
 import { load } from '../load/index.js';
 import { livePusher, parsePushUrl, pushResult } from '../load/push.js';
 import { renderLiveView, renderProgress, renderSummary } from '../load/render/index.js';
 import type { LoadOptions } from '../load/types.js';
 import { renderLoadReport } from '../report/index.js';
+import { addDashboardOption, type DashboardAddress, openDashboard } from './dashboard-flag.js';
 import {
   addExample,
   addOutputOptions,
@@ -54,6 +56,7 @@ interface LoadFlags extends OutputFlags, GrpcFlags, OtlpFlags {
   segment?: { index: number; count: number };
   startAt?: number;
   push?: string;
+  dashboard?: DashboardAddress | true;
 }
 
 /** How long the live seconds still queued at the end may take to reach the collector. */
@@ -120,6 +123,7 @@ export function registerLoadCommand(program: Command): void {
     .option('--no-progress', 'no live progress (a line every 10 s when stderr is not a terminal)')
     .option('-L, --latency', 'accepted for wrk compatibility: the latency distribution is always printed');
   addOtlpOption(command);
+  addDashboardOption(command);
   addThresholdOption(command);
   addOutputOptions(command, 'headroom.load/v1');
   addExample(command, "headroom load -c 64 -d 30s --threshold 'p99<50ms' http://127.0.0.1:8080/");
@@ -134,10 +138,11 @@ async function runLoad(url: string, flags: LoadFlags): Promise<number> {
   const grpc = grpcLoadOptions(flags);
   let body: LoadOptions['body'] = flags.body;
   if (flags.bodyFile !== undefined) body = readInput(flags.bodyFile, 'bodyFile');
+  const otlp = await startOtlp(flags, { command: 'load', target: url, segment: flags.segment ?? null });
+  const dashboard = await openDashboard(flags.dashboard, loadStart(url, flags.rate));
   const run = interruptible();
   const progress = progressOn(process.stderr, flags.progress);
   const liveView = { color: wantsColor(process.env) };
-  const otlp = await startOtlp(flags, { command: 'load', target: url, segment: flags.segment ?? null });
   const pusher =
     flags.push === undefined
       ? null
@@ -170,13 +175,14 @@ async function runLoad(url: string, flags: LoadFlags): Promise<number> {
       onProgress: (p) => {
         otlp?.progress(p);
         progress.update(progress.live ? renderLiveView(p, liveView) : renderProgress(p));
+        dashboard?.second(loadSecond(p));
       },
       onSecond: pusher ? (second) => pusher.push(second) : undefined,
     });
     progress.done();
     otlp?.metrics.loadDone(result);
     // The last seconds go out before the result, so that the collector's live figures are whole.
-    await Promise.all([otlp?.flush(), pusher?.close(LIVE_FLUSH_MS)]);
+    await Promise.all([otlp?.flush(), pusher?.close(LIVE_FLUSH_MS), dashboard?.end(loadFinal(result))]);
     emitResult(flags, {
       summary: renderSummary(result),
       result,
@@ -185,9 +191,13 @@ async function runLoad(url: string, flags: LoadFlags): Promise<number> {
     if (flags.push !== undefined) await pushResult(flags.push, result);
     if (run.interrupted()) return ExitCode.interrupted;
     return result.thresholds.every((t) => t.ok) ? ExitCode.ok : ExitCode.failed;
+  } catch (error) {
+    await dashboard?.fail((error as Error).message);
+    throw error;
   } finally {
     progress.done();
     await pusher?.close(0);
     run.dispose();
+    await dashboard?.close();
   }
 }

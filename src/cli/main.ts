@@ -9,6 +9,7 @@ import { Command, CommanderError } from 'commander';
 import { ExitCode, isUsageError, type UsageError } from '../errors.js';
 import { registerBench } from './bench-command.js';
 import { registerCollectCommand } from './collect-command.js';
+import { dashboardArgv } from './dashboard-flag.js';
 import { registerLimitsCommand } from './limits-command.js';
 import { registerLoadCommand } from './load-command.js';
 import { registerMergeCommand } from './merge-command.js';
@@ -28,8 +29,8 @@ const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.ur
 };
 
 // `--debug` is accepted anywhere on the line (it is about the process, not a subcommand).
-const argv = process.argv.filter((arg) => arg !== '--debug');
-const debug = argv.length !== process.argv.length || /(^|,)\s*headroom\b/.test(process.env.DEBUG ?? '');
+const given = process.argv.filter((arg) => arg !== '--debug');
+const debug = given.length !== process.argv.length || /(^|,)\s*headroom\b/.test(process.env.DEBUG ?? '');
 
 const program = new Command('headroom')
   .description('Know your service’s limits: load it, find its capacity, see why it stops there.')
@@ -54,7 +55,7 @@ process.on('uncaughtException', internalError);
 process.on('unhandledRejection', internalError);
 
 try {
-  await program.parseAsync(argv);
+  await program.parseAsync(dashboardArgv(given));
 } catch (error) {
   if (error instanceof CommanderError) {
     // Help and version exit 0; every parse error has already been printed as one line.

@@ -52,7 +52,7 @@ export async function findLimits(options: LimitsOptions, deps: FindLimitsDeps = 
         slo,
         request: options.request ?? {},
         admin,
-        onLoadProgress: options.onLoadProgress,
+        onProgress: options.onProgress,
         onLoadResult: options.onLoadResult,
       });
     const profileSeconds = options.profileSeconds ?? 3;

@@ -22,7 +22,8 @@ export interface LoadStepRunnerOptions {
   slo: string[];
   request: LimitsRequest;
   admin: string | null;
-  onLoadProgress?: LimitsOptions['onLoadProgress'];
+  /** Each step's live figures, about once a second. */
+  onProgress?: LimitsOptions['onProgress'];
   onLoadResult?: LimitsOptions['onLoadResult'];
 }
 
@@ -45,7 +46,7 @@ export function loadStepRunner(options: LoadStepRunnerOptions): StepRunner {
         thresholds: options.slo,
         ctx,
         onProgress: (progress) => {
-          options.onLoadProgress?.(progress, { phase, rate });
+          options.onProgress?.({ ...progress, phase, offeredRps: rate });
           if (flowing) return;
           flowing = true;
           onFlowing?.();
@@ -57,7 +58,7 @@ export function loadStepRunner(options: LoadStepRunnerOptions): StepRunner {
       throw error;
     }
     const target = sampler ? await sampler.stop() : null;
-    options.onLoadResult?.(result, { phase, rate });
+    options.onLoadResult?.(result);
     return toMeasurement(rate, result, target);
   };
 }

@@ -34,18 +34,18 @@ export interface LimitsOptions {
   request?: LimitsRequest;
   /** Called after every step (for live progress). */
   onStep?: (step: LimitsStep) => void;
-  /** Called with each second of every step's load, and the step it belongs to (for live metrics). */
-  onLoadProgress?: (progress: LoadProgress, step: StepLoad) => void;
-  /** Called with every step's load result, and the step (for live metrics). */
-  onLoadResult?: (result: LoadResult, step: StepLoad) => void;
+  /** Called about once a second while a step runs, with the step's live figures (live views and metrics). */
+  onProgress?: (progress: LimitsProgress) => void;
+  /** Called with every step's load result (for live metrics). */
+  onLoadResult?: (result: LoadResult) => void;
   /** Ends the search early (Ctrl-C, a deadline); the result covers the steps that completed. */
   ctx?: Context;
 }
 
-/** Which step a load belongs to: its phase and offered rate (req/s). */
-export interface StepLoad {
+/** Live figures of the step under way: its phase and offered rate, and the load's last second. */
+export interface LimitsProgress extends LoadProgress {
   phase: StepPhase;
-  rate: number;
+  offeredRps: number;
 }
 
 /** The request mix each step sends, as in `headroom load`. */

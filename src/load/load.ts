@@ -11,6 +11,7 @@ import { grpcRequest, isGrpcUrl } from './grpc/grpc-call.js';
 import { addEncoded, encodeHistogram, type Histogram, mergingHistogram } from './histogram.js';
 import { probeHttp2 } from './http2/probe.js';
 import { loadScenario, requestName } from './scenario/index.js';
+import { assessGenerator } from './self-check.js';
 import type { ShardPlan } from './shard.js';
 import { localShard, type ShardRunner, workerShard } from './shard-runner.js';
 import type { ShardReport, TickSnapshot } from './shard-stats.js';
@@ -48,7 +49,13 @@ interface PendingPoint {
   sent: number;
   latency: Histogram;
   completedByName: Record<string, number>;
+  /** Summed over the threads: errors by kind in this interval. */
   errorsByKind: Record<string, number>;
+  /** Each thread's event-loop utilisation over the interval. */
+  utilization: number[];
+  /** The worst thread's event-loop delay p99 and send lag p99 so far (null closed). */
+  eventLoopDelayP99Ms: number;
+  sendLagP99Ms: number | null;
 }
 
 /** Part `i` of `total` split over `parts` as evenly as possible (the first ones take the remainder). */
@@ -102,7 +109,11 @@ export async function load(given: LoadOptions): Promise<LoadResult> {
   const finished: FinishedPoint[] = [];
   let answered = 0;
   let errorsTotal = 0;
+  const errorsTotalByKind: Record<string, number> = {};
   const pending = new Map<number, PendingPoint>();
+  // The generator's CPU between two progress reports (from the window's start: see `windowStart`).
+  let lastCpu = process.cpuUsage();
+  let lastWall = performance.now();
   const onTick = (ordinal: number, s: TickSnapshot) => {
     let point = pending.get(ordinal);
     if (!point) {
@@ -117,6 +128,9 @@ export async function load(given: LoadOptions): Promise<LoadResult> {
         latency: mergingHistogram(),
         completedByName: {},
         errorsByKind: {},
+        utilization: [],
+        eventLoopDelayP99Ms: 0,
+        sendLagP99Ms: null,
       };
       pending.set(ordinal, point);
     }
@@ -134,8 +148,13 @@ export async function load(given: LoadOptions): Promise<LoadResult> {
       const name = names[i] as string;
       point.completedByName[name] = (point.completedByName[name] ?? 0) + n;
     });
-    for (const [kind, n] of Object.entries(s.errorsByKind))
+    for (const [kind, n] of Object.entries(s.errorsByKind)) {
       point.errorsByKind[kind] = (point.errorsByKind[kind] ?? 0) + n;
+      errorsTotalByKind[kind] = (errorsTotalByKind[kind] ?? 0) + n;
+    }
+    point.utilization.push(s.utilization);
+    point.eventLoopDelayP99Ms = Math.max(point.eventLoopDelayP99Ms, s.eventLoopDelayP99Ms);
+    if (s.sendLagP99Ms !== null) point.sendLagP99Ms = Math.max(point.sendLagP99Ms ?? 0, s.sendLagP99Ms);
     if (point.shards < threads) return;
     pending.delete(ordinal);
     const rps = point.seconds > 0 ? point.completed / point.seconds : 0;
@@ -158,11 +177,18 @@ export async function load(given: LoadOptions): Promise<LoadResult> {
       errorsByKind: point.errorsByKind,
       latency,
     });
+    const cpuNow = process.cpuUsage();
+    const wallNow = performance.now();
+    const cpuMs = (cpuNow.user + cpuNow.system - lastCpu.user - lastCpu.system) / 1000;
+    const cpuPct = wallNow > lastWall ? (cpuMs / (wallNow - lastWall)) * 100 : 0;
+    lastCpu = cpuNow;
+    lastWall = wallNow;
     options.onProgress?.({
       elapsedS: point.t,
       durationS: plan.durationMs / 1000,
       rps,
       p50Ms,
+      p90Ms: point.latency.getValueAtPercentile(90) / 1000,
       p99Ms,
       errors: point.errors,
       errorsTotal,
@@ -171,7 +197,9 @@ export async function load(given: LoadOptions): Promise<LoadResult> {
       requestsTotal: plan.requests,
       completedByName: point.completedByName,
       errorsByKind: point.errorsByKind,
+      errorsTotalByKind: { ...errorsTotalByKind },
       latencyHistogram: latency,
+      generator: assessGenerator(cpuPct, point.utilization, point.eventLoopDelayP99Ms, point.sendLagP99Ms),
     });
   };
 
@@ -204,6 +232,8 @@ export async function load(given: LoadOptions): Promise<LoadResult> {
     () => {
       cpu0 = process.cpuUsage();
       wall0 = performance.now();
+      lastCpu = cpu0;
+      lastWall = wall0;
     },
     Math.max(0, startAtEpochMs - performance.timeOrigin - wall0),
   );

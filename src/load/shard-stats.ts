@@ -22,6 +22,18 @@ export interface TickSnapshot {
   completedByName: number[];
   /** Errors by kind in this interval (kinds with none left out). */
   errorsByKind: Record<string, number>;
+  /** Busy fraction of this thread's event loop over the interval (0–1). */
+  utilization: number;
+  /** This thread's event-loop delay p99 since the window started, ms. */
+  eventLoopDelayP99Ms: number;
+  /** Open model: how far this thread's sends slipped behind schedule since the start (p99 ms); null closed. */
+  sendLagP99Ms: number | null;
+}
+
+/** What a thread measured of itself over an interval, for its tick. */
+export interface TickHealth {
+  utilization: number;
+  eventLoopDelayP99Ms: number;
 }
 
 /** Plain counters of one thread (summed across threads by the coordinator). */
@@ -198,8 +210,9 @@ export class ShardStats {
     this.failed(kind, 1);
   }
 
-  /** Closes the current interval: returns its snapshot and folds it into the total. */
-  tick(t: number, seconds: number): TickSnapshot {
+  /** Closes the current interval: returns its snapshot (with the thread's `health`) and folds it into the total. */
+  tick(t: number, seconds: number, health: TickHealth): TickSnapshot {
+    const lag = this.sendLag;
     const snapshot: TickSnapshot = {
       t,
       seconds,
@@ -208,6 +221,8 @@ export class ShardStats {
       failed: this.intervalFailed,
       latency: encodeHistogram(this.interval),
       ...this.intervalCounts(),
+      ...health,
+      sendLagP99Ms: lag ? (lag.totalCount > 0 ? lag.getValueAtPercentile(99) / 1000 : 0) : null,
     };
     this.fold();
     return snapshot;

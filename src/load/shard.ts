@@ -3,7 +3,7 @@
  * its connections over the window, emitting a snapshot every second and a final report. It runs the same
  * in-process or inside a worker thread.
  */
-import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { type IntervalHistogram, monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { Connection, type ConnectionHost, type LoadConnection } from './connection.js';
 import { H2Connection } from './http2/h2-connection.js';
 import { H2RequestEncoder } from './http2/request.js';
@@ -62,6 +62,11 @@ const INTERRUPTED_DRAIN_MS = 250;
 const DELAY_RESOLUTION_MS = 10;
 /** With a shared start, slots more than this far past when the thread is started are skipped, not sent at once. */
 const LATE_START_TOLERANCE_MS = 10;
+
+/** Event-loop delay p99 in ms: the histogram counts the sampling interval itself; what matters is beyond it. */
+function delayP99Ms(delay: IntervalHistogram): number {
+  return delay.count > 0 ? Math.max(0, delay.percentile(99) / 1e6 - DELAY_RESOLUTION_MS) : 0;
+}
 
 /** A prepared thread share, ready to start. */
 export class Shard implements ConnectionHost {
@@ -182,12 +187,21 @@ export class Shard implements ConnectionHost {
 
     // One snapshot per second of the measured window (the last may be partial, or cut short by stop()).
     let intervalStart = measureFrom;
+    let intervalElu = elu0;
     while (intervalStart < endAt) {
       const intervalEnd = Math.min(intervalStart + 1000, endAt);
       await sleepUntil(intervalEnd, this);
       const end = this.running ? intervalEnd : Math.min(performance.now(), intervalEnd);
       const t = Math.round(end - measureFrom) / 1000;
-      output.tick(this.stats.tick(t, (end - intervalStart) / 1000));
+      const elu = performance.eventLoopUtilization();
+      const busy = performance.eventLoopUtilization(elu, intervalElu).utilization;
+      intervalElu = elu;
+      output.tick(
+        this.stats.tick(t, (end - intervalStart) / 1000, {
+          utilization: busy,
+          eventLoopDelayP99Ms: delayP99Ms(delay),
+        }),
+      );
       intervalStart = end;
       if (!this.running) break;
     }
@@ -196,9 +210,7 @@ export class Shard implements ConnectionHost {
     const measuredEnd = this.running ? endAt : Math.min(performance.now(), endAt);
     const utilization = performance.eventLoopUtilization(elu0).utilization;
     delay.disable();
-    // The histogram counts the sampling interval itself; what matters is the delay beyond it.
-    const eventLoopDelayP99Ms =
-      delay.count > 0 ? Math.max(0, delay.percentile(99) / 1e6 - DELAY_RESOLUTION_MS) : 0;
+    const eventLoopDelayP99Ms = delayP99Ms(delay);
 
     // Stop sending; let what is in flight come back (bounded), so server-side counts match. What is still
     // unanswered then failed: a timeout, or cancelled when the run was interrupted.

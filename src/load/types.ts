@@ -159,8 +159,21 @@ export interface LiveFigures {
   requestsTotal: number | null;
 }
 
-/** What `onProgress` gets once a second: the live figures, and that second's detail for exporters. */
+/**
+ * What `onProgress` gets once a second: the live figures, the generator's self-check so far, and that second's
+ * detail for exporters and the dashboard.
+ */
 export interface LoadProgress extends LiveFigures {
+  /** Latency p90 over the last second. */
+  p90Ms: number;
+  /** Errors by kind since the start of the measured window (the kinds of `LoadResult.errorsByKind`). */
+  errorsTotalByKind: Record<string, number>;
+  /**
+   * The generator's self-check so far: process CPU and each thread's event-loop utilisation over the last second,
+   * the worst thread's event-loop delay p99 and send lag p99 since the start (the final result judges the whole
+   * window).
+   */
+  generator: GeneratorHealth;
   /** Responses in the last second by request name (as `requests.byName`). */
   completedByName: Record<string, number>;
   /** Errors in the last second by kind (as `errorsByKind`; kinds with none left out). */

@@ -58,8 +58,8 @@ export interface ReportPage {
 
 let uplotAssets: { js: string; css: string } | null = null;
 
-/** uPlot's minified JS and CSS, read once from node_modules. */
-function assets(): { js: string; css: string } {
+/** uPlot's minified JS and CSS, read once from node_modules (inlined in every page: no network). */
+export function chartAssets(): { js: string; css: string } {
   if (!uplotAssets) {
     const require = createRequire(import.meta.url);
     const dir = path.join(path.dirname(require.resolve('uplot/package.json')), 'dist');
@@ -82,20 +82,25 @@ const scriptJson = (value: unknown) => JSON.stringify(value).replace(/</g, '\\u0
 
 const COLORS = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c'];
 
-// Runs in the browser: draws every chart of the embedded page with uPlot.
-const CLIENT = `
-const page = JSON.parse(document.getElementById('report-page').textContent);
+/**
+ * Runs in the browser (after uPlot): `drawChart(chart, el)` draws one `ChartSpec` into `el` and returns the uPlot
+ * instance, whose data a live page replaces with `setData`. `el.dataset.points` counts the x values drawn; the
+ * `markX` line (read from `chart` at every draw, so it may change) sets `el.dataset.marked`.
+ */
+export const CHART_CLIENT = `
 const COLORS = ${JSON.stringify(COLORS)};
 const nines = (v) => { const p = 100 * (1 - Math.pow(10, -v)); return (p >= 99.99 ? p.toFixed(3) : p >= 99 ? p.toFixed(1) : p.toFixed(0)) + '%'; };
 const markX = (chart, el) => (u) => {
   const mark = chart.markX;
+  if (!mark) return;
   const x = u.valToPos(mark.value, 'x', true);
   if (!(x >= u.bbox.left && x <= u.bbox.left + u.bbox.width)) return;
   const ctx = u.ctx, dpr = devicePixelRatio;
   ctx.save();
   ctx.strokeStyle = '#111'; ctx.lineWidth = 1.5 * dpr; ctx.setLineDash([6 * dpr, 4 * dpr]);
   ctx.beginPath(); ctx.moveTo(x, u.bbox.top); ctx.lineTo(x, u.bbox.top + u.bbox.height); ctx.stroke();
-  ctx.font = (12 * dpr) + 'px system-ui, sans-serif';
+  // uPlot leaves its axes' alignment in the context: the label is laid out from its left end.
+  ctx.font = (12 * dpr) + 'px system-ui, sans-serif'; ctx.textAlign = 'left'; ctx.textBaseline = 'alphabetic';
   const w = ctx.measureText(mark.label).width;
   const left = x + w + 6 * dpr > u.bbox.left + u.bbox.width ? x - w - 6 * dpr : x + 6 * dpr;
   ctx.fillStyle = 'rgba(255,255,255,.85)'; ctx.fillRect(left - 2 * dpr, u.bbox.top + 2 * dpr, w + 4 * dpr, 16 * dpr);
@@ -103,8 +108,7 @@ const markX = (chart, el) => (u) => {
   ctx.restore();
   el.dataset.marked = mark.label;
 };
-for (const chart of page.charts) {
-  const el = document.getElementById(chart.id);
+function drawChart(chart, el) {
   const hasY2 = chart.series.some((s) => s.scale === 'y2');
   const points = (s, stroke) => s.pointSize === undefined ? { show: chart.data[0].length < 40 } : { show: s.pointSize > 0, size: s.pointSize, fill: stroke };
   const opts = {
@@ -117,11 +121,18 @@ for (const chart of page.charts) {
       { label: chart.yLabel, scale: 'y' },
       ...(hasY2 ? [{ label: chart.y2Label || '', scale: 'y2', side: 1, grid: { show: false } }] : []),
     ],
-    hooks: { draw: [(u) => { el.dataset.yMin = String(u.scales.y.min); }, ...(chart.markX ? [markX(chart, el)] : [])] },
+    hooks: { draw: [(u) => { el.dataset.yMin = String(u.scales.y.min); el.dataset.points = String(u.data[0].length); }, markX(chart, el)] },
   };
   el.dataset.points = String(chart.data[0].length);
-  new uPlot(opts, chart.data, el);
+  return new uPlot(opts, chart.data, el);
 }
+`;
+
+// Runs in the browser: draws every chart of the embedded page with uPlot.
+const CLIENT = `
+const page = JSON.parse(document.getElementById('report-page').textContent);
+${CHART_CLIENT}
+for (const chart of page.charts) drawChart(chart, document.getElementById(chart.id));
 ${FLAME_CLIENT}
 document.body.dataset.rendered = 'true';
 `;
@@ -135,7 +146,7 @@ bar to reset.</p><div class="flame-legend"></div><div class="flame-path"></div><
 
 /** Renders a report page as one self-contained HTML document. */
 export function renderHtmlPage(page: ReportPage): string {
-  const { js, css } = assets();
+  const { js, css } = chartAssets();
   const tables = page.tables
     .map(
       (t) =>

@@ -112,7 +112,7 @@ const LATENCY_SERIES: [metric: string, series: SeriesSpec, pick: (s: LimitsStep)
 ];
 
 /** The latency SLOs with an upper bound (`p99<100ms`): each drawn as a line at its limit. Others are skipped. */
-function latencySlos(slo: readonly string[]): Threshold[] {
+export function latencySlos(slo: readonly string[]): Threshold[] {
   return slo.flatMap((expr) => {
     try {
       const t = parseThreshold(expr);
