@@ -6,12 +6,14 @@
  * 2 bad input, 130 interrupted.
  */
 import type { Command } from 'commander';
+import { collectSeconds, collectStart, loadFinal } from '../dashboard/index.js';
 import { ExitCode } from '../errors.js';
 import { collectResults } from '../load/collect.js';
 import { mergeResults } from '../load/merge.js';
 import { renderCollectLiveView, renderCollectProgress, renderSummary } from '../load/render/index.js';
 import { parseThreshold } from '../load/thresholds.js';
 import { renderLoadReport } from '../report/index.js';
+import { addDashboardOption, type DashboardAddress, openDashboard } from './dashboard-flag.js';
 import {
   addExample,
   addOutputOptions,
@@ -33,6 +35,7 @@ interface CollectFlags extends OutputFlags {
   timeout: number;
   threshold?: string[];
   progress: boolean;
+  dashboard?: DashboardAddress | true;
 }
 
 /** Registers `headroom collect` on the CLI. */
@@ -49,6 +52,7 @@ export function registerCollectCommand(program: Command): void {
       '--no-progress',
       'no live view of the merged run (a line every 10 s when stderr is not a terminal)',
     );
+  addDashboardOption(command);
   addThresholdOption(command);
   addOutputOptions(command, 'headroom.load/v1');
   addExample(command, 'headroom collect --listen :47000 --expect 4 -o run.json --html run.html');
@@ -69,6 +73,11 @@ async function runCollect(flags: CollectFlags): Promise<number> {
     process.stderr.write(`${line}\n`);
   };
   let reporting = 0;
+  const dashboard = await openDashboard(
+    flags.dashboard,
+    collectStart(`${flags.listen.host}:${flags.listen.port}`, flags.expect),
+  );
+  const dashboardSecond = collectSeconds();
   try {
     const { results, complete, live } = await collectResults({
       ...flags.listen,
@@ -81,6 +90,7 @@ async function runCollect(flags: CollectFlags): Promise<number> {
         if (flags.progress && second.agents !== reporting)
           say(`live: ${second.agents} of ${second.expected} agents reporting (second ${second.t})`);
         reporting = second.agents;
+        dashboard?.second(dashboardSecond(second));
         progress.update(
           progress.live
             ? renderCollectLiveView(second, totals, liveView)
@@ -90,6 +100,7 @@ async function runCollect(flags: CollectFlags): Promise<number> {
     });
     progress.done();
     if (results.length === 0) {
+      await dashboard?.fail('no result arrived');
       process.stderr.write(
         `headroom: no result arrived (${run.interrupted() ? 'interrupted' : 'timed out'})\n`,
       );
@@ -101,11 +112,16 @@ async function runCollect(flags: CollectFlags): Promise<number> {
       result.generator.warnings.unshift(
         `${results.length} of ${flags.expect} results arrived before the wait ended`,
       );
+    await dashboard?.end(loadFinal(result));
     emitResult(flags, { summary: renderSummary(result), result, html: () => renderLoadReport(result) });
     if (run.interrupted()) return ExitCode.interrupted;
     return complete && result.thresholds.every((t) => t.ok) ? ExitCode.ok : ExitCode.failed;
+  } catch (error) {
+    await dashboard?.fail((error as Error).message);
+    throw error;
   } finally {
     progress.done();
     run.dispose();
+    await dashboard?.close();
   }
 }

@@ -33,6 +33,7 @@ export interface LiveSecond {
   rps: number;
   /** Exact percentiles of every sample of the second, from the merged histogram. */
   p50Ms: number;
+  p90Ms: number;
   p99Ms: number;
 }
 
@@ -218,6 +219,7 @@ export class LiveMerger {
       errorsByKind: { ...b.errorsByKind },
       rps: b.seconds > 0 ? round(b.completed / b.seconds) : 0,
       p50Ms: b.latency.getValueAtPercentile(50) / 1000,
+      p90Ms: b.latency.getValueAtPercentile(90) / 1000,
       p99Ms: b.latency.getValueAtPercentile(99) / 1000,
     };
   }

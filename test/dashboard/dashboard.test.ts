@@ -21,6 +21,8 @@ interface DashboardRun {
   child: ChildProcess;
   url: string;
   exited: Promise<{ code: number | null; stderr: string }>;
+  /** What it printed on stderr so far. */
+  stderr: () => string;
 }
 
 /** Spawns the built CLI and resolves once it printed the dashboard's URL on stderr. */
@@ -34,7 +36,7 @@ function startRun(args: string[]): Promise<DashboardRun> {
     child.stderr?.on('data', (d: Buffer) => {
       stderr += d;
       const match = /dashboard: (http:\/\/\S+)/.exec(stderr);
-      if (match) resolve({ child, url: match[1] as string, exited });
+      if (match) resolve({ child, url: match[1] as string, exited, stderr: () => stderr });
     });
     void exited.then(({ code }) => reject(new Error(`exited ${code} before a dashboard: ${stderr}`)));
   });
@@ -205,6 +207,62 @@ describe('headroom limits --dashboard', () => {
     expect(await final('outcome')).toBe(result.outcome);
     expect(await final('capacity')).toBe(result.capacity === null ? '' : String(result.capacity.rps));
     expect(Number(await final('steps'))).toBe(result.steps.length);
+    expect(foreign).toEqual([]);
+    await page.close();
+  });
+});
+
+describe('headroom collect --dashboard', () => {
+  it('shows the merged seconds the agents push while they run, and ends with the merged JSON result', async () => {
+    const json = path.join(dir, 'collect.json');
+    const run = await startRun([
+      'collect',
+      '--listen',
+      '127.0.0.1:0',
+      '--expect',
+      '1',
+      '--timeout',
+      '30s',
+      '--dashboard',
+      '127.0.0.1:0',
+      '--no-progress',
+      '-o',
+      json,
+    ]);
+    const { page, foreign } = await openPage(browser, run.url);
+    expect(await attr(page, 'body', 'kind')).toBe('collect');
+    const listening = /collecting 1 results on (http:\/\/\S+)/;
+    await expect.poll(() => listening.test(run.stderr()), { timeout: 10_000 }).toBe(true);
+    const collector = listening.exec(run.stderr())?.[1] as string;
+    const agent = runCli([
+      'load',
+      target.url,
+      '--segment',
+      '0/1',
+      '--push',
+      collector,
+      '-R',
+      '500',
+      '-c',
+      '4',
+      '-t',
+      '1',
+      '-d',
+      '5s',
+      '--no-progress',
+    ]);
+    // Live: merged seconds reach the page while the agent still runs.
+    await expect.poll(() => points(page), { timeout: 10_000 }).toBeGreaterThanOrEqual(1);
+    expect(run.child.exitCode).toBeNull();
+    expect(Number(await attr(page, '[data-key="rps"]', 'value'))).toBeGreaterThan(200);
+
+    await page.waitForSelector('body[data-state="finished"]', { timeout: 30_000 });
+    expect((await agent).code).toBe(0);
+    expect((await run.exited).code).toBe(0);
+    const result = JSON.parse(readFileSync(json, 'utf8')) as LoadResult;
+    const final = (key: string) => attr(page, `[data-final-key="${key}"]`, 'value');
+    expect(Number(await final('completed'))).toBe(result.requests.completed);
+    expect(Number(await final('p99'))).toBe(result.latencyMs.p99);
     expect(foreign).toEqual([]);
     await page.close();
   });

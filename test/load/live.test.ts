@@ -106,6 +106,7 @@ describe('collect’s live view', () => {
     errorsByKind: { timeout: 2 },
     rps: 12_345,
     p50Ms: 1.2,
+    p90Ms: 3,
     p99Ms: 4.5,
   };
   const totals: LiveTotals = {
