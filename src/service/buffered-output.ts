@@ -48,9 +48,24 @@ export class BufferedOutput {
       this.#timer = undefined;
     }
     if (this.#pending === '') return;
-    const data = Buffer.from(this.#pending);
+    const pending = this.#pending;
     this.#pending = '';
-    let offset = 0;
+    let written: number;
+    try {
+      // A string is encoded by the write itself (no Buffer allocated per batch); almost always written whole.
+      written = writeSync(this.#options.fd, pending);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
+      written = 0;
+    }
+    // Bytes written vs characters: fewer is surely partial; as many or more needs the byte count (non-ASCII).
+    if (written < pending.length || written < Buffer.byteLength(pending)) {
+      this.#writeRest(Buffer.from(pending), written);
+    }
+  }
+
+  /** Writes `data` from byte `offset` on, waiting while a non-blocking descriptor is full. */
+  #writeRest(data: Buffer, offset: number): void {
     while (offset < data.length) {
       try {
         offset += writeSync(this.#options.fd, data, offset);
