@@ -13,6 +13,7 @@ import type {
   RouteHandlerMethod,
 } from 'fastify';
 import type { Logger } from 'pino';
+import { DeadlineQueue } from '../context/deadline-queue.js';
 import {
   afterFunc,
   type CancelFunc,
@@ -73,6 +74,8 @@ export function installRequestHooks(app: FastifyInstance, options: RequestHooksO
   const { config, logger, metrics, tracing, monitor, root } = options;
   const { maxInflight, maxEventLoopDelayMs, requestTimeoutMs: capMs } = config;
   const access = new AccessLog();
+  // Requests that keep the default timeout share one deadline timer; a shorter asked one gets its own.
+  const deadlines = new DeadlineQueue(capMs);
 
   app.decorateRequest('ctx', null as unknown as Context);
   app.decorateRequest(kCancel, null);
@@ -109,7 +112,8 @@ export function installRequestHooks(app: FastifyInstance, options: RequestHooksO
     const log = requestLogger(logger, req.id, span === UNTRACED ? undefined : span.spanContext().traceId);
     req.log = log;
     reply.log = log;
-    const [deadlineCtx, cancel] = withTimeout(root, timeoutMs);
+    const [deadlineCtx, cancel] =
+      timeoutMs === capMs ? deadlines.withTimeout(root) : withTimeout(root, timeoutMs);
     const info: RequestInfo = { id: req.id, span, log };
     req.ctx = withValue(deadlineCtx, requestInfoKey, info);
     req[kCancel] = cancel;
