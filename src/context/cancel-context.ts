@@ -34,6 +34,17 @@ class ForeignLink {
   ) {}
 }
 
+/**
+ * A shared timer that enforces deadlines for many contexts (see deadline-queue.ts): it takes a context instead of
+ * the context arming its own timer, and is told when that context ends first.
+ */
+export interface DeadlineTimer {
+  /** Enforces `ctx._deadline` from now on. */
+  _add(ctx: CancelContext): void;
+  /** `ctx` ended: stop enforcing its deadline. */
+  _remove(ctx: CancelContext): void;
+}
+
 /** Where a canceller is linked: a built-in cancellable context's children, or a foreign parent's signal. */
 export type Link = CancelContext | ForeignLink | undefined;
 
@@ -100,6 +111,10 @@ export class CancelContext extends BaseContext implements Canceller {
   _timer: NodeJS.Timeout | undefined = undefined;
   /** The armed timer is shorter than the deadline (setTimeout's limit): re-arm when it fires. */
   _clamped = false;
+  /** The shared timer enforcing the deadline instead of `_timer`, until the context ends. */
+  _shared: DeadlineTimer | undefined = undefined;
+  /** Its position in `_shared` (the shared timer's bookkeeping). */
+  _slot = 0;
   /** What ends with it: live child contexts and `afterFunc` registrations; made on the first child. */
   _children: Set<Canceller> | undefined = undefined;
   /** Where it is linked to its parent, for `unlink` on cancel. */
@@ -114,8 +129,9 @@ export class CancelContext extends BaseContext implements Canceller {
   /**
    * Links to `parent`; with `at`, also enforces that deadline unless the parent's is earlier (Go's rule: then it
    * is just a cancellable child). A parent already ended makes it born ended; a past deadline, born expired.
+   * With `shared`, that timer enforces the deadline instead of one of its own.
    */
-  constructor(parent: Context, name: string, at?: number, deadlineCause?: unknown) {
+  constructor(parent: Context, name: string, at?: number, deadlineCause?: unknown, shared?: DeadlineTimer) {
     super(parent, null);
     this._name = name;
     const src = parent instanceof BaseContext ? parent._src : parent;
@@ -129,7 +145,10 @@ export class CancelContext extends BaseContext implements Canceller {
     this._deadlineCause = deadlineCause;
     const left = at - Date.now();
     if (left <= 0) this._expire();
-    else this._arm(left);
+    else if (shared !== undefined && left <= MAX_TIMER_MS) {
+      this._shared = shared;
+      shared._add(this);
+    } else this._arm(left);
   }
 
   /** Arms (or re-arms) the unref'd deadline timer. */
@@ -180,6 +199,10 @@ export class CancelContext extends BaseContext implements Canceller {
       if (node._timer !== undefined) {
         clearTimeout(node._timer);
         node._timer = undefined;
+      }
+      if (node._shared !== undefined) {
+        node._shared._remove(node);
+        node._shared = undefined;
       }
       const children: Set<Canceller> | undefined = node._children;
       if (children !== undefined) {

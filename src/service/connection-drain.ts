@@ -21,44 +21,41 @@ export interface DrainOptions {
 }
 const SWEEP_MS = 50;
 
-/** One connection: the responses in flight on it, since when it has had none, and whether to close it. */
+/** One connection: when it was last seen active, and whether to close it after its next response. */
 interface Connection {
-  responses: Set<ServerResponse>;
+  /** `socket.bytesRead` when last looked at: a change means it sent something since. */
+  bytesRead: number;
   quietSince: number;
   closeAfterResponse: boolean;
 }
 
-/** Tracks the connections of `server` and takes over its `closeIdleConnections()` (which `close()` calls). */
+/** The response a socket is serving (Node's own `closeIdleConnections` reads the same field), if any. */
+function responseInFlight(socket: Socket): ServerResponse | null | undefined {
+  return (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
+}
+
+/**
+ * Tracks the connections of `server` and takes over its `closeIdleConnections()` (which `close()` calls). Until
+ * the drain starts it costs nothing per request: the response in flight is Node's own `socket._httpMessage`, and
+ * quietness is read from `socket.bytesRead` when sweeping.
+ */
 export class ConnectionDrain {
+  readonly #server: Server;
   readonly #connections = new Map<Socket, Connection>();
   #closing = false;
+  #draining = false;
   #sweeper: NodeJS.Timeout | undefined;
   readonly #quietMs: number;
 
   constructor(server: Server, options: DrainOptions = {}) {
+    this.#server = server;
     this.#quietMs = options.quietMs ?? QUIET_MS;
     server.on('connection', (socket: Socket) => {
-      const connection = {
-        responses: new Set<ServerResponse>(),
-        quietSince: 0,
-        closeAfterResponse: this.#closing,
-      };
-      connection.quietSince = performance.now();
+      const connection = { bytesRead: 0, quietSince: performance.now(), closeAfterResponse: this.#closing };
       this.#connections.set(socket, connection);
       socket.once('close', () => {
         this.#connections.delete(socket);
         if (this.#connections.size === 0) this.#stopSweeping();
-      });
-    });
-    // Before fastify's listener, so the header is set before any route or hook answers.
-    server.prependListener('request', (req: IncomingMessage, res: ServerResponse) => {
-      const connection = this.#connections.get(req.socket);
-      if (connection === undefined) return;
-      if (connection.closeAfterResponse) res.setHeader('connection', 'close');
-      connection.responses.add(res);
-      res.once('close', () => {
-        connection.responses.delete(res);
-        connection.quietSince = performance.now();
       });
     });
     // server.close() calls this: stop keep-alive everywhere, and close idle connections once quiet, not at once.
@@ -76,9 +73,24 @@ export class ConnectionDrain {
    * Connections opened later keep alive until `server.close()`.
    */
   closeAfterNextResponse(): void {
-    for (const connection of this.#connections.values()) {
-      connection.closeAfterResponse = true;
-      for (const res of connection.responses) if (!res.headersSent) res.setHeader('connection', 'close');
+    if (!this.#draining) {
+      this.#draining = true;
+      // Before fastify's listener, so the header is set before any route or hook answers.
+      this.#server.prependListener('request', (req: IncomingMessage, res: ServerResponse) => {
+        if (this.#connections.get(req.socket)?.closeAfterResponse === true)
+          res.setHeader('connection', 'close');
+      });
+    }
+    const now = performance.now();
+    for (const [socket, connection] of this.#connections) {
+      if (!connection.closeAfterResponse) {
+        // Quiet from here on unless it sends something (when it was last active before is not recorded).
+        connection.closeAfterResponse = true;
+        connection.bytesRead = socket.bytesRead;
+        connection.quietSince = now;
+      }
+      const res = responseInFlight(socket);
+      if (res && !res.headersSent) res.setHeader('connection', 'close');
     }
   }
 
@@ -86,8 +98,13 @@ export class ConnectionDrain {
   #sweep(): void {
     const now = performance.now();
     for (const [socket, connection] of this.#connections) {
+      if (socket.bytesRead !== connection.bytesRead || responseInFlight(socket)) {
+        connection.bytesRead = socket.bytesRead;
+        connection.quietSince = now;
+        continue;
+      }
       const quietMs = socket.bytesRead > 0 ? this.#quietMs : NEW_QUIET_MS;
-      if (connection.responses.size === 0 && now - connection.quietSince >= quietMs) socket.destroy();
+      if (now - connection.quietSince >= quietMs) socket.destroy();
     }
   }
 

@@ -1,5 +1,5 @@
 /**
- * The service logger: pino, JSON to stdout by default through a buffered pino destination (lines are written in
+ * The service logger: pino, JSON to stdout by default through a buffered destination (lines are written in
  * 4 KiB batches and at least every second, so the access line costs no syscall per request),
  * `LOG_FORMAT=pretty` for humans (pino-pretty in a worker thread), secrets redacted by pino's own redaction.
  * Buffered lines are flushed on shutdown, once listening, and when the process exits; a SIGKILL loses at most the
@@ -7,6 +7,7 @@
  */
 import { type DestinationStream, type Logger, pino } from 'pino';
 import { resolveOptional } from '../optional-dependency.js';
+import { BufferedOutput } from './buffered-output.js';
 import type { ServiceConfig } from './config.js';
 
 /**
@@ -33,15 +34,14 @@ export const REDACT_PATHS = [
  * no thread-pool round trip (an asynchronous write costs ~15 µs of CPU per call, which is most of a hello route).
  * Like any synchronous log, a stalled stdout reader stalls the process rather than growing its memory.
  */
-const STDOUT = { dest: 1, sync: true, minLength: 4096, periodicFlush: 1000 } as const;
+const STDOUT = { fd: 1, minLength: 4096, periodicFlush: 1000 } as const;
 
-let stdout: ReturnType<typeof pino.destination> | undefined;
+let stdout: BufferedOutput | undefined;
 
 /** The process's one buffered stdout destination (shared by its services), flushed when the process exits. */
 function sharedStdout(): DestinationStream {
   if (stdout === undefined) {
-    const destination = pino.destination(STDOUT);
-    // pino flushes asynchronous destinations on exit itself, not synchronous ones (they usually hold nothing).
+    const destination = new BufferedOutput(STDOUT);
     process.once('exit', () => {
       try {
         destination.flushSync();

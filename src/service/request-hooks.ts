@@ -1,7 +1,8 @@
 /**
  * The request lifecycle every route gets: admission (overload shedding), the request Context (deadline, id,
  * span, logger), handlers run inside it, and on the way out the access line, RED metrics and span end.
- * The hot path allocates only what a request needs: one child logger, one span, two context nodes.
+ * The hot path allocates only what a request needs: a request logger (one object, its bindings one string), two
+ * context nodes, and a span only when the request is traced; the access line is one pre-assembled string.
  */
 import { type Span, SpanStatusCode } from '@opentelemetry/api';
 import type {
@@ -12,6 +13,7 @@ import type {
   RouteHandlerMethod,
 } from 'fastify';
 import type { Logger } from 'pino';
+import { DeadlineQueue } from '../context/deadline-queue.js';
 import {
   afterFunc,
   type CancelFunc,
@@ -22,12 +24,13 @@ import {
   withTimeout,
   withValue,
 } from '../context/index.js';
+import { AccessLog, requestLogger } from './access-log.js';
 import type { ServiceConfig } from './config.js';
 import { type HttpMetrics, type ShedReason, UNMATCHED_ROUTE } from './http-metrics.js';
 import type { LoopMonitor } from './loop-monitor.js';
 import { type RequestInfo, requestInfoKey } from './request-context.js';
 import { requestTimeoutMs } from './request-deadline.js';
-import { startRequestSpan, type Tracing, withActiveSpan } from './tracing.js';
+import { startRequestSpan, type Tracing, UNTRACED, withActiveSpan } from './tracing.js';
 
 /** The cancel function of an admitted request's Context (null once it completed, or when refused). */
 const kCancel: unique symbol = Symbol('headroom.cancel');
@@ -70,6 +73,9 @@ const CLIENT_CLOSED = 499;
 export function installRequestHooks(app: FastifyInstance, options: RequestHooksOptions): void {
   const { config, logger, metrics, tracing, monitor, root } = options;
   const { maxInflight, maxEventLoopDelayMs, requestTimeoutMs: capMs } = config;
+  const access = new AccessLog();
+  // Requests that keep the default timeout share one deadline timer; a shorter asked one gets its own.
+  const deadlines = new DeadlineQueue(capMs);
 
   app.decorateRequest('ctx', null as unknown as Context);
   app.decorateRequest(kCancel, null);
@@ -103,10 +109,11 @@ export function installRequestHooks(app: FastifyInstance, options: RequestHooksO
       tracing.recording ? `${req.method} ${req.routeOptions.url ?? UNMATCHED_ROUTE}` : 'request',
       req.headers,
     );
-    const log = logger.child({ reqId: req.id, traceId: span.spanContext().traceId });
+    const log = requestLogger(logger, req.id, span === UNTRACED ? undefined : span.spanContext().traceId);
     req.log = log;
     reply.log = log;
-    const [deadlineCtx, cancel] = withTimeout(root, timeoutMs);
+    const [deadlineCtx, cancel] =
+      timeoutMs === capMs ? deadlines.withTimeout(root) : withTimeout(root, timeoutMs);
     const info: RequestInfo = { id: req.id, span, log };
     req.ctx = withValue(deadlineCtx, requestInfoKey, info);
     req[kCancel] = cancel;
@@ -143,11 +150,10 @@ export function installRequestHooks(app: FastifyInstance, options: RequestHooksO
     req[kRecorded] = true;
     const route = req.routeOptions.url ?? UNMATCHED_ROUTE;
     metrics.observe(req.method, route, status, ms / 1000);
-    const fields = { method: req.method, route, status, ms: Math.round(ms * 1000) / 1000 };
     const cancel = req[kCancel];
     if (cancel === null) {
-      // Refused before admission: no child logger, so the id goes on the line itself.
-      logger.info({ reqId: req.id, ...fields }, 'request');
+      // Refused before admission: no request logger yet, so one with the id only.
+      access.write(requestLogger(logger, req.id, undefined), req.method, route, status, ms);
       return;
     }
     req[kCancel] = null;
@@ -155,13 +161,13 @@ export function installRequestHooks(app: FastifyInstance, options: RequestHooksO
     metrics.inflight--;
     cancel();
     endSpan(req.ctx.value(requestInfoKey)?.span, status, route);
-    req.log.info(fields, 'request');
+    access.write(req.log as Logger, req.method, route, status, ms);
   }
 }
 
 /** Ends a request's server span with its status and route template (attributes only when it records). */
 function endSpan(span: Span | undefined, status: number, route: string): void {
-  if (span === undefined) return;
+  if (span === undefined || span === UNTRACED) return;
   if (span.isRecording()) {
     span.setAttribute('http.response.status_code', status);
     span.setAttribute('http.route', route);

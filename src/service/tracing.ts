@@ -3,14 +3,14 @@
  * are sampled (parent-based) and batched to OTLP/HTTP, and the provider is registered globally (AsyncLocalStorage
  * context manager, W3C propagator) so `instrument()` spans nest under request spans. Without it nothing is
  * recorded: a request that came with a `traceparent` passes it through unchanged (the service is transparent to
- * the caller's trace, as with no SDK at all), one without gets fresh ids — trace ids for logs and outbound calls
- * at near-zero cost.
+ * the caller's trace, as with no SDK at all), one without is untraced — no ids are made ({@link UNTRACED}).
  */
 
 import type { IncomingHttpHeaders } from 'node:http';
 import {
   defaultTextMapGetter,
   defaultTextMapSetter,
+  INVALID_SPAN_CONTEXT,
   context as otelContext,
   ROOT_CONTEXT,
   type Span,
@@ -79,8 +79,15 @@ export function isTracingRecording(): boolean {
 const w3c = new W3CTraceContextPropagator();
 
 /**
+ * The span of an untraced request (tracing off and no valid `traceparent`): one shared non-recording span with
+ * the invalid all-zero context, which logs leave out and `outboundHeaders` does not propagate.
+ */
+export const UNTRACED: Span = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
+
+/**
  * Starts the server span of a request, continuing a valid W3C `traceparent` (and `tracestate`), else a new
- * trace. When tracing does not record, a continued trace is passed through as is (same span id and flags).
+ * trace. When tracing does not record, a continued trace is passed through as is (same span id and flags) and a
+ * request without one gets {@link UNTRACED}: tracing off makes no ids.
  * @example startRequestSpan(tracing, 'GET /users/:id', req.headers)
  */
 export function startRequestSpan(tracing: Tracing, name: string, headers: IncomingHttpHeaders): Span {
@@ -90,7 +97,7 @@ export function startRequestSpan(tracing: Tracing, name: string, headers: Incomi
       : w3c.extract(ROOT_CONTEXT, headers, defaultTextMapGetter);
   if (!tracing.recording) {
     const remote = trace.getSpanContext(parent);
-    if (remote !== undefined) return trace.wrapSpanContext(remote);
+    return remote === undefined ? UNTRACED : trace.wrapSpanContext(remote);
   }
   return tracing.tracer.startSpan(name, { kind: SpanKind.SERVER }, parent);
 }
