@@ -8,6 +8,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { background, withCancel } from '../context/index.js';
 import { createAdminServer, DebugVarsCollector, startHeapProfiler } from './admin/index.js';
+import { ConcurrencyLimit } from './concurrency-limit.js';
 import { adminDebugExposed, loadConfig } from './config.js';
 import { ConnectionDrain } from './connection-drain.js';
 import { installErrorHandlers } from './error-handler.js';
@@ -49,6 +50,17 @@ export function createService(definition: ServiceDefinition): Service {
     blockWarnMs: config.blockWarnMs,
     onBlock: (blockedMs) => logger.warn({ blockedMs: Math.round(blockedMs) }, 'event loop blocked'),
   });
+  const maxInflight = config.maxInflight > 0 ? config.maxInflight : Number.POSITIVE_INFINITY;
+  const limiter = config.adaptiveConcurrency
+    ? new ConcurrencyLimit({
+        max: maxInflight,
+        min: Math.min(config.adaptiveMinInflight, maxInflight),
+        tolerance: config.adaptiveTolerance,
+        stallMs: () => monitor.longestMs,
+      })
+    : null;
+  const inflightLimit = () => (limiter === null ? maxInflight : limiter.limit);
+  metrics.limit = inflightLimit;
   const vars = new DebugVarsCollector();
   const [root, cancelAll] = withCancel(background());
   let draining = false;
@@ -65,7 +77,7 @@ export function createService(definition: ServiceDefinition): Service {
     return503OnClosing: false,
   }) as unknown as FastifyInstance;
   const connections = new ConnectionDrain(app.server);
-  installRequestHooks(app, { config, logger, metrics, tracing, monitor, root });
+  installRequestHooks(app, { config, logger, metrics, tracing, monitor, limiter, root });
   installErrorHandlers(app);
   if (definition.routes) app.register(definition.routes);
 
@@ -78,7 +90,15 @@ export function createService(definition: ServiceDefinition): Service {
     logger,
     registries: [registry, functionMetrics],
     vars,
-    extraVars: () => ({ name, version, inflight: metrics.inflight, eventLoopDelayMs: monitor.delayMs }),
+    extraVars: () => ({
+      name,
+      version,
+      inflight: metrics.inflight,
+      // JSON has no Infinity: null = no limit.
+      inflightLimit: Number.isFinite(inflightLimit()) ? inflightLimit() : null,
+      latencyBaselineMs: limiter !== null && Number.isFinite(limiter.baselineMs) ? limiter.baselineMs : null,
+      eventLoopDelayMs: monitor.delayMs,
+    }),
     adminToken: config.adminToken,
   });
   // A probe or scrape in flight at shutdown gets Connection: close instead of holding its connection open after.
@@ -107,6 +127,7 @@ export function createService(definition: ServiceDefinition): Service {
       await definition.onClose?.();
     } finally {
       monitor.stop();
+      limiter?.stop();
       vars.stop();
       await tracing.flush();
       await admin.close();

@@ -15,7 +15,7 @@ export const UNMATCHED_ROUTE = 'unmatched';
 export const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 /** Why a request was shed (the `reason` label of `http_requests_shed_total`). */
-export type ShedReason = 'inflight' | 'event_loop_delay';
+export type ShedReason = 'inflight' | 'concurrency' | 'event_loop_delay';
 
 /** The prom-client label children of one (method, route, status). */
 interface Children {
@@ -27,6 +27,8 @@ interface Children {
 export class HttpMetrics {
   /** Requests admitted and not yet answered. */
   inflight = 0;
+  /** The in-flight limit now (adaptive or `MAX_INFLIGHT`), read by the gauge at scrape time; Infinity = none. */
+  limit: () => number = () => Number.POSITIVE_INFINITY;
   readonly #requests: Counter<'method' | 'route' | 'status'>;
   readonly #duration: Histogram<'method' | 'route' | 'status'>;
   readonly #shed: Counter<'reason'>;
@@ -54,6 +56,14 @@ export class HttpMetrics {
       registers: [registry],
       collect() {
         this.set(metrics.inflight);
+      },
+    });
+    new Gauge({
+      name: METRIC.httpConcurrencyLimit,
+      help: 'HTTP requests the overload guard admits at once now (adaptive limit, capped by MAX_INFLIGHT); +Inf = none.',
+      registers: [registry],
+      collect() {
+        this.set(metrics.limit());
       },
     });
     this.#shed = new Counter({

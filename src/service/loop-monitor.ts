@@ -16,10 +16,17 @@ export interface LoopMonitorOptions {
   onBlock: (blockedMs: number) => void;
 }
 
-/** Samples event-loop delay in windows; `delayMs` is the last window's mean delay. Timers are unref'd. */
+/**
+ * Samples event-loop delay in windows. `delayMs` is the lower of the last two windows' delays, so one long block
+ * (a GC, a big JSON.parse) does not make the next window shed everything: only lag that lasts does. Timers are
+ * unref'd.
+ */
 export class LoopMonitor {
-  /** Mean event-loop delay (ms) over the last window: 0 on an idle, healthy loop. */
+  /** Event-loop delay (ms) sustained over the last two windows: 0 on an idle, healthy loop. */
   delayMs = 0;
+  /** The longest stall (ms) of the last window. */
+  longestMs = 0;
+  #previous = 0;
   readonly #histogram: IntervalHistogram = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
   readonly #timer: NodeJS.Timeout;
   #last = performance.now();
@@ -34,7 +41,10 @@ export class LoopMonitor {
       const h = this.#histogram;
       const mean = h.count > 0 ? Math.max(0, h.mean / 1e6 - RESOLUTION_MS) : 0;
       const longest = Math.max(drift, h.count > 0 ? h.max / 1e6 - RESOLUTION_MS : 0);
-      this.delayMs = Math.max(mean, drift);
+      const delay = Math.max(mean, drift);
+      this.delayMs = Math.min(delay, this.#previous);
+      this.#previous = delay;
+      this.longestMs = longest;
       h.reset();
       if (options.blockWarnMs > 0 && longest > options.blockWarnMs) options.onBlock(longest);
     }, intervalMs).unref();

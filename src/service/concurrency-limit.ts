@@ -1,0 +1,95 @@
+/**
+ * The adaptive concurrency limit of the overload guard: how many requests may be in flight at once, learned from
+ * the latency admitted requests see (AIMD on latency, in the family of Netflix's concurrency-limits Gradient and
+ * Envoy's adaptive concurrency filter). When a window's mean latency rises past `tolerance ×` the no-load
+ * baseline, the excess is a queue (in a pool, a database, a downstream) and the limit shrinks in proportion; while
+ * it stays within tolerance and the limit refused requests, the limit grows. Per request the cost is two additions
+ * (`sample`); the arithmetic runs once per window on one unref'd process-wide timer.
+ */
+
+/** Options for {@link ConcurrencyLimit}. */
+export interface ConcurrencyLimitOptions {
+  /** The hard cap (`MAX_INFLIGHT`); the limit never exceeds it. Infinity = no cap. */
+  max: number;
+  /** The floor (`ADAPTIVE_MIN_INFLIGHT`): the limit never goes below it. */
+  min: number;
+  /** How much slower than the baseline the mean latency may get before the limit shrinks (`ADAPTIVE_TOLERANCE`). */
+  tolerance: number;
+  /** The longest event-loop stall of the last window (ms): latency it explains is not a queue. */
+  stallMs: () => number;
+  /** The window (ms); default 100. */
+  windowMs?: number;
+}
+
+/** The limit before anything was measured: enough for a cold service, small enough to learn from quickly. */
+const INITIAL_LIMIT = 20;
+/** A window needs this many completed requests to say anything; fewer are carried into the next window. */
+const MIN_SAMPLES = 5;
+/** A window never shrinks the limit below this fraction of what it was (one bad window is not a collapse). */
+const MAX_DECREASE = 0.5;
+/** Below `FAST_GROWTH ×` baseline there is no queue to speak of: grow by √limit instead of 1. */
+const FAST_GROWTH = 1.1;
+/** At the floor, the baseline moves this fraction toward the measured latency per window (it was stale). */
+const BASELINE_RELEARN = 0.2;
+
+/** The adaptive limit; read `limit` on admission, call `sample(ms)` on completion and `shed()` on refusal. */
+export class ConcurrencyLimit {
+  /** Requests that may be in flight now (an integer in [min, max]). */
+  limit: number;
+  /** The no-load latency (ms): the lowest window mean seen, re-learned when the floor cannot reach it. */
+  baselineMs = Number.POSITIVE_INFINITY;
+  readonly #options: ConcurrencyLimitOptions;
+  readonly #timer: NodeJS.Timeout;
+  #sumMs = 0;
+  #count = 0;
+  #shed = 0;
+  /** The exact (fractional) limit; `limit` is its floor. */
+  #estimate: number;
+
+  constructor(options: ConcurrencyLimitOptions) {
+    this.#options = options;
+    this.#estimate = Math.max(options.min, Math.min(options.max, INITIAL_LIMIT));
+    this.limit = Math.floor(this.#estimate);
+    this.#timer = setInterval(() => this.update(), options.windowMs ?? 100).unref();
+  }
+
+  /** Records the latency (ms) of one admitted request that completed. */
+  sample(ms: number): void {
+    this.#sumMs += ms;
+    this.#count++;
+  }
+
+  /** Records one request refused because the limit was reached (the limit was binding in this window). */
+  shed(): void {
+    this.#shed++;
+  }
+
+  /** Closes a window: adjusts the limit from its mean latency. Called by the timer; public for tests. */
+  update(): void {
+    if (this.#count < MIN_SAMPLES) return;
+    const { min, max, tolerance } = this.#options;
+    const rtt = this.#sumMs / this.#count;
+    const binding = this.#shed > 0;
+    this.#sumMs = 0;
+    this.#count = 0;
+    this.#shed = 0;
+    if (rtt < this.baselineMs) this.baselineMs = rtt;
+    const target = this.baselineMs * tolerance;
+    let next = this.#estimate;
+    if (rtt > target) {
+      // One long event-loop block delays every request in flight: that is no queue, hold the limit.
+      if (this.#options.stallMs() >= rtt - this.baselineMs) return;
+      if (this.#estimate <= min) this.baselineMs += (rtt - this.baselineMs) * BASELINE_RELEARN;
+      next = this.#estimate * Math.max(MAX_DECREASE, target / rtt);
+    } else if (binding) {
+      next = this.#estimate + (rtt < this.baselineMs * FAST_GROWTH ? Math.sqrt(this.#estimate) : 1);
+    }
+    this.#estimate = Math.max(min, Math.min(max, next));
+    this.limit = Math.floor(this.#estimate);
+  }
+
+  /** Stops the window timer. */
+  stop(): void {
+    clearInterval(this.#timer);
+  }
+}
