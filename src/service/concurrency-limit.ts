@@ -1,9 +1,11 @@
 /**
  * The adaptive concurrency limit of the overload guard: how many requests may be in flight at once, learned from
  * the latency admitted requests see (AIMD on latency, in the family of Netflix's concurrency-limits Gradient and
- * Envoy's adaptive concurrency filter). When a window's mean latency rises past `tolerance ×` the no-load
- * baseline, the excess is a queue (in a pool, a database, a downstream) and the limit shrinks in proportion; while
- * it stays within tolerance and the limit refused requests, the limit grows. Per request the cost is two additions
+ * Vegas and Envoy's adaptive concurrency filter). When a window's mean latency rises past `tolerance ×` the no-load
+ * baseline and Little's law puts more than a few requests in a queue (`limit × (1 − baseline / latency)`, Vegas's
+ * estimate: noise on a busy machine slows every request a little but queues few), the excess is a queue in a pool,
+ * a database or a downstream, and the limit shrinks in proportion; otherwise, when the limit refused requests, it
+ * grows. Per request the cost is two additions
  * (`sample`); the arithmetic runs once per window on one unref'd process-wide timer.
  */
 
@@ -29,14 +31,16 @@ const MIN_SAMPLES = 5;
 const MAX_DECREASE = 0.5;
 /** Below `FAST_GROWTH ×` baseline there is no queue to speak of: grow by √limit instead of 1. */
 const FAST_GROWTH = 1.1;
-/** At the floor, the baseline moves this fraction toward the measured latency per window (it was stale). */
+/** Requests that may queue before the limit shrinks, however slow they are: √limit, at least this (Vegas's beta). */
+const MIN_QUEUE_ALLOWANCE = 2;
+/** When the baseline looks stale (slow but no queue), it moves this fraction toward the latency per window. */
 const BASELINE_RELEARN = 0.2;
 
 /** The adaptive limit; read `limit` on admission, call `sample(ms)` on completion and `shed()` on refusal. */
 export class ConcurrencyLimit {
   /** Requests that may be in flight now (an integer in [min, max]). */
   limit: number;
-  /** The no-load latency (ms): the lowest window mean seen, re-learned when the floor cannot reach it. */
+  /** The no-load latency (ms): the lowest window mean seen, re-learned when latency rises without a queue. */
   baselineMs = Number.POSITIVE_INFINITY;
   readonly #options: ConcurrencyLimitOptions;
   readonly #timer: NodeJS.Timeout;
@@ -76,13 +80,19 @@ export class ConcurrencyLimit {
     if (rtt < this.baselineMs) this.baselineMs = rtt;
     const target = this.baselineMs * tolerance;
     let next = this.#estimate;
-    if (rtt > target) {
+    const slow = rtt > target;
+    const queued = this.#estimate * (1 - this.baselineMs / rtt);
+    if (slow && queued > Math.max(MIN_QUEUE_ALLOWANCE, Math.sqrt(this.#estimate))) {
       // One long event-loop block delays every request in flight: that is no queue, hold the limit.
       if (this.#options.stallMs() >= rtt - this.baselineMs) return;
+      // Even at the floor: the work itself got slower, the baseline is stale.
       if (this.#estimate <= min) this.baselineMs += (rtt - this.baselineMs) * BASELINE_RELEARN;
       next = this.#estimate * Math.max(MAX_DECREASE, target / rtt);
-    } else if (binding) {
-      next = this.#estimate + (rtt < this.baselineMs * FAST_GROWTH ? Math.sqrt(this.#estimate) : 1);
+    } else {
+      // Slow without a queue and without refusals: the work itself got slower, the baseline is stale.
+      if (slow && !binding) this.baselineMs += (rtt - this.baselineMs) * BASELINE_RELEARN;
+      if (binding)
+        next = this.#estimate + (rtt < this.baselineMs * FAST_GROWTH ? Math.sqrt(this.#estimate) : 1);
     }
     this.#estimate = Math.max(min, Math.min(max, next));
     this.limit = Math.floor(this.#estimate);

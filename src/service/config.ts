@@ -59,7 +59,7 @@ const ENV_SCHEMA = {
     .regex(/^\d+(\.\d+)?$/, 'expected a number 1.1-10')
     .transform(Number)
     .pipe(z.number().min(1.1, 'expected a number 1.1-10').max(10, 'expected a number 1.1-10'))
-    .default(1.5),
+    .default(1.25),
   ADAPTIVE_MIN_INFLIGHT: int(1, 1_000_000).default(4),
   MAX_EVENT_LOOP_DELAY: durationMs.default(500),
   BLOCK_WARN_MS: int(0, 3_600_000).default(200),
@@ -95,7 +95,7 @@ export interface ServiceConfig {
   maxInflight: number;
   /** `ADAPTIVE_CONCURRENCY` (on): learn the in-flight limit from latency (below `MAX_INFLIGHT`); `off` = fixed cap. */
   adaptiveConcurrency: boolean;
-  /** `ADAPTIVE_TOLERANCE` (1.5): mean latency allowed over the no-load baseline before the adaptive limit shrinks. */
+  /** `ADAPTIVE_TOLERANCE` (1.25): mean latency allowed over the no-load baseline before the adaptive limit shrinks. */
   adaptiveTolerance: number;
   /** `ADAPTIVE_MIN_INFLIGHT` (4): the adaptive limit's floor. */
   adaptiveMinInflight: number;
