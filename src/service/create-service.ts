@@ -8,6 +8,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { background, withCancel } from '../context/index.js';
 import { createAdminServer, DebugVarsCollector, startHeapProfiler } from './admin/index.js';
+import { watchBlocks } from './block-watchdog.js';
 import { ConcurrencyLimit } from './concurrency-limit.js';
 import { adminDebugExposed, loadConfig } from './config.js';
 import { ConnectionDrain } from './connection-drain.js';
@@ -46,9 +47,16 @@ export function createService(definition: ServiceDefinition): Service {
   collectDefaultMetrics({ register: registry });
   const metrics = new HttpMetrics(registry);
   const tracing = setupTracing({ serviceName: name, version, otlpEndpoint: config.otlpEndpoint });
+  const blocks = watchBlocks(config.blockWarnMs);
   const monitor = new LoopMonitor({
     blockWarnMs: config.blockWarnMs,
-    onBlock: (blockedMs) => logger.warn({ blockedMs: Math.round(blockedMs) }, 'event loop blocked'),
+    // `stack`: the top frames the watchdog caught the loop in (absent when it could not catch this block).
+    onBlock: (blockedMs) => {
+      const warn = (stack?: string[]) =>
+        logger.warn({ blockedMs: Math.round(blockedMs), stack }, 'event loop blocked');
+      if (blocks === null) warn();
+      else void blocks.take().then(warn);
+    },
   });
   const maxInflight = config.maxInflight > 0 ? config.maxInflight : Number.POSITIVE_INFINITY;
   const limiter = config.adaptiveConcurrency
@@ -127,6 +135,7 @@ export function createService(definition: ServiceDefinition): Service {
       await definition.onClose?.();
     } finally {
       monitor.stop();
+      blocks?.release();
       limiter?.stop();
       vars.stop();
       await tracing.flush();
