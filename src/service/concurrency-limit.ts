@@ -17,7 +17,7 @@ export interface ConcurrencyLimitOptions {
   min: number;
   /** How much slower than the baseline the mean latency may get before the limit shrinks (`ADAPTIVE_TOLERANCE`). */
   tolerance: number;
-  /** The longest event-loop stall of the last window (ms): latency it explains is not a queue. */
+  /** Latency (ms) the event loop explains in the last window (its longest stall, its delay): not a queue. */
   stallMs: () => number;
   /** The window (ms); default 100. */
   windowMs?: number;
@@ -33,6 +33,12 @@ const MAX_DECREASE = 0.5;
 const FAST_GROWTH = 1.1;
 /** Requests that may queue before the limit shrinks, however slow they are: √limit, at least this (Vegas's beta). */
 const MIN_QUEUE_ALLOWANCE = 2;
+/**
+ * Refusals per completion from which a window is a retry storm: closed-loop clients that ignore Retry-After come
+ * back at once, so refusing them only turns CPU into 503s (with N such clients latency is N / throughput whatever
+ * the limit, Little's law). An open-model overload of 3× refuses ~2 per completion.
+ */
+const STORM_RATIO = 8;
 /** When the baseline looks stale (slow but no queue), it moves this fraction toward the latency per window. */
 const BASELINE_RELEARN = 0.2;
 
@@ -74,6 +80,7 @@ export class ConcurrencyLimit {
     const { min, max, tolerance } = this.#options;
     const rtt = this.#sumMs / this.#count;
     const binding = this.#shed > 0;
+    const storm = this.#shed > STORM_RATIO * this.#count;
     this.#sumMs = 0;
     this.#count = 0;
     this.#shed = 0;
@@ -82,8 +89,10 @@ export class ConcurrencyLimit {
     let next = this.#estimate;
     const slow = rtt > target;
     const queued = this.#estimate * (1 - this.baselineMs / rtt);
-    if (slow && queued > Math.max(MIN_QUEUE_ALLOWANCE, Math.sqrt(this.#estimate))) {
-      // One long event-loop block delays every request in flight: that is no queue, hold the limit.
+    if (storm) {
+      next = this.#estimate + Math.sqrt(this.#estimate);
+    } else if (slow && queued > Math.max(MIN_QUEUE_ALLOWANCE, Math.sqrt(this.#estimate))) {
+      // A long event-loop block or a saturated loop delays every request in flight: no queue to shorten, hold.
       if (this.#options.stallMs() >= rtt - this.baselineMs) return;
       // Even at the floor: the work itself got slower, the baseline is stale.
       if (this.#estimate <= min) this.baselineMs += (rtt - this.baselineMs) * BASELINE_RELEARN;

@@ -36,6 +36,16 @@ describe('ConcurrencyLimit', () => {
     expect(l.limit).toBe(shrunk + 1);
   });
 
+  it('grows in a retry storm (refused clients back at once) instead of turning CPU into 503s', () => {
+    const l = limiter();
+    window(l, 10);
+    window(l, 40, 500); // 25 refusals per completion, latency 4x: closed-loop clients hammering
+    expect(l.limit).toBeGreaterThan(20);
+    const grown = l.limit;
+    window(l, 40, 40); // 2 per completion (an open-model 3x overload): the queue rule applies again
+    expect(l.limit).toBeLessThan(grown);
+  });
+
   it('holds the limit when one event-loop block explains the latency', () => {
     const l = limiter(300);
     window(l, 10);
