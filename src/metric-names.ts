@@ -9,6 +9,8 @@ export const METRIC = {
   httpDuration: 'http_request_duration_seconds',
   /** Gauge: requests admitted and not yet answered. */
   httpInFlight: 'http_requests_in_flight',
+  /** Gauge: the overload guard's in-flight limit now (adaptive, capped by MAX_INFLIGHT). */
+  httpConcurrencyLimit: 'http_concurrency_limit',
   /** Counter: requests refused with 503 by the overload guard, by reason. */
   httpShed: 'http_requests_shed_total',
   /** Histogram: duration of instrumented functions, by name. */

@@ -52,6 +52,15 @@ const ENV_SCHEMA = {
   ADMIN_TOKEN: z.string().min(1).optional(),
   REQUEST_TIMEOUT: durationMs.default(10_000),
   MAX_INFLIGHT: int(0, 1_000_000).default(1000),
+  ADAPTIVE_CONCURRENCY: z.enum(['on', 'off']).default('off'),
+  ADAPTIVE_TOLERANCE: z
+    .string()
+    .trim()
+    .regex(/^\d+(\.\d+)?$/, 'expected a number 1.1-10')
+    .transform(Number)
+    .pipe(z.number().min(1.1, 'expected a number 1.1-10').max(10, 'expected a number 1.1-10'))
+    .default(1.25),
+  ADAPTIVE_MIN_INFLIGHT: int(1, 1_000_000).default(4),
   MAX_EVENT_LOOP_DELAY: durationMs.default(500),
   BLOCK_WARN_MS: int(0, 3_600_000).default(200),
   BODY_LIMIT: int(1, 1 << 30).default(1_048_576),
@@ -82,8 +91,14 @@ export interface ServiceConfig {
   adminToken: string | undefined;
   /** `REQUEST_TIMEOUT` (10s): the longest deadline a request can get; caps `X-Request-Timeout`. */
   requestTimeoutMs: number;
-  /** `MAX_INFLIGHT` (1000): requests admitted at once; beyond it 503 + Retry-After. 0 = no bound. */
+  /** `MAX_INFLIGHT` (1000): the hard cap on requests admitted at once; beyond it 503 + Retry-After. 0 = no cap. */
   maxInflight: number;
+  /** `ADAPTIVE_CONCURRENCY` (off): `on` learns the in-flight limit from latency, below `MAX_INFLIGHT`. */
+  adaptiveConcurrency: boolean;
+  /** `ADAPTIVE_TOLERANCE` (1.25): mean latency allowed over the no-load baseline before the adaptive limit shrinks. */
+  adaptiveTolerance: number;
+  /** `ADAPTIVE_MIN_INFLIGHT` (4): the adaptive limit's floor. */
+  adaptiveMinInflight: number;
   /** `MAX_EVENT_LOOP_DELAY` (500ms): mean event-loop delay above which requests are shed. 0 = no bound. */
   maxEventLoopDelayMs: number;
   /** `BLOCK_WARN_MS` (200): log a warning when the event loop is blocked longer than this. 0 = off. */
@@ -138,6 +153,9 @@ export function loadConfig(
     adminToken: e.ADMIN_TOKEN,
     requestTimeoutMs: e.REQUEST_TIMEOUT,
     maxInflight: e.MAX_INFLIGHT,
+    adaptiveConcurrency: e.ADAPTIVE_CONCURRENCY === 'on',
+    adaptiveTolerance: e.ADAPTIVE_TOLERANCE,
+    adaptiveMinInflight: e.ADAPTIVE_MIN_INFLIGHT,
     maxEventLoopDelayMs: e.MAX_EVENT_LOOP_DELAY,
     blockWarnMs: e.BLOCK_WARN_MS,
     bodyLimit: e.BODY_LIMIT,

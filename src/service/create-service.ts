@@ -8,6 +8,8 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { background, withCancel } from '../context/index.js';
 import { createAdminServer, DebugVarsCollector, startHeapProfiler } from './admin/index.js';
+import { watchBlocks } from './block-watchdog.js';
+import { ConcurrencyLimit } from './concurrency-limit.js';
 import { adminDebugExposed, loadConfig } from './config.js';
 import { ConnectionDrain } from './connection-drain.js';
 import { installErrorHandlers } from './error-handler.js';
@@ -19,6 +21,11 @@ import { installRequestHooks } from './request-hooks.js';
 import { requestId } from './request-id.js';
 import { setupTracing } from './tracing.js';
 import type { ListenResult, Service, ServiceDefinition } from './types.js';
+
+/** Times a request typically waits for the event loop (read, hooks, handler, a query or two, write). */
+const LOOP_HOPS = 4;
+/** Event-loop utilization from which the process counts as CPU-bound. */
+const SATURATED_LOOP = 0.9;
 
 /**
  * Builds a service from its definition; nothing listens until `listen()`. Config comes from `definition.env`
@@ -45,10 +52,34 @@ export function createService(definition: ServiceDefinition): Service {
   collectDefaultMetrics({ register: registry });
   const metrics = new HttpMetrics(registry);
   const tracing = setupTracing({ serviceName: name, version, otlpEndpoint: config.otlpEndpoint });
+  const blocks = watchBlocks(config.blockWarnMs);
   const monitor = new LoopMonitor({
     blockWarnMs: config.blockWarnMs,
-    onBlock: (blockedMs) => logger.warn({ blockedMs: Math.round(blockedMs) }, 'event loop blocked'),
+    // `stack`: the top frames the watchdog caught the loop in (absent when it could not catch this block).
+    onBlock: (blockedMs) => {
+      const warn = (stack?: string[]) =>
+        logger.warn({ blockedMs: Math.round(blockedMs), stack }, 'event loop blocked');
+      if (blocks === null) warn();
+      else void blocks.take().then(warn);
+    },
   });
+  const maxInflight = config.maxInflight > 0 ? config.maxInflight : Number.POSITIVE_INFINITY;
+  const limiter = config.adaptiveConcurrency
+    ? new ConcurrencyLimit({
+        max: maxInflight,
+        min: Math.min(config.adaptiveMinInflight, maxInflight),
+        tolerance: config.adaptiveTolerance,
+        // A request waits for the loop at each of its few async hops: latency that much loop delay explains is no
+        // queue the limit can shorten, and neither is latency on a saturated loop (a CPU-bound process is
+        // MAX_EVENT_LOOP_DELAY's job: shrinking the limit there only turns CPU into 503s).
+        stallMs: () =>
+          monitor.utilization >= SATURATED_LOOP
+            ? Number.POSITIVE_INFINITY
+            : Math.max(monitor.longestMs, LOOP_HOPS * monitor.windowDelayMs),
+      })
+    : null;
+  const inflightLimit = () => (limiter === null ? maxInflight : limiter.limit);
+  metrics.limit = inflightLimit;
   const vars = new DebugVarsCollector();
   const [root, cancelAll] = withCancel(background());
   let draining = false;
@@ -65,7 +96,7 @@ export function createService(definition: ServiceDefinition): Service {
     return503OnClosing: false,
   }) as unknown as FastifyInstance;
   const connections = new ConnectionDrain(app.server);
-  installRequestHooks(app, { config, logger, metrics, tracing, monitor, root });
+  installRequestHooks(app, { config, logger, metrics, tracing, monitor, limiter, root });
   installErrorHandlers(app);
   if (definition.routes) app.register(definition.routes);
 
@@ -78,7 +109,15 @@ export function createService(definition: ServiceDefinition): Service {
     logger,
     registries: [registry, functionMetrics],
     vars,
-    extraVars: () => ({ name, version, inflight: metrics.inflight, eventLoopDelayMs: monitor.delayMs }),
+    extraVars: () => ({
+      name,
+      version,
+      inflight: metrics.inflight,
+      // JSON has no Infinity: null = no limit.
+      inflightLimit: Number.isFinite(inflightLimit()) ? inflightLimit() : null,
+      latencyBaselineMs: limiter !== null && Number.isFinite(limiter.baselineMs) ? limiter.baselineMs : null,
+      eventLoopDelayMs: monitor.delayMs,
+    }),
     adminToken: config.adminToken,
   });
   // A probe or scrape in flight at shutdown gets Connection: close instead of holding its connection open after.
@@ -107,6 +146,8 @@ export function createService(definition: ServiceDefinition): Service {
       await definition.onClose?.();
     } finally {
       monitor.stop();
+      blocks?.release();
+      limiter?.stop();
       vars.stop();
       await tracing.flush();
       await admin.close();

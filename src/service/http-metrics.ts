@@ -17,7 +17,7 @@ export const UNMATCHED_ROUTE = 'unmatched';
 export const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 /** Why a request was shed (the `reason` label of `http_requests_shed_total`). */
-export type ShedReason = 'inflight' | 'event_loop_delay';
+export type ShedReason = 'inflight' | 'concurrency' | 'event_loop_delay';
 
 /** The labels of one series. */
 interface SeriesLabels {
@@ -93,6 +93,8 @@ class SeriesMetric {
 export class HttpMetrics {
   /** Requests admitted and not yet answered. */
   inflight = 0;
+  /** The in-flight limit now (adaptive or `MAX_INFLIGHT`), read by the gauge at scrape time; Infinity = none. */
+  limit: () => number = () => Number.POSITIVE_INFINITY;
   readonly #shed: Counter<'reason'>;
   /** route → status → method → series. */
   #series = new Map<string, Map<number, Map<string, Series>>>();
@@ -128,6 +130,14 @@ export class HttpMetrics {
       registers: [registry],
       collect() {
         this.set(metrics.inflight);
+      },
+    });
+    new Gauge({
+      name: METRIC.httpConcurrencyLimit,
+      help: 'HTTP requests the overload guard admits at once now (adaptive limit, capped by MAX_INFLIGHT); +Inf = none.',
+      registers: [registry],
+      collect() {
+        this.set(metrics.limit());
       },
     });
     this.#shed = new Counter({

@@ -2,7 +2,7 @@
  * Watches the event loop: the recent mean delay (what the overload guard sheds on) and blocks longer than
  * `BLOCK_WARN_MS` (Go's block profile analogue, reported as a warning with the blocked duration).
  */
-import { type IntervalHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
+import { type EventLoopUtilization, type IntervalHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
 
 const RESOLUTION_MS = 10;
 
@@ -16,10 +16,22 @@ export interface LoopMonitorOptions {
   onBlock: (blockedMs: number) => void;
 }
 
-/** Samples event-loop delay in windows; `delayMs` is the last window's mean delay. Timers are unref'd. */
+/**
+ * Samples event-loop delay in windows. `delayMs` is the lower of the last two windows' delays, so one long block
+ * (a GC, a big JSON.parse) does not make the next window shed everything: only lag that lasts does. Timers are
+ * unref'd.
+ */
 export class LoopMonitor {
-  /** Mean event-loop delay (ms) over the last window: 0 on an idle, healthy loop. */
+  /** Event-loop delay (ms) sustained over the last two windows: 0 on an idle, healthy loop. */
   delayMs = 0;
+  /** The longest stall (ms) of the last window. */
+  longestMs = 0;
+  /** The mean delay (ms) of the last window alone: how long a ready callback waited for the loop. */
+  windowDelayMs = 0;
+  /** The event loop's utilization (0..1) over the last window: near 1, the process is CPU-bound. */
+  utilization = 0;
+  #elu: EventLoopUtilization = performance.eventLoopUtilization();
+  #previous = 0;
   readonly #histogram: IntervalHistogram = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
   readonly #timer: NodeJS.Timeout;
   #last = performance.now();
@@ -34,7 +46,14 @@ export class LoopMonitor {
       const h = this.#histogram;
       const mean = h.count > 0 ? Math.max(0, h.mean / 1e6 - RESOLUTION_MS) : 0;
       const longest = Math.max(drift, h.count > 0 ? h.max / 1e6 - RESOLUTION_MS : 0);
-      this.delayMs = Math.max(mean, drift);
+      const delay = Math.max(mean, drift);
+      this.delayMs = Math.min(delay, this.#previous);
+      this.#previous = delay;
+      this.longestMs = longest;
+      this.windowDelayMs = delay;
+      const elu = performance.eventLoopUtilization();
+      this.utilization = performance.eventLoopUtilization(elu, this.#elu).utilization;
+      this.#elu = elu;
       h.reset();
       if (options.blockWarnMs > 0 && longest > options.blockWarnMs) options.onBlock(longest);
     }, intervalMs).unref();

@@ -25,6 +25,7 @@ import {
   withValue,
 } from '../context/index.js';
 import { AccessLog, requestLogger } from './access-log.js';
+import type { ConcurrencyLimit } from './concurrency-limit.js';
 import type { ServiceConfig } from './config.js';
 import { type HttpMetrics, type ShedReason, UNMATCHED_ROUTE } from './http-metrics.js';
 import type { LoopMonitor } from './loop-monitor.js';
@@ -59,6 +60,8 @@ export interface RequestHooksOptions {
   tracing: Tracing;
   /** The event-loop delay the overload guard reads. */
   monitor: LoopMonitor;
+  /** The adaptive in-flight limit (null: `ADAPTIVE_CONCURRENCY=off`, only `MAX_INFLIGHT`). */
+  limiter: ConcurrencyLimit | null;
   /** The service's root Context: cancelling it (grace period over) cancels every request. */
   root: Context;
 }
@@ -71,7 +74,7 @@ const CLIENT_CLOSED = 499;
 
 /** Installs the lifecycle hooks on `app` (the public instance, before any route is added). */
 export function installRequestHooks(app: FastifyInstance, options: RequestHooksOptions): void {
-  const { config, logger, metrics, tracing, monitor, root } = options;
+  const { config, logger, metrics, tracing, monitor, limiter, root } = options;
   const { maxInflight, maxEventLoopDelayMs, requestTimeoutMs: capMs } = config;
   const access = new AccessLog();
   // Requests that keep the default timeout share one deadline timer; a shorter asked one gets its own.
@@ -92,7 +95,10 @@ export function installRequestHooks(app: FastifyInstance, options: RequestHooksO
     // Admission first: a refused request costs no span, logger or Context.
     let shed: ShedReason | undefined;
     if (maxInflight > 0 && metrics.inflight >= maxInflight) shed = 'inflight';
-    else if (maxEventLoopDelayMs > 0 && monitor.delayMs > maxEventLoopDelayMs) shed = 'event_loop_delay';
+    else if (limiter !== null && metrics.inflight >= limiter.limit) {
+      shed = 'concurrency';
+      limiter.shed();
+    } else if (maxEventLoopDelayMs > 0 && monitor.delayMs > maxEventLoopDelayMs) shed = 'event_loop_delay';
     if (shed !== undefined) {
       metrics.shed(shed);
       reply.code(503).header('retry-after', '1').send(OVERLOADED);
@@ -159,6 +165,7 @@ export function installRequestHooks(app: FastifyInstance, options: RequestHooksO
     req[kCancel] = null;
     req[kReply] = null;
     metrics.inflight--;
+    limiter?.sample(ms);
     cancel();
     endSpan(req.ctx.value(requestInfoKey)?.span, status, route);
     access.write(req.log as Logger, req.method, route, status, ms);

@@ -15,9 +15,9 @@ export interface Child {
   exit: Promise<number | null>;
 }
 
-/** Spawns the fixture service (PORT=0, ADMIN_PORT=0 on 127.0.0.1) with `env` on top. */
-export function spawnFixture(env: Record<string, string>): Child {
-  const proc = spawn(process.execPath, ['--import', 'tsx', FIXTURE], {
+/** Spawns a fixture service (default the `/work` one; PORT=0, ADMIN_PORT=0 on 127.0.0.1) with `env` on top. */
+export function spawnFixture(env: Record<string, string>, fixture = FIXTURE): Child {
+  const proc = spawn(process.execPath, ['--import', 'tsx', fixture], {
     env: { ...process.env, PORT: '0', ADMIN_PORT: '0', HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -10,6 +10,7 @@ import type { DebugVarsCollector } from './debug-vars.js';
 import { registerLogLevelRoutes } from './log-level.js';
 import { registerPprofRoutes } from './pprof.js';
 import { type ProbeState, registerProbes } from './probes.js';
+import { registerTraceRoute } from './trace.js';
 
 /** What the admin server exposes. */
 export interface AdminOptions extends ProbeState {
@@ -42,6 +43,7 @@ export function createAdminServer(options: AdminOptions): FastifyInstance {
     debug.get('/debug/vars', async () => ({ ...options.vars.read(), ...options.extraVars() }));
     registerLogLevelRoutes(debug, options.logger);
     registerPprofRoutes(debug);
+    registerTraceRoute(debug);
   });
   return admin;
 }

@@ -2,8 +2,8 @@
  * The admin listener of a cluster primary (`WORKERS` > 1). Each worker runs its own admin server on a private
  * loopback port and reports its URL over IPC; the primary serves `ADMIN_PORT`: `/metrics` summed over the workers
  * (prom-client's AggregatorRegistry, asked over IPC), `/readyz` ready when every worker is, `/debug/vars` as
- * `{ workers: [...] }` (so is `/debug/loglevel`: a PUT sets every worker's level), the pprof routes forwarded to one
- * worker (`?worker=<id>`, default the first; `?worker=<id>` picks one worker on every `/debug/*` route).
+ * `{ workers: [...] }` (so is `/debug/loglevel`: a PUT sets every worker's level), the pprof and trace routes forwarded
+ * to one worker (`?worker=<id>`, default the first; `?worker=<id>` picks one worker on every `/debug/*` route).
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { AggregatorRegistry } from 'prom-client';
@@ -135,12 +135,13 @@ export function createClusterAdmin(options: ClusterAdminOptions): FastifyInstanc
 
   admin.register(async (debug) => {
     if (options.adminToken) requireBearerToken(debug, options.adminToken);
-    // /debug/vars and /debug/loglevel: every worker, or the one `?worker=<id>` names; pprof: one worker.
+    // /debug/vars and /debug/loglevel: every worker, or the one `?worker=<id>` names; pprof, trace: one worker.
     const routes = [
       { method: ['GET'], url: '/debug/vars', all: true },
       { method: ['GET', 'PUT'], url: '/debug/loglevel', all: true },
       { method: ['GET'], url: '/debug/pprof/profile', all: false },
       { method: ['GET'], url: '/debug/pprof/heap', all: false },
+      { method: ['GET'], url: '/debug/trace', all: false },
     ];
     for (const { method, url, all } of routes) {
       debug.route<{ Querystring: { worker?: string } }>({
