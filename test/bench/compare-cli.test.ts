@@ -155,6 +155,14 @@ describe('bench compare: B/op against its noise', () => {
       processes([50_710, 51_500, 51_550, 51_560, 52_200], 10),
     );
     expect(past).toMatchObject({ verdict: 'regression', ok: false });
+    // Four a side separate by chance in 1 of 70 A/A splits, more often than alpha (1%): the growth must also
+    // exceed the sides' ranges added (2,000 + 200 B here).
+    const fourOld = processes([50_000, 50_100, 52_000, 50_050], 10);
+    const fourWithin = heapOf(fourOld, processes([52_100, 52_200, 52_300, 52_150], 10));
+    expect(fourWithin.deltaBytes).toBe(2100);
+    expect(fourWithin).toMatchObject({ verdict: 'same', spreadBytes: 2200 });
+    const fourBeyond = heapOf(fourOld, processes([54_100, 54_200, 54_300, 54_150], 10));
+    expect(fourBeyond).toMatchObject({ verdict: 'regression', ok: false });
   });
 
   it('noisy batches, one process a side: a growth the test cannot tell from noise is ~', () => {
