@@ -1,11 +1,15 @@
 /**
  * The heap half of `bench compare`: whether B/op changed, judged against its noise as timing is.
  *
- * A change counts only when it is larger than max(2%, 64 B) of the old B/op, larger than the process-to-process
- * spread (the range of the per-process B/op on each side, its farthest process left out from four on, added: a
- * benchmark over random data allocates 3–6% more or less from one process to the next), and either both sides are deterministic (every batch the same B/op, so
- * the change is exact) or Mann-Whitney on the per-batch B/op finds it significant (Holm-adjusted across the
- * benchmarks, as timing). Reports written before per-batch B/op was recorded are judged on the threshold alone.
+ * A change counts only when it is larger than max(2%, 64 B) of the old B/op, beyond the process-to-process noise,
+ * and either both sides are deterministic (every batch the same B/op, so the change is exact) or Mann-Whitney on
+ * the per-batch B/op finds it significant (Holm-adjusted across the benchmarks, as timing). Beyond the noise: with
+ * two or more processes a side, the sides do not overlap — every new process allocates more than every old one (a
+ * benchmark over random data allocates 3–10% more or less from one process to the next, in a few discrete modes,
+ * while batches of one process agree to 0.1%: the processes are the independent units) — alone when identical
+ * code separates more rarely than alpha (5 a side: 1 in 252), else together with a change larger than the sides'
+ * ranges of per-process B/op added; with one process on a side, that range rule alone. Reports written before
+ * per-batch B/op was recorded are judged on the threshold alone.
  */
 import { holm, type MannWhitneyResult, mannWhitney, median } from './statistics/index.js';
 import type { BenchmarkResult } from './types.js';
@@ -25,33 +29,44 @@ export interface HeapComparison {
   deltaBytes: number | null;
   /** The change allowed without a verdict: max(2% of old, 64 B). */
   allowedBytes: number | null;
-  /** The two sides' process-to-process ranges of B/op, added; null when either side has no per-batch record. */
+  /**
+   * The two sides' process-to-process ranges of B/op, added (shown beside the delta); null when either side has no
+   * per-batch record.
+   */
   spreadBytes: number | null;
   /** Mann-Whitney on the per-batch B/op (new against old), null when not run (deterministic, or no record). */
   test: (MannWhitneyResult & { pAdjusted: number }) | null;
   verdict: HeapVerdict;
 }
 
-/** With this many processes or more, the one farthest from the others is left out of the spread. */
-const SPREAD_OUTLIER_FROM = 4;
+/** Each process's B/op: the median of its batches. */
+function perProcess(processes: readonly number[][]): number[] {
+  return processes.map((values) => median(values));
+}
+
+/** The process-to-process spread of one side: the range of its per-process B/op. */
+function range(medians: readonly number[]): number {
+  return Math.max(...medians) - Math.min(...medians);
+}
 
 /**
- * The process-to-process spread of one side: the range of its per-process B/op medians. From four processes on,
- * the process farthest from the side's median is left out: on Node 24 one process in a few allocates several
- * times more for its whole life (seen: 301 KB/op among 60 KB/op ones), and one such process would otherwise
- * hide any change.
+ * Whether the sides' processes do not overlap: every new process above every old one (`1`), every new one below
+ * (`-1`), or neither (`0`). With m and n processes, identical code separates one given way in 1 of C(m + n, n) ways
+ * of dealing the processes to the sides (5 a side: 1/252 ≈ 0.4%), however B/op is distributed between processes —
+ * a guarantee no estimate of the spread from five processes gives when B/op falls in a few discrete modes (a
+ * sort over random data: processes at 48.6, 50.7, 51.5 and 52.2 KB/op). With one process a side it says nothing.
  */
-function range(processes: readonly number[][]): number {
-  const medians = processes.map((values) => median(values));
-  if (medians.length >= SPREAD_OUTLIER_FROM) {
-    const center = median(medians);
-    const farthest = medians.reduce(
-      (far, m, i) => (Math.abs(m - center) > Math.abs((medians[far] as number) - center) ? i : far),
-      0,
-    );
-    medians.splice(farthest, 1);
-  }
-  return Math.max(...medians) - Math.min(...medians);
+function separation(older: readonly number[], newer: readonly number[]): 1 | -1 | 0 {
+  if (Math.min(...newer) > Math.max(...older)) return 1;
+  if (Math.max(...newer) < Math.min(...older)) return -1;
+  return 0;
+}
+
+/** C(n, k), the number of ways to deal k of n processes to one side. */
+function binomial(n: number, k: number): number {
+  let result = 1;
+  for (let i = 1; i <= k; i++) result = (result * (n - k + i)) / i;
+  return result;
 }
 
 function deterministic(processes: readonly number[][]): boolean {
@@ -74,13 +89,22 @@ export function compareHeaps(pairs: readonly Pair[], alpha: number): HeapCompari
     const recorded = oldSamples.length > 0 && newSamples.length > 0;
     const exact = recorded && deterministic(oldSamples) && deterministic(newSamples);
     const test = recorded && !exact ? mannWhitney(newSamples.flat(), oldSamples.flat()) : null;
-    const spreadBytes = recorded ? range(oldSamples) + range(newSamples) : null;
-    return { oldBytes, newBytes, test, spreadBytes };
+    const oldProcesses = perProcess(oldSamples);
+    const newProcesses = perProcess(newSamples);
+    const spreadBytes = recorded ? range(oldProcesses) + range(newProcesses) : null;
+    // Processes are the independent units: with two or more a side they are compared; else the spread is used.
+    const separated =
+      oldProcesses.length >= 2 && newProcesses.length >= 2 ? separation(oldProcesses, newProcesses) : null;
+    // Separation alone decides only when identical code separates more rarely than alpha (5 a side: 1/252).
+    const rare =
+      separated !== null &&
+      1 / binomial(oldProcesses.length + newProcesses.length, newProcesses.length) < alpha;
+    return { oldBytes, newBytes, test, spreadBytes, separated, rare };
   });
   const tested = prepared.flatMap((p, i) => (p.test ? [{ i, p: p.test.p }] : []));
   const adjusted = new Map(holm(tested.map((t) => t.p)).map((p, k) => [tested[k]!.i, p]));
 
-  return prepared.map(({ oldBytes, newBytes, test, spreadBytes }, i): HeapComparison => {
+  return prepared.map(({ oldBytes, newBytes, test, spreadBytes, separated, rare }, i): HeapComparison => {
     if (oldBytes === null || newBytes === null)
       return {
         old: oldBytes,
@@ -94,12 +118,15 @@ export function compareHeaps(pairs: readonly Pair[], alpha: number): HeapCompari
     const allowedBytes = Math.max(oldBytes * HEAP_RELATIVE, HEAP_ABSOLUTE);
     const deltaBytes = newBytes - oldBytes;
     const withTest = test ? { ...test, pAdjusted: adjusted.get(i)! } : null;
-    const beyondNoise =
+    const significant = !withTest || withTest.pAdjusted < alpha;
+    const beyondNoise = (direction: 1 | -1) =>
       spreadBytes === null ||
-      (Math.abs(deltaBytes) > spreadBytes && (!withTest || withTest.pAdjusted < alpha));
+      (significant &&
+        (separated === null || separated === direction) &&
+        (rare || Math.abs(deltaBytes) > spreadBytes));
     let verdict: HeapVerdict = 'same';
-    if (beyondNoise && deltaBytes > allowedBytes) verdict = 'regression';
-    else if (beyondNoise && deltaBytes < -allowedBytes) verdict = 'improvement';
+    if (deltaBytes > allowedBytes && beyondNoise(1)) verdict = 'regression';
+    else if (deltaBytes < -allowedBytes && beyondNoise(-1)) verdict = 'improvement';
     return { old: oldBytes, new: newBytes, deltaBytes, allowedBytes, spreadBytes, test: withTest, verdict };
   });
 }

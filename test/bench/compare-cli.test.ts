@@ -123,9 +123,8 @@ describe('bench compare: B/op against its noise', () => {
     );
     expect(plus4.deltaBytes! / plus4.old!).toBeCloseTo(0.04, 2);
     expect(plus4.test!.pAdjusted).toBeLessThan(0.01); // the batches alone would call it significant
-    // Each side's range without its farthest process (52,500 and its +4% twin): 1,500 + 1,560.
-    expect(plus4.spreadBytes).toBeCloseTo(1500 + 1560, -1);
-    expect(plus4).toMatchObject({ verdict: 'same', ok: true });
+    expect(plus4.spreadBytes).toBeCloseTo(2500 + 2600, -1); // each side's range of per-process B/op, added
+    expect(plus4).toMatchObject({ verdict: 'same', ok: true }); // the sides' processes overlap
     const plus20 = heapOf(
       old,
       processes(
@@ -134,9 +133,36 @@ describe('bench compare: B/op against its noise', () => {
       ),
     );
     expect(plus20).toMatchObject({ verdict: 'regression', ok: false });
-    // One process that allocates five times more for its whole life (seen on Node 24) does not hide the +20%.
+    // One new process far above the rest does not hide the +20%: every new process is above every old one.
     const withOutlier = heapOf(old, processes([...spread.slice(0, 4).map((b) => b * 1.2 + 7), 300_000], 10));
     expect(withOutlier).toMatchObject({ verdict: 'regression', ok: false });
+  });
+
+  it('B/op in discrete modes: overlapping processes are ~ however narrow each side is', () => {
+    // As the sort on Node 24: processes at 48.6, 50.7, 51.5 or 52.2 KB/op. An A/A split that put four low-mode
+    // processes on one side: each side's range without its farthest process is < 100 B while the medians are
+    // 2.9 KB (6%) apart — a spread rule flagged it; the sides overlap (50,700 old > 50,690 new), so it is not.
+    const lowMode = heapOf(
+      processes([48_600, 48_605, 48_610, 48_615, 50_700], 10),
+      processes([50_690, 51_500, 51_550, 51_560, 52_200], 10),
+    );
+    expect(lowMode.deltaBytes).toBeCloseTo(2940, -1);
+    expect(lowMode.test!.pAdjusted).toBeLessThan(0.01); // the batches alone would call it significant
+    expect(lowMode).toMatchObject({ verdict: 'same', ok: true });
+    // Moved past the old side's highest process, the same growth is a regression.
+    const past = heapOf(
+      processes([48_600, 48_605, 48_610, 48_615, 50_700], 10),
+      processes([50_710, 51_500, 51_550, 51_560, 52_200], 10),
+    );
+    expect(past).toMatchObject({ verdict: 'regression', ok: false });
+    // Four a side separate by chance in 1 of 70 A/A splits, more often than alpha (1%): the growth must also
+    // exceed the sides' ranges added (2,000 + 200 B here).
+    const fourOld = processes([50_000, 50_100, 52_000, 50_050], 10);
+    const fourWithin = heapOf(fourOld, processes([52_100, 52_200, 52_300, 52_150], 10));
+    expect(fourWithin.deltaBytes).toBe(2100);
+    expect(fourWithin).toMatchObject({ verdict: 'same', spreadBytes: 2200 });
+    const fourBeyond = heapOf(fourOld, processes([54_100, 54_200, 54_300, 54_150], 10));
+    expect(fourBeyond).toMatchObject({ verdict: 'regression', ok: false });
   });
 
   it('noisy batches, one process a side: a growth the test cannot tell from noise is ~', () => {

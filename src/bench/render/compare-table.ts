@@ -64,7 +64,8 @@ export function renderCompare(result: CompareResult, oldLabel = 'old', newLabel 
   out.push(
     `Mann-Whitney U (two-sided), Holm-adjusted across ${result.benchmarks.filter((b) => b.test).length} benchmark(s); ` +
       `~ = not significant at alpha ${result.alpha}; regression = significant and slower by > ${result.thresholdPct}%, ` +
-      'or B/op up by > max(2%, 64 B), by more than its spread between processes (both sides added) and ' +
+      'or B/op up by > max(2%, 64 B), every new process above every old one (with few processes, also by more ' +
+      'than their spread) and ' +
       'significantly unless every batch allocated the same.',
   );
   const failed = result.benchmarks.filter((b) => b.failed);
