@@ -1,12 +1,14 @@
 /**
  * Names the resource that ran out first, from the target's signals at the step nearest the knee (the lowest
  * failing rate, where the bottleneck is saturated). Rules, in order: the generator saturated → generator; GC
- * took ≥ 25% of wall time → gc; the process used ≈ one core → cpu; event-loop lag high while CPU is not
- * saturated → event-loop; heap grew fast → memory; in-flight requests piled up while CPU stayed low →
- * dependency; otherwise unknown. Every verdict carries the figures behind it.
+ * took ≥ 25% of wall time → gc; the process used ≈ one core → cpu; the machine was ≥ 90% busy while the process
+ * was not → host-cpu; event-loop lag high while CPU is not saturated → event-loop; requests waited for a pool
+ * connection most of the step, the wait a large part of the latency → pool; heap grew fast → memory; in-flight
+ * requests piled up while CPU stayed low → dependency; otherwise unknown. Every verdict carries the figures
+ * behind it.
  */
 import type { ProfileSummary } from './cpu-profile.js';
-import type { BottleneckKind, LimitsStep, TargetSignals } from './types.js';
+import type { BottleneckKind, HostSignals, LimitsStep, PoolSignals, TargetSignals } from './types.js';
 
 /** Thresholds of the rules above. */
 export const BOTTLENECK_RULES = {
@@ -17,6 +19,12 @@ export const BOTTLENECK_RULES = {
   heapGrowthShare: 0.5,
   inFlightPileUp: 20,
   lowCpuCores: 0.6,
+  /** The machine counts as saturated at this share of all its cores busy. */
+  hostBusyShare: 0.9,
+  /** A pool limits when requests waited in this share of the step's scrapes… */
+  poolWaitingShare: 0.5,
+  /** …and the mean wait for a connection was at least this share of the step's median latency. */
+  poolWaitOfLatency: 0.25,
 } as const;
 
 /** A classification with its evidence, before the profile's top functions are added. */
@@ -43,13 +51,15 @@ export function classifyBottleneck(knee: LimitsStep | null, reference: LimitsSte
     };
   }
   const signals = knee.target;
+  const host = knee.host ?? null;
   if (!signals) {
-    return {
-      kind: 'unknown',
-      evidence: ['no target metrics: pass --admin <url> of a headroom-kit/service admin port to see why'],
-    };
+    const evidence = ['no target metrics: pass --admin <url> of a headroom-kit/service admin port to see why'];
+    if (host) evidence.push(`at ${rate}: ${describeHost(host, null)}`);
+    return { kind: 'unknown', evidence };
   }
   const figures = describe(signals, rate);
+  if (host) figures.push(`machine: ${describeHost(host, signals.cpuCores)}`);
+  if (signals.pool) figures.push(describePool(signals.pool));
   if (reference?.target) {
     figures.push(
       `at ${Math.round(reference.offeredRps)} req/s (passing): CPU ${reference.target.cpuCores.toFixed(2)} cores`,
@@ -61,7 +71,12 @@ export function classifyBottleneck(knee: LimitsStep | null, reference: LimitsSte
   let kind: BottleneckKind = 'unknown';
   if (signals.gcShare >= rules.gcShare) kind = 'gc';
   else if (signals.cpuCores >= rules.cpuCores) kind = 'cpu';
-  else if (signals.eventLoopLagP99Ms >= rules.eventLoopLagMs) kind = 'event-loop';
+  else if (host && host.busyShare >= rules.hostBusyShare) {
+    return { kind: 'host-cpu', evidence: [hostVerdict(host, signals.cpuCores), ...figures] };
+  } else if (signals.eventLoopLagP99Ms >= rules.eventLoopLagMs) kind = 'event-loop';
+  else if (signals.pool && poolLimits(signals.pool, knee.p50Ms)) {
+    return { kind: 'pool', evidence: [poolVerdict(signals.pool, knee.p50Ms), ...figures] };
+  }
   else if (
     heapGrowth >= rules.heapGrowthBytes &&
     heapGrowth >= rules.heapGrowthShare * Math.max(signals.heapStartBytes, 1)
@@ -71,8 +86,62 @@ export function classifyBottleneck(knee: LimitsStep | null, reference: LimitsSte
   return { kind, evidence: [VERDICT[kind], ...figures] };
 }
 
+/** Requests waited for a connection through most of the step, and the wait was a large part of the latency. */
+export function poolLimits(pool: PoolSignals, p50Ms: number): boolean {
+  const rules = BOTTLENECK_RULES;
+  if (pool.waitingShare < rules.poolWaitingShare || pool.waitingAvg <= 0) return false;
+  // Without the wait histogram, waiting through most of the step is the whole evidence.
+  return pool.waitMsAvg === null || pool.waitMsAvg >= rules.poolWaitOfLatency * p50Ms;
+}
+
+function poolVerdict(pool: PoolSignals, p50Ms: number): string {
+  const size = pool.max === null ? '' : ` (max ${pool.max})`;
+  const wait =
+    pool.waitMsAvg === null ? '' : `, ${ms(pool.waitMsAvg)} mean wait against a ${ms(p50Ms)} p50 latency`;
+  const serve =
+    pool.heldMsAvg !== null && pool.heldMsAvg > 0 && pool.max !== null
+      ? `; each connection is held ${ms(pool.heldMsAvg)}, so ${pool.max} connections serve about ${Math.round((pool.max * 1000) / pool.heldMsAvg)} acquisitions/s — raise its max (if the database has room) or hold connections for less time`
+      : '';
+  return `pool: requests waited for a connection of pool "${pool.name}"${size} — ${pool.waitingAvg.toFixed(1)} waiting on average, in ${pct(pool.waitingShare)} of the scrapes${wait}${serve}`;
+}
+
+function hostVerdict(host: HostSignals, targetCores: number): string {
+  const others = Math.max(0, host.busyCores - targetCores - host.generatorCores);
+  const most =
+    host.generatorCores >= others
+      ? `the load generator itself took ${host.generatorCores.toFixed(2)} cores: run it on another machine`
+      : `other processes took ${others.toFixed(2)} cores: stop them, or measure on a quiet machine`;
+  return `host CPU: the machine was saturated, not the process — ${pct(host.busyShare)} of ${host.cores} cores busy while the target used ${targetCores.toFixed(2)} cores; ${most}`;
+}
+
+/** `97% busy of 2 cores (target 0.52, generator 0.61, others 0.81 cores), run queue 3.2 (max 6), steal 0%`. */
+function describeHost(host: HostSignals, targetCores: number | null): string {
+  const parts =
+    targetCores === null
+      ? `generator ${host.generatorCores.toFixed(2)}, everything else ${Math.max(0, host.busyCores - host.generatorCores).toFixed(2)} cores`
+      : `target ${targetCores.toFixed(2)}, generator ${host.generatorCores.toFixed(2)}, others ${Math.max(0, host.busyCores - targetCores - host.generatorCores).toFixed(2)} cores`;
+  return `${pct(host.busyShare)} busy of ${host.cores} cores (${parts}), run queue ${host.runQueueAvg.toFixed(1)} (max ${host.runQueueMax}), steal ${pct(host.stealShare)}`;
+}
+
+function describePool(pool: PoolSignals): string {
+  const size = pool.max === null ? '' : ` (max ${pool.max})`;
+  const wait = pool.waitMsAvg === null ? '' : `, waited ${ms(pool.waitMsAvg)} per connection`;
+  const held = pool.heldMsAvg === null ? '' : `, held ${ms(pool.heldMsAvg)}`;
+  return `pool "${pool.name}"${size}: in use ${pool.inUseAvg.toFixed(1)} avg (max ${pool.inUseMax}), waiting ${pool.waitingAvg.toFixed(1)} avg (max ${pool.waitingMax}, in ${pct(pool.waitingShare)} of scrapes)${wait}${held}, ${Math.round(pool.acquiredPerS)} handed out/s`;
+}
+
+function pct(share: number): string {
+  return `${(share * 100).toFixed(0)}%`;
+}
+
+function ms(value: number): string {
+  return `${value < 10 ? value.toFixed(2) : value.toFixed(1)} ms`;
+}
+
 const VERDICT: Record<BottleneckKind, string> = {
   cpu: 'CPU: the process used about one core — the event loop is busy computing',
+  'host-cpu': 'host CPU: the machine was saturated, not the process',
+  pool: 'pool: requests waited for a database connection',
   'event-loop': 'event loop: it stalled while the CPU was not saturated (synchronous I/O or blocking calls)',
   gc: 'GC: garbage collection took a large share of wall time (allocation pressure)',
   memory: 'memory: the heap grew fast during the step',

@@ -1,14 +1,16 @@
 /**
  * The real step runner: one open-model `load()` run per step, with the SLOs as load thresholds, while a
- * sampler watches the target's `/metrics` when an admin URL is known.
+ * sampler watches the target's `/metrics` when an admin URL is known, and another the machine when the target
+ * runs on it.
  */
 
 import { load } from '../load/index.js';
 import { errorRatePct, parseThreshold } from '../load/thresholds.js';
 import type { LoadResult } from '../load/types.js';
+import { isLocalTarget, startHostSampler } from './host-sampler.js';
 import type { StepMeasurement, StepRunner } from './step-runner.js';
 import { startTargetSampler } from './target-sampler.js';
-import type { LimitsRequest, TargetSignals } from './types.js';
+import type { HostSignals, LimitsRequest, TargetSignals } from './types.js';
 
 /** Unmeasured load before the calibration step. */
 export const CALIBRATION_WARMUP_MS = 1000;
@@ -27,8 +29,10 @@ export interface LoadStepRunnerOptions {
 /** A step runner backed by `headroom load`'s open model. */
 export function loadStepRunner(options: LoadStepRunnerOptions): StepRunner {
   const latencyBoundMs = sloLatencyBoundMs(options.slo);
+  const local = isLocalTarget(options.url);
   return async ({ phase, rate, durationMs, ctx, onFlowing }) => {
     const sampler = options.admin ? await startTargetSampler(options.admin) : null;
+    const hostSampler = local ? startHostSampler() : null;
     let result: LoadResult;
     try {
       let flowing = false;
@@ -49,12 +53,14 @@ export function loadStepRunner(options: LoadStepRunnerOptions): StepRunner {
         },
       });
     } catch (error) {
-      // The sampler must stop even when load() throws, or its timer keeps the process alive.
+      // The samplers must stop even when load() throws, or their timers keep the process alive.
+      hostSampler?.stop();
       await sampler?.stop();
       throw error;
     }
+    const host = hostSampler?.stop() ?? null;
     const target = sampler ? await sampler.stop() : null;
-    return toMeasurement(rate, result, target);
+    return toMeasurement(rate, result, target, host);
   };
 }
 
@@ -83,6 +89,7 @@ export function toMeasurement(
   rate: number,
   result: LoadResult,
   target: TargetSignals | null,
+  host: HostSignals | null = null,
 ): StepMeasurement {
   return {
     offeredRps: rate,
@@ -99,5 +106,6 @@ export function toMeasurement(
     latencyFromSendMs: result.phasesMs.firstByte,
     generatorWarnings: result.generator.warnings,
     target,
+    host,
   };
 }

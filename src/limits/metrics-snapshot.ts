@@ -15,6 +15,18 @@ export interface MetricsSnapshot {
   heapUsedBytes: number | null;
   inFlight: number | null;
   shedTotal: number | null;
+  /** The instrumented connection pools (`headroom_pool_*`), by their `pool` label; empty when none. */
+  pools: Record<string, PoolSnapshot>;
+}
+
+/** One connection pool at one instant; counters are cumulative since the target started. */
+export interface PoolSnapshot {
+  max: number | null;
+  inUse: number;
+  waiting: number;
+  /** `headroom_pool_wait_seconds` sum and count. */
+  waitSeconds: number;
+  acquired: number;
 }
 
 /** Parses Prometheus text into a snapshot taken at `atMs`. */
@@ -34,7 +46,37 @@ export function parseMetricsSnapshot(text: string, atMs: number): MetricsSnapsho
     heapUsedBytes: sumValues(matching(METRIC.heapUsed)),
     inFlight: sumValues(matching(METRIC.httpInFlight)),
     shedTotal: sumValues(matching(METRIC.httpShed)),
+    pools: readPools(matching),
   };
+}
+
+/** Every pool that exports its in-use gauge, with its other series. */
+function readPools(matching: (name: string) => PrometheusSample[]): Record<string, PoolSnapshot> {
+  const byPool = (name: string) => {
+    const values = new Map<string, number>();
+    for (const sample of matching(name)) {
+      const pool = sample.labels.pool ?? '';
+      values.set(pool, (values.get(pool) ?? 0) + sample.value);
+    }
+    return values;
+  };
+  const inUse = byPool(METRIC.poolInUse);
+  const max = byPool(METRIC.poolMax);
+  const waiting = byPool(METRIC.poolWaiting);
+  const waitSum = byPool(`${METRIC.poolWait}_sum`);
+  const waitCount = byPool(`${METRIC.poolWait}_count`);
+  const pools: Record<string, PoolSnapshot> = {};
+  for (const [name, used] of inUse) {
+    const size = max.get(name);
+    pools[name] = {
+      max: size !== undefined && Number.isFinite(size) ? size : null,
+      inUse: used,
+      waiting: waiting.get(name) ?? 0,
+      waitSeconds: waitSum.get(name) ?? 0,
+      acquired: waitCount.get(name) ?? 0,
+    };
+  }
+  return pools;
 }
 
 /** Fetches and parses `<admin>/metrics`; throws on network errors or a non-2xx status. */

@@ -5,7 +5,7 @@
  * the interval since the previous one.
  */
 import { type MetricsSnapshot, scrapeMetrics } from './metrics-snapshot.js';
-import type { TargetSignals } from './types.js';
+import type { PoolSignals, TargetSignals } from './types.js';
 
 /** A running sampler; `stop()` ends it and returns the step's signals (null if fewer than two scrapes worked). */
 export interface TargetSampler {
@@ -61,5 +61,48 @@ export function summarise(snapshots: readonly MetricsSnapshot[]): TargetSignals 
     inFlightMax: Math.max(...inFlight),
     shed: delta((s) => s.shedTotal),
     scrapes: snapshots.length,
+    pool: busiestPool(snapshots, wallS),
   };
+}
+
+/** The pool that had requests waiting longest over the step (then the most in use), with its figures. */
+export function summarisePool(
+  name: string,
+  snapshots: readonly MetricsSnapshot[],
+  wallS: number,
+): PoolSignals | null {
+  const seen = snapshots.map((s) => s.pools[name]);
+  const first = seen[0];
+  const last = seen.at(-1);
+  if (!first || !last) return null;
+  // The baseline scrape was taken before the load: the gauges are averaged over the scrapes during the step.
+  const during = seen.slice(1).filter((p) => p !== undefined);
+  if (during.length === 0) return null;
+  const mean = (pick: (p: NonNullable<(typeof during)[number]>) => number) =>
+    during.reduce((sum, p) => sum + pick(p), 0) / during.length;
+  const acquired = Math.max(0, last.acquired - first.acquired);
+  const acquiredPerS = acquired / wallS;
+  const inUseAvg = mean((p) => p.inUse);
+  const round = (n: number) => Math.round(n * 100) / 100;
+  return {
+    name,
+    max: last.max,
+    inUseAvg: round(inUseAvg),
+    inUseMax: Math.max(...during.map((p) => p.inUse)),
+    waitingAvg: round(mean((p) => p.waiting)),
+    waitingMax: Math.max(...during.map((p) => p.waiting)),
+    waitingShare: round(during.filter((p) => p.waiting > 0).length / during.length),
+    acquiredPerS: round(acquiredPerS),
+    waitMsAvg: acquired > 0 ? round(((last.waitSeconds - first.waitSeconds) / acquired) * 1000) : null,
+    heldMsAvg: acquiredPerS > 0 ? round((inUseAvg / acquiredPerS) * 1000) : null,
+  };
+}
+
+function busiestPool(snapshots: readonly MetricsSnapshot[], wallS: number): PoolSignals | null {
+  const names = Object.keys(snapshots.at(-1)?.pools ?? {});
+  const pools = names
+    .map((name) => summarisePool(name, snapshots, wallS))
+    .filter((p): p is PoolSignals => p !== null);
+  pools.sort((a, b) => b.waitingAvg - a.waitingAvg || b.inUseAvg - a.inUseAvg);
+  return pools[0] ?? null;
 }

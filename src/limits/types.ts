@@ -93,6 +93,50 @@ export interface TargetSignals {
   shed: number;
   /** Scrapes that succeeded during the step. */
   scrapes: number;
+  /**
+   * The connection pool that waited most during the step (`instrumentPool` in headroom-kit/service); null when
+   * the target exports no pool metrics. Absent from results written before pools were read.
+   */
+  pool?: PoolSignals | null;
+}
+
+/** A connection pool during one step, from the target's `headroom_pool_*` metrics. */
+export interface PoolSignals {
+  /** The pool's `pool` label. */
+  name: string;
+  /** Most connections it opens (null when the pool does not say). */
+  max: number | null;
+  /** Connections checked out, mean and most over the step's scrapes. */
+  inUseAvg: number;
+  inUseMax: number;
+  /** Requests waiting for a connection, mean and most over the step's scrapes. */
+  waitingAvg: number;
+  waitingMax: number;
+  /** Share of the step's scrapes that saw requests waiting (0..1). */
+  waitingShare: number;
+  /** Connections handed out per second. */
+  acquiredPerS: number;
+  /** Mean wait for a connection, ms (null when none was handed out). */
+  waitMsAvg: number | null;
+  /** Mean time a connection was held, ms (Little's law: in use ÷ handed out per second); null when unknown. */
+  heldMsAvg: number | null;
+}
+
+/** The whole machine during one step (Linux `/proc`, when the target runs on the generator's machine). */
+export interface HostSignals {
+  /** CPU cores the machine has (`cpuN` lines of /proc/stat). */
+  cores: number;
+  /** Share of all cores' time that was busy (0..1): everything but idle and I/O wait. */
+  busyShare: number;
+  /** The same in cores (busyShare × cores). */
+  busyCores: number;
+  /** Share of the time the hypervisor gave the cores to someone else (0..1). */
+  stealShare: number;
+  /** Threads runnable and waiting for a core (`procs_running`, the sampler left out), mean and most. */
+  runQueueAvg: number;
+  runQueueMax: number;
+  /** CPU the load generator (this process, all its threads) used, in cores. */
+  generatorCores: number;
 }
 
 /** One step of the search: a fixed offered rate for a bounded time. */
@@ -130,6 +174,11 @@ export interface LimitsStep {
    */
   generatorLimited: boolean;
   target: TargetSignals | null;
+  /**
+   * The machine, when the target runs on it (its host is loopback or one of this machine's addresses) and
+   * `/proc/stat` is readable; null otherwise. Absent from results written before the host was read.
+   */
+  host?: HostSignals | null;
 }
 
 /**
@@ -173,7 +222,16 @@ export interface ProfileNode {
 }
 
 /** What kind of resource ran out first. */
-export type BottleneckKind = 'cpu' | 'event-loop' | 'gc' | 'memory' | 'dependency' | 'generator' | 'unknown';
+export type BottleneckKind =
+  | 'cpu'
+  | 'host-cpu'
+  | 'event-loop'
+  | 'gc'
+  | 'memory'
+  | 'pool'
+  | 'dependency'
+  | 'generator'
+  | 'unknown';
 
 /** The "why it stops there": a kind, the figures behind it, and where the CPU went. */
 export interface Bottleneck {

@@ -15,6 +15,7 @@ import { HttpMetrics } from './http-metrics.js';
 import { functionMetrics, setInstrumentLogger } from './instrument.js';
 import { createLogger } from './logger.js';
 import { LoopMonitor } from './loop-monitor.js';
+import { poolMetrics } from './pool-metrics.js';
 import { installRequestHooks } from './request-hooks.js';
 import { requestId } from './request-id.js';
 import { setupTracing } from './tracing.js';
@@ -76,7 +77,7 @@ export function createService(definition: ServiceDefinition): Service {
     timeoutMs: config.readyTimeoutMs,
     draining: () => draining,
     logger,
-    registries: [registry, functionMetrics],
+    registries: [registry, functionMetrics, poolMetrics],
     vars,
     extraVars: () => ({ name, version, inflight: metrics.inflight, eventLoopDelayMs: monitor.delayMs }),
     adminToken: config.adminToken,

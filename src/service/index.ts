@@ -22,6 +22,12 @@ export { DURATION_BUCKETS, type ShedReason, UNMATCHED_ROUTE } from './http-metri
 export { functionMetrics, instrument } from './instrument.js';
 export { REDACT_PATHS } from './logger.js';
 export { outboundHeaders } from './outbound-headers.js';
+export {
+  type InstrumentablePool,
+  type InstrumentPoolOptions,
+  instrumentPool,
+  poolMetrics,
+} from './pool-metrics.js';
 export { type RequestInfo, requestInfo, requestInfoKey } from './request-context.js';
 export { requestTimeoutMs } from './request-deadline.js';
 export { runService } from './run-service.js';

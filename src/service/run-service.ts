@@ -12,6 +12,7 @@ import { adminDebugExposed, ConfigError, loadConfig, type ServiceConfig } from '
 import { createService } from './create-service.js';
 import { functionMetrics } from './instrument.js';
 import { createLogger } from './logger.js';
+import { poolMetrics } from './pool-metrics.js';
 import type { Service, ServiceDefinition } from './types.js';
 import { resolveWorkers } from './workers.js';
 
@@ -45,7 +46,7 @@ export async function runService(definition: ServiceDefinition): Promise<Service
       : definition,
   );
   if (forked) {
-    AggregatorRegistry.setRegistries([service.metrics, functionMetrics]);
+    AggregatorRegistry.setRegistries([service.metrics, functionMetrics, poolMetrics]);
     new AggregatorRegistry(); // answers the primary's requests for this worker's metrics over IPC
   }
   const grace = closeWithGrace(

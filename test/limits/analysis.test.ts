@@ -283,6 +283,7 @@ describe('parseMetricsSnapshot', () => {
       heapUsedBytes: 10_000_000 + atMs,
       inFlight,
       shedTotal: 3,
+      pools: {},
     });
     const signals = summarise([
       at(0, 10, 1, 0, 0.5),

@@ -1,0 +1,94 @@
+/**
+ * `instrumentPool(pool, { name })`: connection-pool metrics for a node-postgres `pg.Pool` (also the pool under
+ * Kysely's `PostgresDialect`) or any pool with the same counters — its size, connections open, in use, requests
+ * waiting for one, and how long each acquisition waited. `headroom limits` reads them to name a pool that is
+ * too small (docs/limits.md, _pool_).
+ */
+import { Gauge, Histogram, Registry } from 'prom-client';
+import { METRIC } from '../metric-names.js';
+
+/** The process-wide registry of pool metrics; every service's `/metrics` includes it. */
+export const poolMetrics = new Registry();
+
+/** What `instrumentPool` reads of a pool: node-postgres' `pg.Pool` (pg-pool) has all of it. */
+export interface InstrumentablePool {
+  readonly totalCount: number;
+  readonly idleCount: number;
+  readonly waitingCount: number;
+  readonly options?: { max?: number };
+  // biome-ignore lint/suspicious/noExplicitAny: the pool's own overloads (callback or promise) pass through.
+  connect(...args: any[]): any;
+}
+
+/** How the pool is labelled. */
+export interface InstrumentPoolOptions {
+  /** The `pool` label. Default `db`; instrumenting another pool under the same name replaces it. */
+  name?: string;
+}
+
+/** Wait buckets (seconds): 0.1 ms to 10 s — an idle connection is handed out in microseconds. */
+const WAIT_BUCKETS = [0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10];
+
+const pools = new Map<string, InstrumentablePool>();
+
+/** A gauge with one child per instrumented pool, read from the pools at scrape time. */
+function poolGauge(name: string, help: string, read: (pool: InstrumentablePool) => number): void {
+  new Gauge({
+    name,
+    help,
+    labelNames: ['pool'],
+    registers: [poolMetrics],
+    collect() {
+      this.reset();
+      for (const [label, pool] of pools) this.set({ pool: label }, read(pool));
+    },
+  });
+}
+
+poolGauge(METRIC.poolMax, 'Most connections the pool opens, by pool.', (p) => p.options?.max ?? Number.NaN);
+poolGauge(METRIC.poolConnections, 'Connections the pool has open, by pool.', (p) => p.totalCount);
+poolGauge(METRIC.poolInUse, 'Connections checked out of the pool, by pool.', (p) => p.totalCount - p.idleCount);
+poolGauge(METRIC.poolWaiting, 'Requests waiting for a connection, by pool.', (p) => p.waitingCount);
+
+const waits = new Histogram({
+  name: METRIC.poolWait,
+  help: 'Time from asking the pool for a connection to getting one (or an error), seconds, by pool.',
+  labelNames: ['pool'],
+  buckets: WAIT_BUCKETS,
+  registers: [poolMetrics],
+});
+
+/**
+ * Exports `pool`'s size, connections, in use and waiting as gauges, and times every `connect()` (which
+ * `pool.query()` and Kysely use too) into `headroom_pool_wait_seconds{pool}`. Returns the pool itself.
+ * @example const pool = instrumentPool(new pg.Pool({ max: 10 }), { name: 'db' });
+ */
+export function instrumentPool<P extends InstrumentablePool>(pool: P, options: InstrumentPoolOptions = {}): P {
+  const name = options.name ?? 'db';
+  const observe = waits.labels(name);
+  pools.set(name, pool);
+  const connect = pool.connect;
+  // biome-ignore lint/suspicious/noExplicitAny: see InstrumentablePool.connect.
+  pool.connect = function timedConnect(this: P, ...args: any[]) {
+    const start = performance.now();
+    const done = () => observe.observe((performance.now() - start) / 1000);
+    const callback = args[0];
+    if (typeof callback === 'function') {
+      return connect.call(this, (...result: unknown[]) => {
+        done();
+        return callback(...result);
+      });
+    }
+    return (connect.apply(this, args) as Promise<unknown>).then(
+      (client) => {
+        done();
+        return client;
+      },
+      (error: unknown) => {
+        done();
+        throw error;
+      },
+    );
+  };
+  return pool;
+}
