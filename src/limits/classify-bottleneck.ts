@@ -1,9 +1,9 @@
 /**
  * Names the resource that ran out first, from the target's signals at the step nearest the knee (the lowest
  * failing rate, where the bottleneck is saturated). Rules, in order: the generator saturated → generator; GC
- * took ≥ 25% of wall time → gc; the process used ≈ one core → cpu; the machine was ≥ 90% busy while the process
- * was not → host-cpu; event-loop lag high while CPU is not saturated → event-loop; requests waited for a pool
- * connection most of the step, the wait a large part of the latency → pool; heap grew fast → memory; in-flight
+ * took ≥ 25% of wall time → gc; the process used ≈ one core → cpu; requests waited for a pool connection through
+ * most of the step, the wait a large part of the latency → pool; the machine was ≥ 90% busy while the process
+ * was not → host-cpu; event-loop lag high while CPU is not saturated → event-loop; heap grew fast → memory; in-flight
  * requests piled up while CPU stayed low → dependency; otherwise unknown. Every verdict carries the figures
  * behind it.
  */
@@ -41,19 +41,21 @@ export function classifyBottleneck(knee: LimitsStep | null, reference: LimitsSte
       evidence: ['the SLO never broke (or its break was not confirmed): no knee was seen'],
     };
   const rate = `${Math.round(knee.offeredRps)} req/s`;
-  if (knee.generatorLimited) {
-    return {
-      kind: 'generator',
-      evidence: [
-        `the load generator could not keep up at ${rate}: the limit measured is the generator's`,
-        ...knee.generatorWarnings,
-      ],
-    };
-  }
   const signals = knee.target;
   const host = knee.host ?? null;
+  if (knee.generatorLimited) {
+    const evidence = [
+      `the load generator could not keep up at ${rate}: the limit measured is the generator's`,
+      ...knee.generatorWarnings,
+    ];
+    // A saturated machine starves the generator too: the figures say whether that is why.
+    if (host) evidence.push(`machine: ${describeHost(host, signals?.cpuCores ?? null)}`);
+    return { kind: 'generator', evidence };
+  }
   if (!signals) {
-    const evidence = ['no target metrics: pass --admin <url> of a headroom-kit/service admin port to see why'];
+    const evidence = [
+      'no target metrics: pass --admin <url> of a headroom-kit/service admin port to see why',
+    ];
     if (host) evidence.push(`at ${rate}: ${describeHost(host, null)}`);
     return { kind: 'unknown', evidence };
   }
@@ -68,36 +70,58 @@ export function classifyBottleneck(knee: LimitsStep | null, reference: LimitsSte
   const rules = BOTTLENECK_RULES;
   const heapGrowth = signals.heapEndBytes - signals.heapStartBytes;
   const pileUp = signals.inFlightMax - signals.inFlightStart;
+  const hostSaturated = host !== null && host.busyShare >= rules.hostBusyShare;
   let kind: BottleneckKind = 'unknown';
+  let verdict: string | null = null;
   if (signals.gcShare >= rules.gcShare) kind = 'gc';
   else if (signals.cpuCores >= rules.cpuCores) kind = 'cpu';
-  else if (host && host.busyShare >= rules.hostBusyShare) {
-    return { kind: 'host-cpu', evidence: [hostVerdict(host, signals.cpuCores), ...figures] };
+  else if (signals.pool && poolLimits(signals.pool, serverLatencyMs(knee, signals))) {
+    // Waiting for a connection is direct evidence from the request path; a busy machine may be why
+    // connections are held long (a starved database), which the caveat says.
+    kind = 'pool';
+    verdict = poolVerdict(signals.pool, serverLatencyMs(knee, signals));
+    if (hostSaturated)
+      figures.push(
+        'the machine was saturated too: connections may be held long because the database is short of CPU',
+      );
+  } else if (host && hostSaturated) {
+    kind = 'host-cpu';
+    verdict = hostVerdict(host, signals.cpuCores);
   } else if (signals.eventLoopLagP99Ms >= rules.eventLoopLagMs) kind = 'event-loop';
-  else if (signals.pool && poolLimits(signals.pool, knee.p50Ms)) {
-    return { kind: 'pool', evidence: [poolVerdict(signals.pool, knee.p50Ms), ...figures] };
-  }
   else if (
     heapGrowth >= rules.heapGrowthBytes &&
     heapGrowth >= rules.heapGrowthShare * Math.max(signals.heapStartBytes, 1)
   )
     kind = 'memory';
   else if (pileUp >= rules.inFlightPileUp && signals.cpuCores < rules.lowCpuCores) kind = 'dependency';
-  return { kind, evidence: [VERDICT[kind], ...figures] };
+  return { kind, evidence: [verdict ?? VERDICT[kind], ...figures] };
+}
+
+/**
+ * The latency a request spent in the target: its own mean (`http_request_duration_seconds`) when exported, else
+ * the median from the actual send, else the step's median. The SLO latency counts from the intended send, so it
+ * also holds the time requests queued in the generator, which a pool wait is not part of.
+ */
+function serverLatencyMs(knee: LimitsStep, signals: TargetSignals): { ms: number; what: string } {
+  if (signals.requestMsAvg != null) return { ms: signals.requestMsAvg, what: 'mean time in the target' };
+  if (knee.latencyFromSendMs) return { ms: knee.latencyFromSendMs.p50, what: 'p50 latency from the send' };
+  return { ms: knee.p50Ms, what: 'p50 latency' };
 }
 
 /** Requests waited for a connection through most of the step, and the wait was a large part of the latency. */
-export function poolLimits(pool: PoolSignals, p50Ms: number): boolean {
+export function poolLimits(pool: PoolSignals, latency: { ms: number }): boolean {
   const rules = BOTTLENECK_RULES;
   if (pool.waitingShare < rules.poolWaitingShare || pool.waitingAvg <= 0) return false;
   // Without the wait histogram, waiting through most of the step is the whole evidence.
-  return pool.waitMsAvg === null || pool.waitMsAvg >= rules.poolWaitOfLatency * p50Ms;
+  return pool.waitMsAvg === null || pool.waitMsAvg >= rules.poolWaitOfLatency * latency.ms;
 }
 
-function poolVerdict(pool: PoolSignals, p50Ms: number): string {
+function poolVerdict(pool: PoolSignals, latency: { ms: number; what: string }): string {
   const size = pool.max === null ? '' : ` (max ${pool.max})`;
   const wait =
-    pool.waitMsAvg === null ? '' : `, ${ms(pool.waitMsAvg)} mean wait against a ${ms(p50Ms)} p50 latency`;
+    pool.waitMsAvg === null
+      ? ''
+      : `, ${ms(pool.waitMsAvg)} mean wait against a ${ms(latency.ms)} ${latency.what}`;
   const serve =
     pool.heldMsAvg !== null && pool.heldMsAvg > 0 && pool.max !== null
       ? `; each connection is held ${ms(pool.heldMsAvg)}, so ${pool.max} connections serve about ${Math.round((pool.max * 1000) / pool.heldMsAvg)} acquisitions/s — raise its max (if the database has room) or hold connections for less time`

@@ -15,6 +15,9 @@ export interface MetricsSnapshot {
   heapUsedBytes: number | null;
   inFlight: number | null;
   shedTotal: number | null;
+  /** `http_request_duration_seconds` sum and count over every route and status. */
+  requestSeconds: number | null;
+  requests: number | null;
   /** The instrumented connection pools (`headroom_pool_*`), by their `pool` label; empty when none. */
   pools: Record<string, PoolSnapshot>;
 }
@@ -46,6 +49,8 @@ export function parseMetricsSnapshot(text: string, atMs: number): MetricsSnapsho
     heapUsedBytes: sumValues(matching(METRIC.heapUsed)),
     inFlight: sumValues(matching(METRIC.httpInFlight)),
     shedTotal: sumValues(matching(METRIC.httpShed)),
+    requestSeconds: sumValues(matching(`${METRIC.httpDuration}_sum`)),
+    requests: sumValues(matching(`${METRIC.httpDuration}_count`)),
     pools: readPools(matching),
   };
 }

@@ -61,6 +61,7 @@ export function summarise(snapshots: readonly MetricsSnapshot[]): TargetSignals 
     inFlightMax: Math.max(...inFlight),
     shed: delta((s) => s.shedTotal),
     scrapes: snapshots.length,
+    requestMsAvg: meanRequestMs(first, last),
     pool: busiestPool(snapshots, wallS),
   };
 }
@@ -96,6 +97,14 @@ export function summarisePool(
     waitMsAvg: acquired > 0 ? round(((last.waitSeconds - first.waitSeconds) / acquired) * 1000) : null,
     heldMsAvg: acquiredPerS > 0 ? round((inUseAvg / acquiredPerS) * 1000) : null,
   };
+}
+
+/** The mean time the target took per request answered during the step, ms; null without its histogram. */
+function meanRequestMs(first: MetricsSnapshot, last: MetricsSnapshot): number | null {
+  if (first.requests === null || last.requests === null) return null;
+  const answered = last.requests - first.requests;
+  if (answered <= 0) return null;
+  return Math.round((((last.requestSeconds ?? 0) - (first.requestSeconds ?? 0)) / answered) * 1e5) / 100;
 }
 
 function busiestPool(snapshots: readonly MetricsSnapshot[], wallS: number): PoolSignals | null {

@@ -94,6 +94,11 @@ export interface TargetSignals {
   /** Scrapes that succeeded during the step. */
   scrapes: number;
   /**
+   * Mean time the target took per request answered during the step, ms, by its own clock
+   * (`http_request_duration_seconds`); null when it does not export it. Absent from older results.
+   */
+  requestMsAvg?: number | null;
+  /**
    * The connection pool that waited most during the step (`instrumentPool` in headroom-kit/service); null when
    * the target exports no pool metrics. Absent from results written before pools were read.
    */

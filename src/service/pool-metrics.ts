@@ -47,7 +47,11 @@ function poolGauge(name: string, help: string, read: (pool: InstrumentablePool) 
 
 poolGauge(METRIC.poolMax, 'Most connections the pool opens, by pool.', (p) => p.options?.max ?? Number.NaN);
 poolGauge(METRIC.poolConnections, 'Connections the pool has open, by pool.', (p) => p.totalCount);
-poolGauge(METRIC.poolInUse, 'Connections checked out of the pool, by pool.', (p) => p.totalCount - p.idleCount);
+poolGauge(
+  METRIC.poolInUse,
+  'Connections checked out of the pool, by pool.',
+  (p) => p.totalCount - p.idleCount,
+);
 poolGauge(METRIC.poolWaiting, 'Requests waiting for a connection, by pool.', (p) => p.waitingCount);
 
 const waits = new Histogram({
@@ -63,7 +67,10 @@ const waits = new Histogram({
  * `pool.query()` and Kysely use too) into `headroom_pool_wait_seconds{pool}`. Returns the pool itself.
  * @example const pool = instrumentPool(new pg.Pool({ max: 10 }), { name: 'db' });
  */
-export function instrumentPool<P extends InstrumentablePool>(pool: P, options: InstrumentPoolOptions = {}): P {
+export function instrumentPool<P extends InstrumentablePool>(
+  pool: P,
+  options: InstrumentPoolOptions = {},
+): P {
   const name = options.name ?? 'db';
   const observe = waits.labels(name);
   pools.set(name, pool);

@@ -283,6 +283,8 @@ describe('parseMetricsSnapshot', () => {
       heapUsedBytes: 10_000_000 + atMs,
       inFlight,
       shedTotal: 3,
+      requestSeconds: null,
+      requests: null,
       pools: {},
     });
     const signals = summarise([
