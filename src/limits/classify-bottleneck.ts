@@ -8,7 +8,15 @@
  * behind it.
  */
 import type { ProfileSummary } from './cpu-profile.js';
-import type { BottleneckKind, HostSignals, LimitsStep, PoolSignals, TargetSignals } from './types.js';
+import { DATABASE_WAIT_TYPES } from './database-sampler.js';
+import type {
+  BottleneckKind,
+  DatabaseSignals,
+  HostSignals,
+  LimitsStep,
+  PoolSignals,
+  TargetSignals,
+} from './types.js';
 
 /** Thresholds of the rules above. */
 export const BOTTLENECK_RULES = {
@@ -25,6 +33,12 @@ export const BOTTLENECK_RULES = {
   poolWaitingShare: 0.5,
   /** …and the mean wait for a connection was at least this share of the step's median latency. */
   poolWaitOfLatency: 0.25,
+  /** The database limits when a statement ran at nearly every sample (mean running backends ≥ this)… */
+  dbActive: 1,
+  /** …and the running backends spent this share waiting on locks or I/O, */
+  dbWaitShare: 0.5,
+  /** …or its backends used this many cores (on this machine). */
+  dbCpuCores: 0.85,
 } as const;
 
 /** A classification with its evidence, before the profile's top functions are added. */
@@ -62,6 +76,8 @@ export function classifyBottleneck(knee: LimitsStep | null, reference: LimitsSte
   const figures = describe(signals, rate);
   if (host) figures.push(`machine: ${describeHost(host, signals.cpuCores)}`);
   if (signals.pool) figures.push(describePool(signals.pool));
+  const db = knee.database ?? null;
+  if (db) figures.push(describeDatabase(db));
   if (reference?.target) {
     figures.push(
       `at ${Math.round(reference.offeredRps)} req/s (passing): CPU ${reference.target.cpuCores.toFixed(2)} cores`,
@@ -75,7 +91,11 @@ export function classifyBottleneck(knee: LimitsStep | null, reference: LimitsSte
   let verdict: string | null = null;
   if (signals.gcShare >= rules.gcShare) kind = 'gc';
   else if (signals.cpuCores >= rules.cpuCores) kind = 'cpu';
-  else if (signals.pool && poolLimits(signals.pool, serverLatencyMs(knee, signals))) {
+  else if (db && databaseWaits(db) >= rules.dbWaitShare && db.activeAvg >= rules.dbActive) {
+    // Backends queued on locks or I/O: a bigger pool would only queue more of them.
+    kind = 'database';
+    verdict = databaseVerdict(db, `waited on locks or I/O ${pct(databaseWaits(db))} of the time`);
+  } else if (signals.pool && poolLimits(signals.pool, serverLatencyMs(knee, signals))) {
     // Waiting for a connection is direct evidence from the request path; a busy machine may be why
     // connections are held long (a starved database), which the caveat says.
     kind = 'pool';
@@ -86,7 +106,10 @@ export function classifyBottleneck(knee: LimitsStep | null, reference: LimitsSte
       );
   } else if (host && hostSaturated) {
     kind = 'host-cpu';
-    verdict = hostVerdict(host, signals.cpuCores);
+    verdict = hostVerdict(host, signals.cpuCores, db?.cpuCores ?? null);
+  } else if (db?.cpuCores != null && db.cpuCores >= rules.dbCpuCores && db.activeAvg >= rules.dbActive) {
+    kind = 'database';
+    verdict = databaseVerdict(db, `used ${db.cpuCores.toFixed(2)} cores running statements`);
   } else if (signals.eventLoopLagP99Ms >= rules.eventLoopLagMs) kind = 'event-loop';
   else if (
     heapGrowth >= rules.heapGrowthBytes &&
@@ -129,12 +152,38 @@ function poolVerdict(pool: PoolSignals, latency: { ms: number; what: string }): 
   return `pool: requests waited for a connection of pool "${pool.name}"${size} — ${pool.waitingAvg.toFixed(1)} waiting on average, in ${pct(pool.waitingShare)} of the scrapes${wait}${serve}`;
 }
 
-function hostVerdict(host: HostSignals, targetCores: number): string {
+/** Share of the running backends' samples spent waiting on locks or I/O. */
+function databaseWaits(db: DatabaseSignals): number {
+  return db.waits
+    .filter((w) => DATABASE_WAIT_TYPES.some((type) => w.event.startsWith(`${type}:`)))
+    .reduce((sum, w) => sum + w.share, 0);
+}
+
+function databaseVerdict(db: DatabaseSignals, why: string): string {
+  const top = db.topQueries[0];
+  const query = top
+    ? `; busiest statement (${pct(top.share)} of ${db.queriesFrom === 'pg_stat_statements' ? 'exec time' : 'running samples'}): ${top.query}`
+    : '';
+  return `database: ${db.activeAvg.toFixed(1)} statements running on average, and its backends ${why} — top waits ${describeWaits(db)}${query}`;
+}
+
+function describeWaits(db: DatabaseSignals): string {
+  return db.waits.map((w) => `${w.event} ${pct(w.share)}`).join(', ') || 'none';
+}
+
+/** `database: 3.9 running (max 4) of 12 backends, backends CPU 0.40 cores; waits Lock:advisory 80%, CPU 20%`. */
+function describeDatabase(db: DatabaseSignals): string {
+  const cpu = db.cpuCores === null ? '' : `, backends CPU ${db.cpuCores.toFixed(2)} cores`;
+  return `database: ${db.activeAvg.toFixed(1)} statements running avg (max ${db.activeMax}) of ${db.backends} backends${cpu}; waits ${describeWaits(db)}`;
+}
+
+function hostVerdict(host: HostSignals, targetCores: number, databaseCores: number | null): string {
   const others = Math.max(0, host.busyCores - targetCores - host.generatorCores);
+  const db = databaseCores === null ? '' : ` (the database's backends ${databaseCores.toFixed(2)} of them)`;
   const most =
     host.generatorCores >= others
       ? `the load generator itself took ${host.generatorCores.toFixed(2)} cores: run it on another machine`
-      : `other processes took ${others.toFixed(2)} cores: stop them, or measure on a quiet machine`;
+      : `other processes took ${others.toFixed(2)} cores${db}: give them their own machine, or measure on a quiet one`;
   return `host CPU: the machine was saturated, not the process — ${pct(host.busyShare)} of ${host.cores} cores busy while the target used ${targetCores.toFixed(2)} cores; ${most}`;
 }
 
@@ -165,6 +214,7 @@ function ms(value: number): string {
 const VERDICT: Record<BottleneckKind, string> = {
   cpu: 'CPU: the process used about one core — the event loop is busy computing',
   'host-cpu': 'host CPU: the machine was saturated, not the process',
+  database: 'database: statements queued in the database',
   pool: 'pool: requests waited for a database connection',
   'event-loop': 'event loop: it stalled while the CPU was not saturated (synchronous I/O or blocking calls)',
   gc: 'GC: garbage collection took a large share of wall time (allocation pressure)',

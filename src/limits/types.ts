@@ -14,6 +14,11 @@ export interface LimitsOptions {
   slo?: string[];
   /** The target's admin base URL (`/metrics`, `/debug/pprof/profile`): enables the bottleneck analysis. */
   admin?: string;
+  /**
+   * The target's PostgreSQL database (`postgres://…`, the same database it uses): each step samples
+   * `pg_stat_activity` (and `pg_stat_statements`, and the backends' CPU when local). Needs the `pg` package.
+   */
+  db?: string;
   /** Bearer token for the admin port's `/debug/*` (the service's `ADMIN_TOKEN`). */
   adminToken?: string;
   /** Shortest measured step; steps at low rates grow (up to 3×) to collect enough samples. Default `2s`. */
@@ -184,6 +189,29 @@ export interface LimitsStep {
    * `/proc/stat` is readable; null otherwise. Absent from results written before the host was read.
    */
   host?: HostSignals | null;
+  /** The database during the step (`--db`); null without it. Absent from results written before `--db`. */
+  database?: DatabaseSignals | null;
+}
+
+/** A PostgreSQL database during one step, from `pg_stat_activity` samples (`--db`). */
+export interface DatabaseSignals {
+  /** Client backends connected to the database at the last sample. */
+  backends: number;
+  /** Backends running a statement, mean and most over the samples. */
+  activeAvg: number;
+  activeMax: number;
+  /**
+   * What the running backends were doing, as shares of all running-backend samples, largest first (at most 5):
+   * `wait_event_type:wait_event` (`Lock:transactionid`, `IO:DataFileRead`, `Timeout:PgSleep`…) or `CPU` (running,
+   * not waiting).
+   */
+  waits: { event: string; share: number }[];
+  /** The busiest statements (at most 5): their share of exec time, or of running samples (see `queriesFrom`). */
+  topQueries: { query: string; share: number }[];
+  /** `pg_stat_statements` when the extension is installed in the database, else `pg_stat_activity` samples. */
+  queriesFrom: 'pg_stat_statements' | 'pg_stat_activity';
+  /** CPU the database's backends used, in cores, when the database runs on this machine; else null. */
+  cpuCores: number | null;
 }
 
 /**
@@ -234,6 +262,7 @@ export type BottleneckKind =
   | 'gc'
   | 'memory'
   | 'pool'
+  | 'database'
   | 'dependency'
   | 'generator'
   | 'unknown';

@@ -289,6 +289,7 @@ describe('a pool of 4 connections over 10 ms queries (real PostgreSQL)', () => {
   let server: SpawnedService;
   /** Two connections over 25 ms queries (≈ 80 req/s): a whole search the generator carries on a busy machine. */
   let small: SpawnedService;
+  let locked: SpawnedService;
   const fixture = fileURLToPath(new URL('./fixtures/pool-service.ts', import.meta.url));
 
   beforeAll(async () => {
@@ -300,13 +301,20 @@ describe('a pool of 4 connections over 10 ms queries (real PostgreSQL)', () => {
     small = await spawnFixture(fixture, {
       DATABASE_URL: `${PG}/${database}`,
       POOL_MAX: '2',
-      QUERY_SLEEP_S: '0.025',
+      QUERY: 'SELECT pg_sleep(0.025)',
+    });
+    // Every statement takes one advisory lock for 5 ms: they queue in the database, not in the pool of 8.
+    locked = await spawnFixture(fixture, {
+      DATABASE_URL: `${PG}/${database}`,
+      POOL_MAX: '8',
+      QUERY: 'SELECT pg_advisory_xact_lock(1), pg_sleep(0.005)',
     });
   });
 
   afterAll(async () => {
     await server?.stop();
     await small?.stop();
+    await locked?.stop();
     const admin = new pg.Client({ connectionString: `${PG}/postgres` });
     await admin.connect();
     await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
@@ -329,6 +337,26 @@ describe('a pool of 4 connections over 10 ms queries (real PostgreSQL)', () => {
     expect(step.target?.pool?.heldMsAvg, why).toBeGreaterThanOrEqual(10);
     expect(step.target?.pool?.heldMsAvg, why).toBeLessThan(20);
     expect(verdict.evidence[0]).toMatch(/pool "main" \(max 4\) — \d+\.\d waiting on average/);
+  });
+
+  it('names the database when statements queue on a lock in it (--db), with the waits and the statement', async () => {
+    const runner = loadStepRunner({
+      url: `${locked.url}/query`,
+      slo: ['p99<100ms'],
+      request: {},
+      admin: locked.adminUrl,
+      db: `${PG}/${database}`,
+    });
+    const step = judgeStep('bisect', await runner({ phase: 'bisect', rate: 300, durationMs: 2000 }));
+    const verdict = classifyBottleneck(step, null);
+    const why = `\n${formatStepLine(step)}\n${verdict.evidence.join('\n')}`;
+    expect(verdict.kind, why).toBe('database');
+    expect(step.database?.waits[0]?.event, why).toBe('Lock:advisory');
+    expect(step.database?.activeAvg, why).toBeGreaterThan(4);
+    expect(step.database?.cpuCores, why).not.toBeNull();
+    expect(verdict.evidence[0]).toMatch(
+      /top waits Lock:advisory \d+%.*busiest statement .*pg_advisory_xact_lock/,
+    );
   });
 
   it('finds about 2 / 25 ms in a whole search and names the pool in terminal, JSON and HTML', async () => {

@@ -64,6 +64,7 @@ const KIND_LABEL: Record<LimitsResult['bottleneck']['kind'], string> = {
   cpu: 'CPU',
   'host-cpu': 'host CPU',
   pool: 'connection pool',
+  database: 'the database',
   'event-loop': 'event loop',
   gc: 'GC',
   memory: 'memory',
