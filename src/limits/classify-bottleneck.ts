@@ -1,11 +1,12 @@
 /**
- * Names the resource that ran out first, from the target's signals at the step nearest the knee (the lowest
- * failing rate, where the bottleneck is saturated). Rules, in order: the generator saturated → generator; GC
- * took ≥ 25% of wall time → gc; the process used ≈ one core → cpu; requests waited for a pool connection through
- * most of the step, the wait a large part of the latency → pool; the machine was ≥ 90% busy while the process
- * was not → host-cpu; event-loop lag high while CPU is not saturated → event-loop; heap grew fast → memory; in-flight
- * requests piled up while CPU stayed low → dependency; otherwise unknown. Every verdict carries the figures
- * behind it.
+ * Names the resource that ran out first, from the signals at the step nearest the knee (the lowest failing rate,
+ * where the bottleneck is saturated). Rules, in order: the generator saturated → generator; GC took ≥ 25% of
+ * wall time → gc; the process used ≈ one core → cpu; (--db) statements queued on locks or I/O in the database →
+ * database; requests waited for a pool connection through most of the step, the wait a large part of the
+ * request's time → pool; the machine was ≥ 90% busy while the process was not → host-cpu; (--db, local) the
+ * database's backends used ≈ a core → database; event-loop lag high while CPU is not saturated → event-loop;
+ * heap grew fast → memory; in-flight requests piled up while CPU stayed low → dependency; otherwise unknown.
+ * Every verdict carries the figures behind it (docs/limits.md, _Why it stops there_).
  */
 import type { ProfileSummary } from './cpu-profile.js';
 import { DATABASE_WAIT_TYPES } from './database-sampler.js';

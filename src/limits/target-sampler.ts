@@ -101,8 +101,9 @@ export function summarisePool(
 
 /** The mean time the target took per request answered during the step, ms; null without its histogram. */
 function meanRequestMs(first: MetricsSnapshot, last: MetricsSnapshot): number | null {
-  if (first.requests === null || last.requests === null) return null;
-  const answered = last.requests - first.requests;
+  // A histogram has no series before its first observation: a fresh target starts from zero.
+  if (last.requests === null) return null;
+  const answered = last.requests - (first.requests ?? 0);
   if (answered <= 0) return null;
   return Math.round((((last.requestSeconds ?? 0) - (first.requestSeconds ?? 0)) / answered) * 1e5) / 100;
 }

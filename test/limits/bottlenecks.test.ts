@@ -366,8 +366,8 @@ describe('a pool of 4 connections over 10 ms queries (real PostgreSQL)', () => {
       slo: ['p90<100ms'],
       step: '1s',
       cooldown: '200ms',
-      maxTime: '45s',
-      precision: 0.08,
+      maxTime: '40s',
+      precision: 0.15,
       profileSeconds: 1,
     });
     const summary = formatSummary(result);
