@@ -257,6 +257,25 @@ function startHogs(): ChildProcess[] {
   );
 }
 
+describe('--db', () => {
+  it('refuses a URL that is not postgres://, and a database that cannot be reached, before any load', async () => {
+    const server = await spawnCpuService();
+    try {
+      const url = `${server.url}/hello`;
+      await expect(findLimits({ url, db: 'mysql://127.0.0.1/x' })).rejects.toMatchObject({
+        option: 'db',
+        detail: 'must be a postgres:// URL',
+      });
+      const error = await findLimits({ url, db: 'postgres://postgres:s3cret@127.0.0.1:1/x' }).catch((e) => e);
+      expect(error).toMatchObject({ option: 'db', code: 'unreachable' });
+      expect(error.detail).toMatch(/^cannot sample the database: /);
+      expect(error.message).not.toContain('s3cret');
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
 describe('host CPU on a real machine', () => {
   it('names host CPU for a target sharing its cores with a CPU hog', async () => {
     const server = await spawnCpuService();
@@ -379,6 +398,9 @@ describe('a pool of 4 connections over 10 ms queries (real PostgreSQL)', () => {
     expect(summary).toMatch(/pool "main" \(max 2\)/);
     const json = JSON.parse(JSON.stringify(result));
     expect(json.steps.some((s: LimitsStep) => (s.target?.pool?.waitingAvg ?? 0) > 0)).toBe(true);
+    expect(renderLimitsPage(result)).toMatch(
+      /host \d+% busy of \d+ cores, pool (&quot;|")main(&quot;|") waiting/,
+    );
     expect(renderLimitsPage(result)).toMatch(
       /Bottleneck: pool[\s\S]*pool (&quot;|")main(&quot;|") \(max 2\)/,
     );
