@@ -25,6 +25,10 @@ export const METRIC = {
   poolWaiting: 'headroom_pool_waiting_requests',
   /** Histogram: time waited for a pool connection in seconds, by pool. */
   poolWait: 'headroom_pool_wait_seconds',
+  /** Histogram: outbound fetch time to response headers (or error) in seconds, by host and outcome. */
+  outboundDuration: 'headroom_outbound_request_duration_seconds',
+  /** Gauge: outbound fetches sent and not yet answered, by host. */
+  outboundInFlight: 'headroom_outbound_requests_in_flight',
   /** prom-client default: process CPU seconds. */
   processCpu: 'process_cpu_seconds_total',
   /** prom-client default: event-loop lag p99, seconds. */

@@ -3,7 +3,8 @@
  * where the bottleneck is saturated). Rules, in order: the generator saturated → generator; GC took ≥ 25% of
  * wall time → gc; the process used ≈ one core → cpu; (--db) statements queued on locks or I/O in the database →
  * database; requests waited for a pool connection through most of the step, the wait a large part of the
- * request's time → pool; the machine was ≥ 90% busy while the process was not → host-cpu; (--db, local) the
+ * request's time → pool; calls to one host took ≥ half the request's time → dependency; the machine was ≥ 90%
+ * busy while the process was not → host-cpu; (--db, local) the
  * database's backends used ≈ a core → database; event-loop lag high while CPU is not saturated → event-loop;
  * heap grew fast → memory; in-flight requests piled up while CPU stayed low → dependency; otherwise unknown.
  * Every verdict carries the figures behind it (docs/limits.md, _Why it stops there_).
@@ -15,6 +16,7 @@ import type {
   DatabaseSignals,
   HostSignals,
   LimitsStep,
+  OutboundSignals,
   PoolSignals,
   TargetSignals,
 } from './types.js';
@@ -40,6 +42,8 @@ export const BOTTLENECK_RULES = {
   dbWaitShare: 0.5,
   /** …or its backends used this many cores (on this machine). */
   dbCpuCores: 0.85,
+  /** A called host is the dependency when its calls took this share of the request's time in the target. */
+  outboundShareOfRequest: 0.5,
 } as const;
 
 /** A classification with its evidence, before the profile's top functions are added. */
@@ -79,6 +83,8 @@ export function classifyBottleneck(knee: LimitsStep | null, reference: LimitsSte
   if (signals.pool) figures.push(describePool(signals.pool));
   const db = knee.database ?? null;
   if (db) figures.push(describeDatabase(db));
+  const slowest = signals.outbound?.[0];
+  for (const call of signals.outbound ?? []) figures.push(describeOutbound(call));
   if (reference?.target) {
     figures.push(
       `at ${Math.round(reference.offeredRps)} req/s (passing): CPU ${reference.target.cpuCores.toFixed(2)} cores`,
@@ -105,6 +111,14 @@ export function classifyBottleneck(knee: LimitsStep | null, reference: LimitsSte
       figures.push(
         'the machine was saturated too: connections may be held long because the database is short of CPU',
       );
+  } else if (
+    slowest &&
+    signals.requestMsAvg &&
+    slowest.meanMs >= rules.outboundShareOfRequest * signals.requestMsAvg &&
+    signals.cpuCores < rules.lowCpuCores
+  ) {
+    kind = 'dependency';
+    verdict = outboundVerdict(slowest, signals.requestMsAvg);
   } else if (host && hostSaturated) {
     kind = 'host-cpu';
     verdict = hostVerdict(host, signals.cpuCores, db?.cpuCores ?? null);
@@ -202,6 +216,14 @@ function describePool(pool: PoolSignals): string {
   const wait = pool.waitMsAvg === null ? '' : `, waited ${ms(pool.waitMsAvg)} per connection`;
   const held = pool.heldMsAvg === null ? '' : `, held ${ms(pool.heldMsAvg)}`;
   return `pool "${pool.name}"${size}: in use ${pool.inUseAvg.toFixed(1)} avg (max ${pool.inUseMax}), waiting ${pool.waitingAvg.toFixed(1)} avg (max ${pool.waitingMax}, in ${pct(pool.waitingShare)} of scrapes)${wait}${held}, ${Math.round(pool.acquiredPerS)} handed out/s`;
+}
+
+function outboundVerdict(call: OutboundSignals, requestMs: number): string {
+  return `dependency: calls to ${call.host} took ${ms(call.meanMs)} on average, ${pct(Math.min(1, call.meanMs / requestMs))} of the ${ms(requestMs)} a request spent in the target (${Math.round(call.callsPerS)} calls/s, ${call.inFlightAvg.toFixed(1)} in flight on average)`;
+}
+
+function describeOutbound(call: OutboundSignals): string {
+  return `calls to ${call.host}: ${Math.round(call.callsPerS)}/s, ${ms(call.meanMs)} mean, ${call.inFlightAvg.toFixed(1)} in flight avg`;
 }
 
 function pct(share: number): string {

@@ -20,6 +20,15 @@ export interface MetricsSnapshot {
   requests: number | null;
   /** The instrumented connection pools (`headroom_pool_*`), by their `pool` label; empty when none. */
   pools: Record<string, PoolSnapshot>;
+  /** Outbound fetches (`headroom_outbound_*`), by host; empty when none. */
+  outbound: Record<string, OutboundSnapshot>;
+}
+
+/** Outbound calls to one host: cumulative time and count (every outcome), and those in flight now. */
+export interface OutboundSnapshot {
+  seconds: number;
+  calls: number;
+  inFlight: number;
 }
 
 /** One connection pool at one instant; counters are cumulative since the target started. */
@@ -52,7 +61,24 @@ export function parseMetricsSnapshot(text: string, atMs: number): MetricsSnapsho
     requestSeconds: sumValues(matching(`${METRIC.httpDuration}_sum`)),
     requests: sumValues(matching(`${METRIC.httpDuration}_count`)),
     pools: readPools(matching),
+    outbound: readOutbound(matching),
   };
+}
+
+/** Every host the target called, summed over outcomes. */
+function readOutbound(matching: (name: string) => PrometheusSample[]): Record<string, OutboundSnapshot> {
+  const hosts: Record<string, OutboundSnapshot> = {};
+  const add = (name: string, field: keyof OutboundSnapshot) => {
+    for (const sample of matching(name)) {
+      const host = sample.labels.host ?? '';
+      hosts[host] ??= { seconds: 0, calls: 0, inFlight: 0 };
+      hosts[host][field] += sample.value;
+    }
+  };
+  add(`${METRIC.outboundDuration}_sum`, 'seconds');
+  add(`${METRIC.outboundDuration}_count`, 'calls');
+  add(METRIC.outboundInFlight, 'inFlight');
+  return hosts;
 }
 
 /** Every pool that exports its in-use gauge, with its other series. */

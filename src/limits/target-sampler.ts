@@ -5,7 +5,7 @@
  * the interval since the previous one.
  */
 import { type MetricsSnapshot, scrapeMetrics } from './metrics-snapshot.js';
-import type { PoolSignals, TargetSignals } from './types.js';
+import type { OutboundSignals, PoolSignals, TargetSignals } from './types.js';
 
 /** A running sampler; `stop()` ends it and returns the step's signals (null if fewer than two scrapes worked). */
 export interface TargetSampler {
@@ -63,6 +63,7 @@ export function summarise(snapshots: readonly MetricsSnapshot[]): TargetSignals 
     scrapes: snapshots.length,
     requestMsAvg: meanRequestMs(first, last),
     pool: busiestPool(snapshots, wallS),
+    outbound: slowestHosts(snapshots, wallS),
   };
 }
 
@@ -106,6 +107,34 @@ function meanRequestMs(first: MetricsSnapshot, last: MetricsSnapshot): number | 
   const answered = last.requests - (first.requests ?? 0);
   if (answered <= 0) return null;
   return Math.round((((last.requestSeconds ?? 0) - (first.requestSeconds ?? 0)) / answered) * 1e5) / 100;
+}
+
+/** The hosts the target spent most time calling during the step, at most three. */
+export function slowestHosts(snapshots: readonly MetricsSnapshot[], wallS: number): OutboundSignals[] {
+  const first = snapshots[0];
+  const last = snapshots.at(-1);
+  if (!first || !last) return [];
+  const during = snapshots.slice(1);
+  const hosts: (OutboundSignals & { seconds: number })[] = [];
+  for (const [host, end] of Object.entries(last.outbound)) {
+    const start = first.outbound[host] ?? { seconds: 0, calls: 0, inFlight: 0 };
+    const calls = end.calls - start.calls;
+    if (calls <= 0) continue;
+    const seconds = end.seconds - start.seconds;
+    const inFlight = during.map((s) => s.outbound[host]?.inFlight ?? 0);
+    hosts.push({
+      host,
+      callsPerS: Math.round((calls / wallS) * 100) / 100,
+      meanMs: Math.round((seconds / calls) * 1e5) / 100,
+      inFlightAvg:
+        Math.round((inFlight.reduce((a, b) => a + b, 0) / Math.max(inFlight.length, 1)) * 100) / 100,
+      seconds,
+    });
+  }
+  return hosts
+    .sort((a, b) => b.seconds - a.seconds)
+    .slice(0, 3)
+    .map(({ seconds: _, ...host }) => host);
 }
 
 function busiestPool(snapshots: readonly MetricsSnapshot[], wallS: number): PoolSignals | null {

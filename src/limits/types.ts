@@ -108,6 +108,23 @@ export interface TargetSignals {
    * the target exports no pool metrics. Absent from results written before pools were read.
    */
   pool?: PoolSignals | null;
+  /**
+   * The hosts the target called (fetch), most time spent first (at most 3); empty when it called none or does not
+   * export `headroom_outbound_*`. Absent from older results.
+   */
+  outbound?: OutboundSignals[];
+}
+
+/** The target's outbound calls to one host during one step. */
+export interface OutboundSignals {
+  /** `host:port`. */
+  host: string;
+  /** Calls answered (or failed) per second. */
+  callsPerS: number;
+  /** Mean time to the response headers (or the error), ms. */
+  meanMs: number;
+  /** Calls in flight, mean over the step's scrapes. */
+  inFlightAvg: number;
 }
 
 /** A connection pool during one step, from the target's `headroom_pool_*` metrics. */

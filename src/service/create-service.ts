@@ -10,12 +10,13 @@ import { background, withCancel } from '../context/index.js';
 import { createAdminServer, DebugVarsCollector, startHeapProfiler } from './admin/index.js';
 import { adminDebugExposed, loadConfig } from './config.js';
 import { ConnectionDrain } from './connection-drain.js';
+import { dependencyMetrics } from './dependency-metrics.js';
 import { installErrorHandlers } from './error-handler.js';
 import { HttpMetrics } from './http-metrics.js';
 import { functionMetrics, setInstrumentLogger } from './instrument.js';
 import { createLogger } from './logger.js';
 import { LoopMonitor } from './loop-monitor.js';
-import { poolMetrics } from './pool-metrics.js';
+import { watchOutboundRequests } from './outbound-metrics.js';
 import { installRequestHooks } from './request-hooks.js';
 import { requestId } from './request-id.js';
 import { setupTracing } from './tracing.js';
@@ -43,6 +44,7 @@ export function createService(definition: ServiceDefinition): Service {
   }
 
   const registry = new Registry();
+  watchOutboundRequests();
   collectDefaultMetrics({ register: registry });
   const metrics = new HttpMetrics(registry);
   const tracing = setupTracing({ serviceName: name, version, otlpEndpoint: config.otlpEndpoint });
@@ -77,7 +79,7 @@ export function createService(definition: ServiceDefinition): Service {
     timeoutMs: config.readyTimeoutMs,
     draining: () => draining,
     logger,
-    registries: [registry, functionMetrics, poolMetrics],
+    registries: [registry, functionMetrics, dependencyMetrics],
     vars,
     extraVars: () => ({ name, version, inflight: metrics.inflight, eventLoopDelayMs: monitor.delayMs }),
     adminToken: config.adminToken,

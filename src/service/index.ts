@@ -17,17 +17,14 @@ export { MissingDependencyError } from '../optional-dependency.js';
 export { type CheckResult, type DebugVars, type ReadinessCheck, runChecks } from './admin/index.js';
 export { ConfigError, loadConfig, type ServiceConfig } from './config.js';
 export { createService } from './create-service.js';
+export { dependencyMetrics } from './dependency-metrics.js';
 export { type ErrorBody, errorResponse } from './error-handler.js';
 export { DURATION_BUCKETS, type ShedReason, UNMATCHED_ROUTE } from './http-metrics.js';
 export { functionMetrics, instrument } from './instrument.js';
 export { REDACT_PATHS } from './logger.js';
 export { outboundHeaders } from './outbound-headers.js';
-export {
-  type InstrumentablePool,
-  type InstrumentPoolOptions,
-  instrumentPool,
-  poolMetrics,
-} from './pool-metrics.js';
+export { watchOutboundRequests } from './outbound-metrics.js';
+export { type InstrumentablePool, type InstrumentPoolOptions, instrumentPool } from './pool-metrics.js';
 export { type RequestInfo, requestInfo, requestInfoKey } from './request-context.js';
 export { requestTimeoutMs } from './request-deadline.js';
 export { runService } from './run-service.js';

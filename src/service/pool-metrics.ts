@@ -4,11 +4,9 @@
  * waiting for one, and how long each acquisition waited. `headroom limits` reads them to name a pool that is
  * too small (docs/limits.md, _pool_).
  */
-import { Gauge, Histogram, Registry } from 'prom-client';
+import { Gauge, Histogram } from 'prom-client';
 import { METRIC } from '../metric-names.js';
-
-/** The process-wide registry of pool metrics; every service's `/metrics` includes it. */
-export const poolMetrics = new Registry();
+import { dependencyMetrics } from './dependency-metrics.js';
 
 /** What `instrumentPool` reads of a pool: node-postgres' `pg.Pool` (pg-pool) has all of it. */
 export interface InstrumentablePool {
@@ -37,7 +35,7 @@ function poolGauge(name: string, help: string, read: (pool: InstrumentablePool) 
     name,
     help,
     labelNames: ['pool'],
-    registers: [poolMetrics],
+    registers: [dependencyMetrics],
     collect() {
       this.reset();
       for (const [label, pool] of pools) this.set({ pool: label }, read(pool));
@@ -59,7 +57,7 @@ const waits = new Histogram({
   help: 'Time from asking the pool for a connection to getting one (or an error), seconds, by pool.',
   labelNames: ['pool'],
   buckets: WAIT_BUCKETS,
-  registers: [poolMetrics],
+  registers: [dependencyMetrics],
 });
 
 /**

@@ -10,9 +10,9 @@ import { ExitCode } from '../errors.js';
 import { createClusterAdmin, type WorkerAdmin } from './admin/cluster-admin.js';
 import { adminDebugExposed, ConfigError, loadConfig, type ServiceConfig } from './config.js';
 import { createService } from './create-service.js';
+import { dependencyMetrics } from './dependency-metrics.js';
 import { functionMetrics } from './instrument.js';
 import { createLogger } from './logger.js';
-import { poolMetrics } from './pool-metrics.js';
 import type { Service, ServiceDefinition } from './types.js';
 import { resolveWorkers } from './workers.js';
 
@@ -46,7 +46,7 @@ export async function runService(definition: ServiceDefinition): Promise<Service
       : definition,
   );
   if (forked) {
-    AggregatorRegistry.setRegistries([service.metrics, functionMetrics, poolMetrics]);
+    AggregatorRegistry.setRegistries([service.metrics, functionMetrics, dependencyMetrics]);
     new AggregatorRegistry(); // answers the primary's requests for this worker's metrics over IPC
   }
   const grace = closeWithGrace(

@@ -286,6 +286,7 @@ describe('parseMetricsSnapshot', () => {
       requestSeconds: null,
       requests: null,
       pools: {},
+      outbound: {},
     });
     const signals = summarise([
       at(0, 10, 1, 0, 0.5),

@@ -23,8 +23,9 @@ import { parseMetricsSnapshot } from '../../src/limits/metrics-snapshot.js';
 import { parsePrometheusSamples } from '../../src/limits/prometheus-text.js';
 import { summarise } from '../../src/limits/target-sampler.js';
 import { renderLimitsPage } from '../../src/report/limits-page.js';
-import { instrumentPool, poolMetrics } from '../../src/service/index.js';
+import { dependencyMetrics, instrumentPool, watchOutboundRequests } from '../../src/service/index.js';
 import { type SpawnedService, spawnCpuService, spawnFixture } from './helpers/spawn-service.js';
+import { startQueueServer } from './helpers/synthetic-servers.js';
 
 const PG = 'postgres://postgres@127.0.0.1:5432';
 
@@ -119,7 +120,7 @@ describe('pool metrics', () => {
     instrumentPool(fake, { name: 'unit' });
     await fake.connect();
     await new Promise<void>((resolve) => fake.connect(() => resolve()));
-    const snapshot = parseMetricsSnapshot(await poolMetrics.metrics(), 0);
+    const snapshot = parseMetricsSnapshot(await dependencyMetrics.metrics(), 0);
     expect(snapshot.pools.unit).toMatchObject({ max: 3, inUse: 2, waiting: 2, acquired: 2 });
     expect(snapshot.pools.unit?.waitSeconds).toBeGreaterThan(0.03);
   });
@@ -136,6 +137,7 @@ describe('pool metrics', () => {
       requestSeconds: null,
       requests: null,
       pools: { main: { max: 4, inUse: 4, waiting, waitSeconds, acquired } },
+      outbound: {},
     });
     const signals = summarise([at(0, 0, 0, 0), at(1000, 10, 1, 400), at(2000, 20, 9, 800)]);
     expect(signals?.pool).toEqual({
@@ -256,6 +258,53 @@ function startHogs(): ChildProcess[] {
     spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' }),
   );
 }
+
+describe('outbound calls', () => {
+  it('times every fetch by host, with no code in the caller', async () => {
+    watchOutboundRequests();
+    const dependency = await startQueueServer(1, 30);
+    try {
+      const host = new URL(dependency.url).host;
+      await Promise.all([fetch(dependency.url), fetch(dependency.url)].map((p) => p.then((r) => r.text())));
+      const snapshot = parseMetricsSnapshot(await dependencyMetrics.metrics(), 0);
+      expect(snapshot.outbound[host]).toMatchObject({ calls: 2, inFlight: 0 });
+      // One waited for the other: 30 ms and 60 ms.
+      expect(snapshot.outbound[host]?.seconds).toBeGreaterThan(0.08);
+    } finally {
+      await dependency.close();
+    }
+  });
+
+  it('names the slow dependency by host when the target waits on it', async () => {
+    const dependency = await startQueueServer(2, 10); // 200 req/s
+    const server = await spawnFixture(
+      fileURLToPath(new URL('./fixtures/outbound-service.ts', import.meta.url)),
+      { DEPENDENCY_URL: dependency.url },
+    );
+    try {
+      const runner = loadStepRunner({
+        url: `${server.url}/call`,
+        slo: ['p99<100ms'],
+        request: {},
+        admin: server.adminUrl,
+      });
+      const step = judgeStep('bisect', await runner({ phase: 'bisect', rate: 350, durationMs: 2000 }));
+      const verdict = classifyBottleneck(step, null);
+      const why = `\n${formatStepLine(step)}\n${verdict.evidence.join('\n')}`;
+      expect(verdict.kind, why).toBe('dependency');
+      const host = new URL(dependency.url).host;
+      expect(step.target?.outbound?.[0]?.host, why).toBe(host);
+      expect(verdict.evidence[0]).toMatch(
+        new RegExp(
+          `^dependency: calls to ${host} took [\\d.]+ ms on average, \\d+% of the [\\d.]+ ms a request spent in the target`,
+        ),
+      );
+    } finally {
+      await server.stop();
+      await dependency.close();
+    }
+  });
+});
 
 describe('--db', () => {
   it('refuses a URL that is not postgres://, and a database that cannot be reached, before any load', async () => {
