@@ -440,8 +440,11 @@ describe('a pool of 4 connections over 10 ms queries (real PostgreSQL)', () => {
     });
     const summary = formatSummary(result);
     expect(result.outcome, summary).toBe('found');
-    expect(result.capacity?.rps, summary).toBeGreaterThan(55);
-    expect(result.capacity?.rps, summary).toBeLessThan(88);
+    // 2 connections held h ms each serve 2000 / h req/s: 80 on a quiet machine, less when PostgreSQL is starved.
+    const passing = result.steps.findLast((st) => st.pass && st.offeredRps === result.capacity?.rps);
+    const heldMs = passing?.target?.pool?.heldMsAvg ?? 25;
+    expect(result.capacity?.rps, summary).toBeGreaterThan((0.7 * 2000) / heldMs);
+    expect(result.capacity?.rps, summary).toBeLessThan(Math.min(88, (1.15 * 2000) / heldMs));
     expect(result.bottleneck.kind, summary).toBe('pool');
     expect(summary).toMatch(/bottleneck: connection pool/);
     expect(summary).toMatch(/pool "main" \(max 2\)/);
