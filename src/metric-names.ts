@@ -25,6 +25,8 @@ export const METRIC = {
   poolWaiting: 'headroom_pool_waiting_requests',
   /** Histogram: time waited for a pool connection in seconds, by pool. */
   poolWait: 'headroom_pool_wait_seconds',
+  /** Histogram: time a pool connection was checked out (acquire → release) in seconds, by pool. */
+  poolHeld: 'headroom_pool_held_seconds',
   /** Histogram: outbound fetch time to response headers (or error) in seconds, by host and outcome. */
   outboundDuration: 'headroom_outbound_request_duration_seconds',
   /** Gauge: outbound fetches sent and not yet answered, by host. */

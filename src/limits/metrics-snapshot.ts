@@ -39,6 +39,9 @@ export interface PoolSnapshot {
   /** `headroom_pool_wait_seconds` sum and count. */
   waitSeconds: number;
   acquired: number;
+  /** `headroom_pool_held_seconds` sum and count (null when the pool does not export it). */
+  heldSeconds: number | null;
+  released: number | null;
 }
 
 /** Parses Prometheus text into a snapshot taken at `atMs`. */
@@ -96,6 +99,8 @@ function readPools(matching: (name: string) => PrometheusSample[]): Record<strin
   const waiting = byPool(METRIC.poolWaiting);
   const waitSum = byPool(`${METRIC.poolWait}_sum`);
   const waitCount = byPool(`${METRIC.poolWait}_count`);
+  const heldSum = byPool(`${METRIC.poolHeld}_sum`);
+  const heldCount = byPool(`${METRIC.poolHeld}_count`);
   const pools: Record<string, PoolSnapshot> = {};
   for (const [name, used] of inUse) {
     const size = max.get(name);
@@ -105,6 +110,8 @@ function readPools(matching: (name: string) => PrometheusSample[]): Record<strin
       waiting: waiting.get(name) ?? 0,
       waitSeconds: waitSum.get(name) ?? 0,
       acquired: waitCount.get(name) ?? 0,
+      heldSeconds: heldSum.get(name) ?? null,
+      released: heldCount.get(name) ?? null,
     };
   }
   return pools;

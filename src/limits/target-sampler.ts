@@ -4,7 +4,7 @@
  * in-flight trends). prom-client resets its event-loop histogram on every scrape, so each scrape's p99 covers
  * the interval since the previous one.
  */
-import { type MetricsSnapshot, scrapeMetrics } from './metrics-snapshot.js';
+import { type MetricsSnapshot, type PoolSnapshot, scrapeMetrics } from './metrics-snapshot.js';
 import type { OutboundSignals, PoolSignals, TargetSignals } from './types.js';
 
 /** A running sampler; `stop()` ends it and returns the step's signals (null if fewer than two scrapes worked). */
@@ -96,7 +96,7 @@ export function summarisePool(
     waitingShare: round(during.filter((p) => p.waiting > 0).length / during.length),
     acquiredPerS: round(acquiredPerS),
     waitMsAvg: acquired > 0 ? round(((last.waitSeconds - first.waitSeconds) / acquired) * 1000) : null,
-    heldMsAvg: acquiredPerS > 0 ? round((inUseAvg / acquiredPerS) * 1000) : null,
+    heldMsAvg: heldMs(first, last) ?? (acquiredPerS > 0 ? round((inUseAvg / acquiredPerS) * 1000) : null),
   };
 }
 
@@ -135,6 +135,14 @@ export function slowestHosts(snapshots: readonly MetricsSnapshot[], wallS: numbe
     .sort((a, b) => b.seconds - a.seconds)
     .slice(0, 3)
     .map(({ seconds: _, ...host }) => host);
+}
+
+/** Mean checkout time from the held histogram, ms; null without it (then Little's law estimates it). */
+function heldMs(first: PoolSnapshot, last: PoolSnapshot): number | null {
+  if (last.heldSeconds === null || last.released === null) return null;
+  const released = last.released - (first.released ?? 0);
+  if (released <= 0) return null;
+  return Math.round(((last.heldSeconds - (first.heldSeconds ?? 0)) / released) * 1e5) / 100;
 }
 
 function busiestPool(snapshots: readonly MetricsSnapshot[], wallS: number): PoolSignals | null {

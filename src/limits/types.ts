@@ -145,7 +145,10 @@ export interface PoolSignals {
   acquiredPerS: number;
   /** Mean wait for a connection, ms (null when none was handed out). */
   waitMsAvg: number | null;
-  /** Mean time a connection was held, ms (Little's law: in use ÷ handed out per second); null when unknown. */
+  /**
+   * Mean time a connection was held, ms: from `headroom_pool_held_seconds` when exported, else by Little's law
+   * (in use ÷ handed out per second, from the scrapes); null when unknown.
+   */
   heldMsAvg: number | null;
 }
 

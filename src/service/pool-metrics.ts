@@ -16,6 +16,9 @@ export interface InstrumentablePool {
   readonly options?: { max?: number };
   // biome-ignore lint/suspicious/noExplicitAny: the pool's own overloads (callback or promise) pass through.
   connect(...args: any[]): any;
+  /** pg-pool's `acquire` (client) and `release` (error, client) events time how long connections are held. */
+  // biome-ignore lint/suspicious/noExplicitAny: pg-pool's listener signatures differ by event.
+  on?(event: 'acquire' | 'release', listener: (...args: any[]) => void): unknown;
 }
 
 /** How the pool is labelled. */
@@ -60,9 +63,18 @@ const waits = new Histogram({
   registers: [dependencyMetrics],
 });
 
+const held = new Histogram({
+  name: METRIC.poolHeld,
+  help: 'Time a connection was checked out of the pool (acquire → release), seconds, by pool.',
+  labelNames: ['pool'],
+  buckets: WAIT_BUCKETS,
+  registers: [dependencyMetrics],
+});
+
 /**
  * Exports `pool`'s size, connections, in use and waiting as gauges, and times every `connect()` (which
- * `pool.query()` and Kysely use too) into `headroom_pool_wait_seconds{pool}`. Returns the pool itself.
+ * `pool.query()` and Kysely use too) into `headroom_pool_wait_seconds{pool}`, and (pools with pg-pool's
+ * `acquire`/`release` events) each checkout into `headroom_pool_held_seconds{pool}`. Returns the pool itself.
  * @example const pool = instrumentPool(new pg.Pool({ max: 10 }), { name: 'db' });
  */
 export function instrumentPool<P extends InstrumentablePool>(
@@ -72,6 +84,13 @@ export function instrumentPool<P extends InstrumentablePool>(
   const name = options.name ?? 'db';
   const observe = waits.labels(name);
   pools.set(name, pool);
+  const observeHeld = held.labels(name);
+  const acquiredAt = new WeakMap<object, number>();
+  pool.on?.('acquire', (client: object) => acquiredAt.set(client, performance.now()));
+  pool.on?.('release', (_error: unknown, client: object) => {
+    const at = acquiredAt.get(client);
+    if (at !== undefined) observeHeld.observe((performance.now() - at) / 1000);
+  });
   const connect = pool.connect;
   // biome-ignore lint/suspicious/noExplicitAny: see InstrumentablePool.connect.
   pool.connect = function timedConnect(this: P, ...args: any[]) {
