@@ -4,9 +4,9 @@
  * wall time → gc; the process used ≈ one core → cpu; (--db) statements queued on locks or I/O in the database →
  * database; requests waited for a pool connection through most of the step, the wait a large part of the
  * request's time → pool; calls to one host took ≥ half the request's time → dependency; the machine was ≥ 90%
- * busy while the process was not → host-cpu; (--db, local) the
- * database's backends used ≈ a core → database; event-loop lag high while CPU is not saturated → event-loop;
- * heap grew fast → memory; in-flight requests piled up while CPU stayed low → dependency; otherwise unknown.
+ * busy while the process was not → host-cpu; (--db, local) the database's backends used ≈ a core → database;
+ * event-loop lag high while CPU is not saturated → event-loop; heap grew fast → memory; in-flight requests piled
+ * up while CPU stayed low → dependency; otherwise unknown.
  * Every verdict carries the figures behind it (docs/limits.md, _Why it stops there_).
  */
 import type { ProfileSummary } from './cpu-profile.js';
@@ -34,7 +34,7 @@ export const BOTTLENECK_RULES = {
   hostBusyShare: 0.9,
   /** A pool limits when requests waited in this share of the step's scrapes… */
   poolWaitingShare: 0.5,
-  /** …and the mean wait for a connection was at least this share of the step's median latency. */
+  /** …and the mean wait for a connection was at least this share of a request's time in the target. */
   poolWaitOfLatency: 0.25,
   /** The database limits when a statement ran at nearly every sample (mean running backends ≥ this)… */
   dbActive: 1,
