@@ -17,6 +17,22 @@ export const METRIC = {
   functionDuration: 'headroom_function_duration_seconds',
   /** Counter: errors of instrumented functions, by name. */
   functionErrors: 'headroom_function_errors_total',
+  /** Gauge: most connections a pool opens, by pool (`instrumentPool`). */
+  poolMax: 'headroom_pool_max_connections',
+  /** Gauge: connections a pool has open, by pool. */
+  poolConnections: 'headroom_pool_connections',
+  /** Gauge: connections checked out of a pool, by pool. */
+  poolInUse: 'headroom_pool_in_use_connections',
+  /** Gauge: requests waiting for a pool connection, by pool. */
+  poolWaiting: 'headroom_pool_waiting_requests',
+  /** Histogram: time waited for a pool connection in seconds, by pool. */
+  poolWait: 'headroom_pool_wait_seconds',
+  /** Histogram: time a pool connection was checked out (acquire → release) in seconds, by pool. */
+  poolHeld: 'headroom_pool_held_seconds',
+  /** Histogram: outbound fetch time to response headers (or error) in seconds, by host and outcome. */
+  outboundDuration: 'headroom_outbound_request_duration_seconds',
+  /** Gauge: outbound fetches sent and not yet answered, by host. */
+  outboundInFlight: 'headroom_outbound_requests_in_flight',
   /** prom-client default: process CPU seconds. */
   processCpu: 'process_cpu_seconds_total',
   /** prom-client default: event-loop lag p99, seconds. */

@@ -10,6 +10,7 @@ export const OPTIONAL_DEPENDENCIES = {
   '@datadog/pprof': 'CPU and heap profiles (/debug/pprof)',
   tsx: 'TypeScript scenario and benchmark files',
   'pino-pretty': 'LOG_FORMAT=pretty',
+  pg: 'headroom limits --db (PostgreSQL sampling)',
 } as const;
 
 /** The name of an optional peer dependency. */

@@ -36,6 +36,7 @@ interface LimitsFlags extends OutputFlags, GrpcFlags, OtlpFlags {
   slo?: string[];
   admin?: string;
   adminToken?: string;
+  db?: string;
   scenario?: string;
   method?: string;
   header?: string[];
@@ -65,6 +66,10 @@ export function registerLimitsCommand(program: Command): void {
     .option('--admin <url>', 'target admin URL (/metrics, /debug/pprof) for the bottleneck analysis')
     .addOption(
       new Option('--admin-token <token>', 'bearer token for /debug/* on the admin port').env('ADMIN_TOKEN'),
+    )
+    .option(
+      '--db <url>',
+      "the target's PostgreSQL (postgres://…): samples pg_stat_activity and its backends' CPU each step",
     )
     .option('--scenario <file>', 'scenario file (request mix), as in headroom load')
     .option('-m, --method <method>', 'HTTP method')
@@ -123,6 +128,7 @@ async function runLimits(url: string, flags: LimitsFlags): Promise<number> {
     slo: flags.slo,
     admin: flags.admin,
     adminToken: flags.adminToken,
+    db: flags.db,
     step: flags.step,
     cooldown: flags.cooldown,
     maxRate: flags.maxRate,

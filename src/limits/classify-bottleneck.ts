@@ -1,12 +1,25 @@
 /**
- * Names the resource that ran out first, from the target's signals at the step nearest the knee (the lowest
- * failing rate, where the bottleneck is saturated). Rules, in order: the generator saturated → generator; GC
- * took ≥ 25% of wall time → gc; the process used ≈ one core → cpu; event-loop lag high while CPU is not
- * saturated → event-loop; heap grew fast → memory; in-flight requests piled up while CPU stayed low →
- * dependency; otherwise unknown. Every verdict carries the figures behind it.
+ * Names the resource that ran out first, from the signals at the step nearest the knee (the lowest failing rate,
+ * where the bottleneck is saturated). Rules, in order: the generator saturated → generator; GC took ≥ 25% of
+ * wall time → gc; the process used ≈ one core → cpu; (--db) statements queued on locks or I/O in the database →
+ * database; requests waited for a pool connection through most of the step, the wait a large part of the
+ * request's time → pool; calls to one host took ≥ half the request's time → dependency; the machine was ≥ 90%
+ * busy while the process was not → host-cpu; (--db, local) the database's backends used ≈ a core → database;
+ * event-loop lag high while CPU is not saturated → event-loop; heap grew fast → memory; in-flight requests piled
+ * up while CPU stayed low → dependency; otherwise unknown.
+ * Every verdict carries the figures behind it (docs/limits.md, _Why it stops there_).
  */
 import type { ProfileSummary } from './cpu-profile.js';
-import type { BottleneckKind, LimitsStep, TargetSignals } from './types.js';
+import { DATABASE_WAIT_TYPES } from './database-sampler.js';
+import type {
+  BottleneckKind,
+  DatabaseSignals,
+  HostSignals,
+  LimitsStep,
+  OutboundSignals,
+  PoolSignals,
+  TargetSignals,
+} from './types.js';
 
 /** Thresholds of the rules above. */
 export const BOTTLENECK_RULES = {
@@ -17,6 +30,20 @@ export const BOTTLENECK_RULES = {
   heapGrowthShare: 0.5,
   inFlightPileUp: 20,
   lowCpuCores: 0.6,
+  /** The machine counts as saturated at this share of all its cores busy. */
+  hostBusyShare: 0.9,
+  /** A pool limits when requests waited in this share of the step's scrapes… */
+  poolWaitingShare: 0.5,
+  /** …and the mean wait for a connection was at least this share of a request's time in the target. */
+  poolWaitOfLatency: 0.25,
+  /** The database limits when a statement ran at nearly every sample (mean running backends ≥ this)… */
+  dbActive: 1,
+  /** …and the running backends spent this share waiting on locks or I/O, */
+  dbWaitShare: 0.5,
+  /** …or its backends used this many cores (on this machine). */
+  dbCpuCores: 0.85,
+  /** A called host is the dependency when its calls took this share of the request's time in the target. */
+  outboundShareOfRequest: 0.5,
 } as const;
 
 /** A classification with its evidence, before the profile's top functions are added. */
@@ -33,23 +60,31 @@ export function classifyBottleneck(knee: LimitsStep | null, reference: LimitsSte
       evidence: ['the SLO never broke (or its break was not confirmed): no knee was seen'],
     };
   const rate = `${Math.round(knee.offeredRps)} req/s`;
-  if (knee.generatorLimited) {
-    return {
-      kind: 'generator',
-      evidence: [
-        `the load generator could not keep up at ${rate}: the limit measured is the generator's`,
-        ...knee.generatorWarnings,
-      ],
-    };
-  }
   const signals = knee.target;
+  const host = knee.host ?? null;
+  if (knee.generatorLimited) {
+    const evidence = [
+      `the load generator could not keep up at ${rate}: the limit measured is the generator's`,
+      ...knee.generatorWarnings,
+    ];
+    // A saturated machine starves the generator too: the figures say whether that is why.
+    if (host) evidence.push(`machine: ${describeHost(host, signals?.cpuCores ?? null)}`);
+    return { kind: 'generator', evidence };
+  }
   if (!signals) {
-    return {
-      kind: 'unknown',
-      evidence: ['no target metrics: pass --admin <url> of a headroom-kit/service admin port to see why'],
-    };
+    const evidence = [
+      'no target metrics: pass --admin <url> of a headroom-kit/service admin port to see why',
+    ];
+    if (host) evidence.push(`at ${rate}: ${describeHost(host, null)}`);
+    return { kind: 'unknown', evidence };
   }
   const figures = describe(signals, rate);
+  if (host) figures.push(`machine: ${describeHost(host, signals.cpuCores)}`);
+  if (signals.pool) figures.push(describePool(signals.pool));
+  const db = knee.database ?? null;
+  if (db) figures.push(describeDatabase(db));
+  const slowest = signals.outbound?.[0];
+  for (const call of signals.outbound ?? []) figures.push(describeOutbound(call));
   if (reference?.target) {
     figures.push(
       `at ${Math.round(reference.offeredRps)} req/s (passing): CPU ${reference.target.cpuCores.toFixed(2)} cores`,
@@ -58,21 +93,152 @@ export function classifyBottleneck(knee: LimitsStep | null, reference: LimitsSte
   const rules = BOTTLENECK_RULES;
   const heapGrowth = signals.heapEndBytes - signals.heapStartBytes;
   const pileUp = signals.inFlightMax - signals.inFlightStart;
+  const hostSaturated = host !== null && host.busyShare >= rules.hostBusyShare;
   let kind: BottleneckKind = 'unknown';
+  let verdict: string | null = null;
   if (signals.gcShare >= rules.gcShare) kind = 'gc';
   else if (signals.cpuCores >= rules.cpuCores) kind = 'cpu';
-  else if (signals.eventLoopLagP99Ms >= rules.eventLoopLagMs) kind = 'event-loop';
+  else if (db && databaseWaits(db) >= rules.dbWaitShare && db.activeAvg >= rules.dbActive) {
+    // Backends queued on locks or I/O: a bigger pool would only queue more of them.
+    kind = 'database';
+    verdict = databaseVerdict(db, `waited on locks or I/O ${pct(databaseWaits(db))} of the time`);
+  } else if (signals.pool && poolLimits(signals.pool, serverLatencyMs(knee, signals))) {
+    // Waiting for a connection is direct evidence from the request path; a busy machine may be why
+    // connections are held long (a starved database), which the caveat says.
+    kind = 'pool';
+    verdict = poolVerdict(signals.pool, serverLatencyMs(knee, signals));
+    if (hostSaturated)
+      figures.push(
+        'the machine was saturated too: connections may be held long because the database is short of CPU',
+      );
+  } else if (
+    slowest &&
+    signals.requestMsAvg &&
+    slowest.meanMs >= rules.outboundShareOfRequest * signals.requestMsAvg &&
+    signals.cpuCores < rules.lowCpuCores
+  ) {
+    kind = 'dependency';
+    verdict = outboundVerdict(slowest, signals.requestMsAvg);
+  } else if (host && hostSaturated) {
+    kind = 'host-cpu';
+    verdict = hostVerdict(host, signals.cpuCores, db?.cpuCores ?? null);
+  } else if (db?.cpuCores != null && db.cpuCores >= rules.dbCpuCores && db.activeAvg >= rules.dbActive) {
+    kind = 'database';
+    verdict = databaseVerdict(db, `used ${db.cpuCores.toFixed(2)} cores running statements`);
+  } else if (signals.eventLoopLagP99Ms >= rules.eventLoopLagMs) kind = 'event-loop';
   else if (
     heapGrowth >= rules.heapGrowthBytes &&
     heapGrowth >= rules.heapGrowthShare * Math.max(signals.heapStartBytes, 1)
   )
     kind = 'memory';
   else if (pileUp >= rules.inFlightPileUp && signals.cpuCores < rules.lowCpuCores) kind = 'dependency';
-  return { kind, evidence: [VERDICT[kind], ...figures] };
+  return { kind, evidence: [verdict ?? VERDICT[kind], ...figures] };
+}
+
+/**
+ * The latency a request spent in the target: its own mean (`http_request_duration_seconds`) when exported, else
+ * the median from the actual send, else the step's median. The SLO latency counts from the intended send, so it
+ * also holds the time requests queued in the generator, which a pool wait is not part of.
+ */
+function serverLatencyMs(knee: LimitsStep, signals: TargetSignals): { ms: number; what: string } {
+  if (signals.requestMsAvg != null) return { ms: signals.requestMsAvg, what: 'mean time in the target' };
+  if (knee.latencyFromSendMs) return { ms: knee.latencyFromSendMs.p50, what: 'p50 latency from the send' };
+  return { ms: knee.p50Ms, what: 'p50 latency' };
+}
+
+/** Requests waited for a connection through most of the step, and the wait was a large part of the latency. */
+export function poolLimits(pool: PoolSignals, latency: { ms: number }): boolean {
+  const rules = BOTTLENECK_RULES;
+  if (pool.waitingShare < rules.poolWaitingShare || pool.waitingAvg <= 0) return false;
+  // Without the wait histogram, waiting through most of the step is the whole evidence.
+  return pool.waitMsAvg === null || pool.waitMsAvg >= rules.poolWaitOfLatency * latency.ms;
+}
+
+function poolVerdict(pool: PoolSignals, latency: { ms: number; what: string }): string {
+  const size = pool.max === null ? '' : ` (max ${pool.max})`;
+  const wait =
+    pool.waitMsAvg === null
+      ? ''
+      : `, ${ms(pool.waitMsAvg)} mean wait against a ${ms(latency.ms)} ${latency.what}`;
+  const serve =
+    pool.heldMsAvg !== null && pool.heldMsAvg > 0 && pool.max !== null
+      ? `; each connection is held ${ms(pool.heldMsAvg)}, so ${pool.max} connections serve about ${Math.round((pool.max * 1000) / pool.heldMsAvg)} acquisitions/s — raise its max (if the database has room) or hold connections for less time`
+      : '';
+  return `pool: requests waited for a connection of pool "${pool.name}"${size} — ${pool.waitingAvg.toFixed(1)} waiting on average, in ${pct(pool.waitingShare)} of the scrapes${wait}${serve}`;
+}
+
+/** Share of the running backends' samples spent waiting on locks or I/O. */
+function databaseWaits(db: DatabaseSignals): number {
+  return db.waits
+    .filter((w) => DATABASE_WAIT_TYPES.some((type) => w.event.startsWith(`${type}:`)))
+    .reduce((sum, w) => sum + w.share, 0);
+}
+
+function databaseVerdict(db: DatabaseSignals, why: string): string {
+  const top = db.topQueries[0];
+  const query = top
+    ? `; busiest statement (${pct(top.share)} of ${db.queriesFrom === 'pg_stat_statements' ? 'exec time' : 'running samples'}): ${top.query}`
+    : '';
+  return `database: ${db.activeAvg.toFixed(1)} statements running on average, and its backends ${why} — top waits ${describeWaits(db)}${query}`;
+}
+
+function describeWaits(db: DatabaseSignals): string {
+  return db.waits.map((w) => `${w.event} ${pct(w.share)}`).join(', ') || 'none';
+}
+
+/** `database: 3.9 running (max 4) of 12 backends, backends CPU 0.40 cores; waits Lock:advisory 80%, CPU 20%`. */
+function describeDatabase(db: DatabaseSignals): string {
+  const cpu = db.cpuCores === null ? '' : `, backends CPU ${db.cpuCores.toFixed(2)} cores`;
+  return `database: ${db.activeAvg.toFixed(1)} statements running avg (max ${db.activeMax}) of ${db.backends} backends${cpu}; waits ${describeWaits(db)}`;
+}
+
+function hostVerdict(host: HostSignals, targetCores: number, databaseCores: number | null): string {
+  const others = Math.max(0, host.busyCores - targetCores - host.generatorCores);
+  const db = databaseCores === null ? '' : ` (the database's backends ${databaseCores.toFixed(2)} of them)`;
+  const most =
+    host.generatorCores >= others
+      ? `the load generator itself took ${host.generatorCores.toFixed(2)} cores: run it on another machine`
+      : `other processes took ${others.toFixed(2)} cores${db}: give them their own machine, or measure on a quiet one`;
+  return `host CPU: the machine was saturated, not the process — ${pct(host.busyShare)} of ${host.cores} cores busy while the target used ${targetCores.toFixed(2)} cores; ${most}`;
+}
+
+/** `97% busy of 2 cores (target 0.52, generator 0.61, others 0.81 cores), run queue 3.2 (max 6), steal 0%`. */
+function describeHost(host: HostSignals, targetCores: number | null): string {
+  const parts =
+    targetCores === null
+      ? `generator ${host.generatorCores.toFixed(2)}, everything else ${Math.max(0, host.busyCores - host.generatorCores).toFixed(2)} cores`
+      : `target ${targetCores.toFixed(2)}, generator ${host.generatorCores.toFixed(2)}, others ${Math.max(0, host.busyCores - targetCores - host.generatorCores).toFixed(2)} cores`;
+  return `${pct(host.busyShare)} busy of ${host.cores} cores (${parts}), run queue ${host.runQueueAvg.toFixed(1)} (max ${host.runQueueMax}), steal ${pct(host.stealShare)}`;
+}
+
+function describePool(pool: PoolSignals): string {
+  const size = pool.max === null ? '' : ` (max ${pool.max})`;
+  const wait = pool.waitMsAvg === null ? '' : `, waited ${ms(pool.waitMsAvg)} per connection`;
+  const held = pool.heldMsAvg === null ? '' : `, held ${ms(pool.heldMsAvg)}`;
+  return `pool "${pool.name}"${size}: in use ${pool.inUseAvg.toFixed(1)} avg (max ${pool.inUseMax}), waiting ${pool.waitingAvg.toFixed(1)} avg (max ${pool.waitingMax}, in ${pct(pool.waitingShare)} of scrapes)${wait}${held}, ${Math.round(pool.acquiredPerS)} handed out/s`;
+}
+
+function outboundVerdict(call: OutboundSignals, requestMs: number): string {
+  return `dependency: calls to ${call.host} took ${ms(call.meanMs)} on average, ${pct(Math.min(1, call.meanMs / requestMs))} of the ${ms(requestMs)} a request spent in the target (${Math.round(call.callsPerS)} calls/s, ${call.inFlightAvg.toFixed(1)} in flight on average)`;
+}
+
+function describeOutbound(call: OutboundSignals): string {
+  return `calls to ${call.host}: ${Math.round(call.callsPerS)}/s, ${ms(call.meanMs)} mean, ${call.inFlightAvg.toFixed(1)} in flight avg`;
+}
+
+function pct(share: number): string {
+  return `${(share * 100).toFixed(0)}%`;
+}
+
+function ms(value: number): string {
+  return `${value < 10 ? value.toFixed(2) : value.toFixed(1)} ms`;
 }
 
 const VERDICT: Record<BottleneckKind, string> = {
   cpu: 'CPU: the process used about one core — the event loop is busy computing',
+  'host-cpu': 'host CPU: the machine was saturated, not the process',
+  database: 'database: statements queued in the database',
+  pool: 'pool: requests waited for a database connection',
   'event-loop': 'event loop: it stalled while the CPU was not saturated (synchronous I/O or blocking calls)',
   gc: 'GC: garbage collection took a large share of wall time (allocation pressure)',
   memory: 'memory: the heap grew fast during the step',

@@ -11,6 +11,7 @@ import { parseDuration } from '../units/duration.js';
 import { classifyBottleneck, refineWithProfile } from './classify-bottleneck.js';
 import { coolDown } from './cool-down.js';
 import { analyseProfile, fetchCpuProfile, type ProfileSummary, saveProfile } from './cpu-profile.js';
+import { startDatabaseSampler } from './database-sampler.js';
 import { judgeStep } from './judge-step.js';
 import { loadStepRunner } from './load-step-runner.js';
 import { scrapeMetrics } from './metrics-snapshot.js';
@@ -44,6 +45,7 @@ export async function findLimits(options: LimitsOptions, deps: FindLimitsDeps = 
     if (!deps.runner) {
       await checkTarget(options.url, options.request ?? {});
       if (admin) await assertAdmin(admin);
+      if (options.db) await assertDatabase(options.db);
     }
     const runner =
       deps.runner ??
@@ -54,6 +56,7 @@ export async function findLimits(options: LimitsOptions, deps: FindLimitsDeps = 
         admin,
         onProgress: options.onProgress,
         onLoadResult: options.onLoadResult,
+        db: options.db ?? null,
       });
     const profileSeconds = options.profileSeconds ?? 3;
     const plan: SearchPlan = {
@@ -181,6 +184,29 @@ async function assertAdmin(admin: string): Promise<void> {
   } catch (error) {
     throw new UsageError(`cannot read metrics from ${admin}: ${describeFetchError(error)}`, {
       option: 'admin',
+      code: 'unreachable',
+    });
+  }
+}
+
+/** Checks `--db` is a postgres:// URL the sampler can connect to. @throws UsageError */
+async function assertDatabase(db: string): Promise<void> {
+  let protocol: string;
+  try {
+    protocol = new URL(db).protocol;
+  } catch {
+    throw new UsageError('invalid URL: use postgres://user@host:5432/database', { option: 'db' });
+  }
+  if (protocol !== 'postgres:' && protocol !== 'postgresql:')
+    throw new UsageError('must be a postgres:// URL', { option: 'db' });
+  try {
+    const sampler = await startDatabaseSampler(db, false);
+    await sampler.stop();
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    // The message names host and port at most; the URL (and its password) is never repeated.
+    throw new UsageError(`cannot sample the database: ${describeFetchError(error)}`, {
+      option: 'db',
       code: 'unreachable',
     });
   }

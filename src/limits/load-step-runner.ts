@@ -1,14 +1,17 @@
 /**
  * The real step runner: one open-model `load()` run per step, with the SLOs as load thresholds, while a
- * sampler watches the target's `/metrics` when an admin URL is known.
+ * sampler watches the target's `/metrics` when an admin URL is known, another the machine when the target
+ * runs on it, and another the database with `--db`.
  */
 
 import { load } from '../load/index.js';
 import { errorRatePct, parseThreshold } from '../load/thresholds.js';
 import type { LoadResult } from '../load/types.js';
+import { startDatabaseSampler } from './database-sampler.js';
+import { isLocalTarget, startHostSampler } from './host-sampler.js';
 import type { StepMeasurement, StepRunner } from './step-runner.js';
 import { startTargetSampler } from './target-sampler.js';
-import type { LimitsOptions, LimitsRequest, TargetSignals } from './types.js';
+import type { HostSignals, LimitsOptions, LimitsRequest, TargetSignals } from './types.js';
 
 /** Unmeasured load before the calibration step. */
 export const CALIBRATION_WARMUP_MS = 1000;
@@ -25,13 +28,20 @@ export interface LoadStepRunnerOptions {
   /** Each step's live figures, about once a second. */
   onProgress?: LimitsOptions['onProgress'];
   onLoadResult?: LimitsOptions['onLoadResult'];
+  /** The target's PostgreSQL URL (`--db`), sampled during each step; null for none. */
+  db?: string | null;
 }
 
 /** A step runner backed by `headroom load`'s open model. */
 export function loadStepRunner(options: LoadStepRunnerOptions): StepRunner {
   const latencyBoundMs = sloLatencyBoundMs(options.slo);
+  const local = isLocalTarget(options.url);
+  const db = options.db ?? null;
+  const dbLocal = db !== null && isLocalTarget(db);
   return async ({ phase, rate, durationMs, ctx, onFlowing }) => {
     const sampler = options.admin ? await startTargetSampler(options.admin) : null;
+    const hostSampler = local ? startHostSampler() : null;
+    const dbSampler = db ? await startDatabaseSampler(db, dbLocal).catch(() => null) : null;
     let result: LoadResult;
     try {
       let flowing = false;
@@ -53,13 +63,17 @@ export function loadStepRunner(options: LoadStepRunnerOptions): StepRunner {
         },
       });
     } catch (error) {
-      // The sampler must stop even when load() throws, or its timer keeps the process alive.
+      // The samplers must stop even when load() throws, or their timers keep the process alive.
+      hostSampler?.stop();
+      await dbSampler?.stop();
       await sampler?.stop();
       throw error;
     }
+    const host = hostSampler?.stop() ?? null;
+    const database = (await dbSampler?.stop()) ?? null;
     const target = sampler ? await sampler.stop() : null;
     options.onLoadResult?.(result);
-    return toMeasurement(rate, result, target);
+    return { ...toMeasurement(rate, result, target, host), database };
   };
 }
 
@@ -88,6 +102,7 @@ export function toMeasurement(
   rate: number,
   result: LoadResult,
   target: TargetSignals | null,
+  host: HostSignals | null = null,
 ): StepMeasurement {
   return {
     offeredRps: rate,
@@ -105,5 +120,6 @@ export function toMeasurement(
     latencyFromSendMs: result.grpcStreaming ? result.phasesMs.response : result.phasesMs.firstByte,
     generatorWarnings: result.generator.warnings,
     target,
+    host,
   };
 }

@@ -15,6 +15,33 @@ export interface MetricsSnapshot {
   heapUsedBytes: number | null;
   inFlight: number | null;
   shedTotal: number | null;
+  /** `http_request_duration_seconds` sum and count over every route and status. */
+  requestSeconds: number | null;
+  requests: number | null;
+  /** The instrumented connection pools (`headroom_pool_*`), by their `pool` label; empty when none. */
+  pools: Record<string, PoolSnapshot>;
+  /** Outbound fetches (`headroom_outbound_*`), by host; empty when none. */
+  outbound: Record<string, OutboundSnapshot>;
+}
+
+/** Outbound calls to one host: cumulative time and count (every outcome), and those in flight now. */
+export interface OutboundSnapshot {
+  seconds: number;
+  calls: number;
+  inFlight: number;
+}
+
+/** One connection pool at one instant; counters are cumulative since the target started. */
+export interface PoolSnapshot {
+  max: number | null;
+  inUse: number;
+  waiting: number;
+  /** `headroom_pool_wait_seconds` sum and count. */
+  waitSeconds: number;
+  acquired: number;
+  /** `headroom_pool_held_seconds` sum and count (null when the pool does not export it). */
+  heldSeconds: number | null;
+  released: number | null;
 }
 
 /** Parses Prometheus text into a snapshot taken at `atMs`. */
@@ -34,7 +61,60 @@ export function parseMetricsSnapshot(text: string, atMs: number): MetricsSnapsho
     heapUsedBytes: sumValues(matching(METRIC.heapUsed)),
     inFlight: sumValues(matching(METRIC.httpInFlight)),
     shedTotal: sumValues(matching(METRIC.httpShed)),
+    requestSeconds: sumValues(matching(`${METRIC.httpDuration}_sum`)),
+    requests: sumValues(matching(`${METRIC.httpDuration}_count`)),
+    pools: readPools(matching),
+    outbound: readOutbound(matching),
   };
+}
+
+/** Every host the target called, summed over outcomes. */
+function readOutbound(matching: (name: string) => PrometheusSample[]): Record<string, OutboundSnapshot> {
+  const hosts: Record<string, OutboundSnapshot> = {};
+  const add = (name: string, field: keyof OutboundSnapshot) => {
+    for (const sample of matching(name)) {
+      const host = sample.labels.host ?? '';
+      hosts[host] ??= { seconds: 0, calls: 0, inFlight: 0 };
+      hosts[host][field] += sample.value;
+    }
+  };
+  add(`${METRIC.outboundDuration}_sum`, 'seconds');
+  add(`${METRIC.outboundDuration}_count`, 'calls');
+  add(METRIC.outboundInFlight, 'inFlight');
+  return hosts;
+}
+
+/** Every pool that exports its in-use gauge, with its other series. */
+function readPools(matching: (name: string) => PrometheusSample[]): Record<string, PoolSnapshot> {
+  const byPool = (name: string) => {
+    const values = new Map<string, number>();
+    for (const sample of matching(name)) {
+      const pool = sample.labels.pool ?? '';
+      values.set(pool, (values.get(pool) ?? 0) + sample.value);
+    }
+    return values;
+  };
+  const inUse = byPool(METRIC.poolInUse);
+  const max = byPool(METRIC.poolMax);
+  const waiting = byPool(METRIC.poolWaiting);
+  const waitSum = byPool(`${METRIC.poolWait}_sum`);
+  const waitCount = byPool(`${METRIC.poolWait}_count`);
+  const heldSum = byPool(`${METRIC.poolHeld}_sum`);
+  const heldCount = byPool(`${METRIC.poolHeld}_count`);
+  const pools: Record<string, PoolSnapshot> = {};
+  for (const [name, used] of inUse) {
+    const size = max.get(name);
+    pools[name] = {
+      max: size !== undefined && Number.isFinite(size) ? size : null,
+      inUse: used,
+      waiting: waiting.get(name) ?? 0,
+      waitSeconds: waitSum.get(name) ?? 0,
+      acquired: waitCount.get(name) ?? 0,
+      heldSeconds: heldSum.get(name) ?? null,
+      released: heldCount.get(name) ?? null,
+    };
+  }
+  return pools;
 }
 
 /** Fetches and parses `<admin>/metrics`; throws on network errors or a non-2xx status. */

@@ -1,12 +1,13 @@
 /**
  * The sample lines of Prometheus' text exposition format (version 0.0.4): `name{label="v",…} value [timestamp]`.
- * Only what the bottleneck analysis needs — each sample's name and value, in order; `# HELP`/`# TYPE` lines and
- * labels are skipped (a histogram's `_sum`, `_count` and `_bucket` lines are samples like any other).
+ * Only what the bottleneck analysis needs — each sample's name, labels and value, in order; `# HELP`/`# TYPE`
+ * lines are skipped (a histogram's `_sum`, `_count` and `_bucket` lines are samples like any other).
  */
 
-/** One sample line: its series name and value (labels dropped). */
+/** One sample line: its series name, labels and value. */
 export interface PrometheusSample {
   name: string;
+  labels: Record<string, string>;
   value: number;
 }
 
@@ -20,7 +21,9 @@ export function parsePrometheusSamples(text: string): PrometheusSample[] {
     if (line === '' || line.startsWith('#')) continue;
     const name = NAME.exec(line)?.[0];
     if (!name) continue;
-    const rest = line.charCodeAt(name.length) === 0x7b /* { */ ? afterLabels(line, name.length) : name.length;
+    const labels: Record<string, string> = {};
+    const rest =
+      line.charCodeAt(name.length) === 0x7b /* { */ ? readLabels(line, name.length, labels) : name.length;
     if (rest < 0) continue;
     const value = parseValue(
       line
@@ -28,20 +31,35 @@ export function parsePrometheusSamples(text: string): PrometheusSample[] {
         .trim()
         .split(/[ \t]+/)[0] ?? '',
     );
-    if (value !== null) samples.push({ name, value });
+    if (value !== null) samples.push({ name, labels, value });
   }
   return samples;
 }
 
-/** The index just past the label set opening at `open` (quoted values may hold `}` and `\"`); -1 if unclosed. */
-function afterLabels(line: string, open: number): number {
+/**
+ * Reads the label set opening at `open` into `labels` (quoted values may hold `}`, `\"`, `\\` and `\n`);
+ * returns the index just past it, or -1 if it is unclosed.
+ */
+function readLabels(line: string, open: number, labels: Record<string, string>): number {
   let quoted = false;
+  let key = '';
+  let value = '';
+  let start = open + 1;
   for (let i = open + 1; i < line.length; i++) {
     const c = line[i];
     if (quoted) {
-      if (c === '\\') i++;
-      else if (c === '"') quoted = false;
-    } else if (c === '"') quoted = true;
+      if (c === '\\') {
+        const next = line[++i];
+        value += next === 'n' ? '\n' : (next ?? '');
+      } else if (c === '"') {
+        quoted = false;
+        labels[key] = value;
+      } else value += c;
+    } else if (c === '"') {
+      quoted = true;
+      key = line.slice(start, i).replace(/[=,\s]/g, '');
+      value = '';
+    } else if (c === ',') start = i + 1;
     else if (c === '}') return i + 1;
   }
   return -1;

@@ -4,8 +4,8 @@
  * in-flight trends). prom-client resets its event-loop histogram on every scrape, so each scrape's p99 covers
  * the interval since the previous one.
  */
-import { type MetricsSnapshot, scrapeMetrics } from './metrics-snapshot.js';
-import type { TargetSignals } from './types.js';
+import { type MetricsSnapshot, type PoolSnapshot, scrapeMetrics } from './metrics-snapshot.js';
+import type { OutboundSignals, PoolSignals, TargetSignals } from './types.js';
 
 /** A running sampler; `stop()` ends it and returns the step's signals (null if fewer than two scrapes worked). */
 export interface TargetSampler {
@@ -61,5 +61,95 @@ export function summarise(snapshots: readonly MetricsSnapshot[]): TargetSignals 
     inFlightMax: Math.max(...inFlight),
     shed: delta((s) => s.shedTotal),
     scrapes: snapshots.length,
+    requestMsAvg: meanRequestMs(first, last),
+    pool: busiestPool(snapshots, wallS),
+    outbound: slowestHosts(snapshots, wallS),
   };
+}
+
+/** The pool that had requests waiting longest over the step (then the most in use), with its figures. */
+export function summarisePool(
+  name: string,
+  snapshots: readonly MetricsSnapshot[],
+  wallS: number,
+): PoolSignals | null {
+  const seen = snapshots.map((s) => s.pools[name]);
+  const first = seen[0];
+  const last = seen.at(-1);
+  if (!first || !last) return null;
+  // The baseline scrape was taken before the load: the gauges are averaged over the scrapes during the step.
+  const during = seen.slice(1).filter((p) => p !== undefined);
+  if (during.length === 0) return null;
+  const mean = (pick: (p: NonNullable<(typeof during)[number]>) => number) =>
+    during.reduce((sum, p) => sum + pick(p), 0) / during.length;
+  const acquired = Math.max(0, last.acquired - first.acquired);
+  const acquiredPerS = acquired / wallS;
+  const inUseAvg = mean((p) => p.inUse);
+  const round = (n: number) => Math.round(n * 100) / 100;
+  return {
+    name,
+    max: last.max,
+    inUseAvg: round(inUseAvg),
+    inUseMax: Math.max(...during.map((p) => p.inUse)),
+    waitingAvg: round(mean((p) => p.waiting)),
+    waitingMax: Math.max(...during.map((p) => p.waiting)),
+    waitingShare: round(during.filter((p) => p.waiting > 0).length / during.length),
+    acquiredPerS: round(acquiredPerS),
+    waitMsAvg: acquired > 0 ? round(((last.waitSeconds - first.waitSeconds) / acquired) * 1000) : null,
+    heldMsAvg: heldMs(first, last) ?? (acquiredPerS > 0 ? round((inUseAvg / acquiredPerS) * 1000) : null),
+  };
+}
+
+/** The mean time the target took per request answered during the step, ms; null without its histogram. */
+function meanRequestMs(first: MetricsSnapshot, last: MetricsSnapshot): number | null {
+  // A histogram has no series before its first observation: a fresh target starts from zero.
+  if (last.requests === null) return null;
+  const answered = last.requests - (first.requests ?? 0);
+  if (answered <= 0) return null;
+  return Math.round((((last.requestSeconds ?? 0) - (first.requestSeconds ?? 0)) / answered) * 1e5) / 100;
+}
+
+/** The hosts the target spent most time calling during the step, at most three. */
+export function slowestHosts(snapshots: readonly MetricsSnapshot[], wallS: number): OutboundSignals[] {
+  const first = snapshots[0];
+  const last = snapshots.at(-1);
+  if (!first || !last) return [];
+  const during = snapshots.slice(1);
+  const hosts: (OutboundSignals & { seconds: number })[] = [];
+  for (const [host, end] of Object.entries(last.outbound)) {
+    const start = first.outbound[host] ?? { seconds: 0, calls: 0, inFlight: 0 };
+    const calls = end.calls - start.calls;
+    if (calls <= 0) continue;
+    const seconds = end.seconds - start.seconds;
+    const inFlight = during.map((s) => s.outbound[host]?.inFlight ?? 0);
+    hosts.push({
+      host,
+      callsPerS: Math.round((calls / wallS) * 100) / 100,
+      meanMs: Math.round((seconds / calls) * 1e5) / 100,
+      inFlightAvg:
+        Math.round((inFlight.reduce((a, b) => a + b, 0) / Math.max(inFlight.length, 1)) * 100) / 100,
+      seconds,
+    });
+  }
+  return hosts
+    .sort((a, b) => b.seconds - a.seconds)
+    .slice(0, 3)
+    .map(({ seconds: _, ...host }) => host);
+}
+
+/** Mean checkout time from the held histogram, ms; null without it (then Little's law estimates it). */
+function heldMs(first: PoolSnapshot, last: PoolSnapshot): number | null {
+  if (last.heldSeconds === null || last.released === null) return null;
+  const released = last.released - (first.released ?? 0);
+  if (released <= 0) return null;
+  return Math.round(((last.heldSeconds - (first.heldSeconds ?? 0)) / released) * 1e5) / 100;
+}
+
+function busiestPool(snapshots: readonly MetricsSnapshot[], wallS: number): PoolSignals | null {
+  const names = Object.keys(snapshots.at(-1)?.pools ?? {});
+  const pools = names
+    .map((name) => summarisePool(name, snapshots, wallS))
+    .filter((p): p is PoolSignals => p !== null);
+  pools.sort((a, b) => b.waitingAvg - a.waitingAvg || b.inUseAvg - a.inUseAvg);
+  return pools[0] ?? null;
 }

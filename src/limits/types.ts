@@ -14,6 +14,11 @@ export interface LimitsOptions {
   slo?: string[];
   /** The target's admin base URL (`/metrics`, `/debug/pprof/profile`): enables the bottleneck analysis. */
   admin?: string;
+  /**
+   * The target's PostgreSQL database (`postgres://…`, the same database it uses): each step samples
+   * `pg_stat_activity` (and `pg_stat_statements`, and the backends' CPU when local). Needs the `pg` package.
+   */
+  db?: string;
   /** Bearer token for the admin port's `/debug/*` (the service's `ADMIN_TOKEN`). */
   adminToken?: string;
   /** Shortest measured step; steps at low rates grow (up to 3×) to collect enough samples. Default `2s`. */
@@ -103,6 +108,75 @@ export interface TargetSignals {
   shed: number;
   /** Scrapes that succeeded during the step. */
   scrapes: number;
+  /**
+   * Mean time the target took per request answered during the step, ms, by its own clock
+   * (`http_request_duration_seconds`); null when it does not export it. Absent from older results.
+   */
+  requestMsAvg?: number | null;
+  /**
+   * The connection pool that waited most during the step (`instrumentPool` in headroom-kit/service); null when
+   * the target exports no pool metrics. Absent from results written before pools were read.
+   */
+  pool?: PoolSignals | null;
+  /**
+   * The hosts the target called (fetch), most time spent first (at most 3); empty when it called none or does not
+   * export `headroom_outbound_*`. Absent from older results.
+   */
+  outbound?: OutboundSignals[];
+}
+
+/** The target's outbound calls to one host during one step. */
+export interface OutboundSignals {
+  /** `host:port`. */
+  host: string;
+  /** Calls answered (or failed) per second. */
+  callsPerS: number;
+  /** Mean time to the response headers (or the error), ms. */
+  meanMs: number;
+  /** Calls in flight, mean over the step's scrapes. */
+  inFlightAvg: number;
+}
+
+/** A connection pool during one step, from the target's `headroom_pool_*` metrics. */
+export interface PoolSignals {
+  /** The pool's `pool` label. */
+  name: string;
+  /** Most connections it opens (null when the pool does not say). */
+  max: number | null;
+  /** Connections checked out, mean and most over the step's scrapes. */
+  inUseAvg: number;
+  inUseMax: number;
+  /** Requests waiting for a connection, mean and most over the step's scrapes. */
+  waitingAvg: number;
+  waitingMax: number;
+  /** Share of the step's scrapes that saw requests waiting (0..1). */
+  waitingShare: number;
+  /** Connections handed out per second. */
+  acquiredPerS: number;
+  /** Mean wait for a connection, ms (null when none was handed out). */
+  waitMsAvg: number | null;
+  /**
+   * Mean time a connection was held, ms: from `headroom_pool_held_seconds` when exported, else by Little's law
+   * (in use ÷ handed out per second, from the scrapes); null when unknown.
+   */
+  heldMsAvg: number | null;
+}
+
+/** The whole machine during one step (Linux `/proc`, when the target runs on the generator's machine). */
+export interface HostSignals {
+  /** CPU cores the machine has (`cpuN` lines of /proc/stat). */
+  cores: number;
+  /** Share of all cores' time that was busy (0..1): everything but idle and I/O wait. */
+  busyShare: number;
+  /** The same in cores (busyShare × cores). */
+  busyCores: number;
+  /** Share of the time the hypervisor gave the cores to someone else (0..1). */
+  stealShare: number;
+  /** Threads runnable and waiting for a core (`procs_running`, the sampler left out), mean and most. */
+  runQueueAvg: number;
+  runQueueMax: number;
+  /** CPU the load generator (this process, all its threads) used, in cores. */
+  generatorCores: number;
 }
 
 /** One step of the search: a fixed offered rate for a bounded time. */
@@ -141,6 +215,34 @@ export interface LimitsStep {
    */
   generatorLimited: boolean;
   target: TargetSignals | null;
+  /**
+   * The machine, when the target runs on it (its host is loopback or one of this machine's addresses) and
+   * `/proc/stat` is readable; null otherwise. Absent from results written before the host was read.
+   */
+  host?: HostSignals | null;
+  /** The database during the step (`--db`); null without it. Absent from results written before `--db`. */
+  database?: DatabaseSignals | null;
+}
+
+/** A PostgreSQL database during one step, from `pg_stat_activity` samples (`--db`). */
+export interface DatabaseSignals {
+  /** Client backends connected to the database at the last sample. */
+  backends: number;
+  /** Backends running a statement, mean and most over the samples. */
+  activeAvg: number;
+  activeMax: number;
+  /**
+   * What the running backends were doing, as shares of all running-backend samples, largest first (at most 5):
+   * `wait_event_type:wait_event` (`Lock:transactionid`, `IO:DataFileRead`, `Timeout:PgSleep`…) or `CPU` (running,
+   * not waiting).
+   */
+  waits: { event: string; share: number }[];
+  /** The busiest statements (at most 5): their share of exec time, or of running samples (see `queriesFrom`). */
+  topQueries: { query: string; share: number }[];
+  /** `pg_stat_statements` when the extension is installed in the database, else `pg_stat_activity` samples. */
+  queriesFrom: 'pg_stat_statements' | 'pg_stat_activity';
+  /** CPU the database's backends used, in cores, when the database runs on this machine; else null. */
+  cpuCores: number | null;
 }
 
 /**
@@ -184,7 +286,17 @@ export interface ProfileNode {
 }
 
 /** What kind of resource ran out first. */
-export type BottleneckKind = 'cpu' | 'event-loop' | 'gc' | 'memory' | 'dependency' | 'generator' | 'unknown';
+export type BottleneckKind =
+  | 'cpu'
+  | 'host-cpu'
+  | 'event-loop'
+  | 'gc'
+  | 'memory'
+  | 'pool'
+  | 'database'
+  | 'dependency'
+  | 'generator'
+  | 'unknown';
 
 /** The "why it stops there": a kind, the figures behind it, and where the CPU went. */
 export interface Bottleneck {

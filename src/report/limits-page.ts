@@ -85,7 +85,7 @@ export function renderLimitsPage(r: LimitsResult): string {
         title: 'Steps',
         rows: r.steps.map((s) => [
           `${s.phase} ${fmt.format(s.offeredRps)} req/s`,
-          `${fmt.format(s.achievedRps)} req/s, p99 ${s.p99Ms.toFixed(1)} ms, ${s.pass ? 'pass' : `FAIL: ${s.failures.join('; ')}`}`,
+          `${fmt.format(s.achievedRps)} req/s, p99 ${s.p99Ms.toFixed(1)} ms${beyondProcess(s)}, ${s.pass ? 'pass' : `FAIL: ${s.failures.join('; ')}`}`,
         ]),
       },
     ],
@@ -95,6 +95,17 @@ export function renderLimitsPage(r: LimitsResult): string {
       : undefined,
     data: r,
   });
+}
+
+/** `, host 97% busy, pool waiting 12.0, db 7.1 running`: what the step read beyond the process, when it did. */
+function beyondProcess(s: LimitsStep): string {
+  const parts: string[] = [];
+  if (s.target) parts.push(`target CPU ${s.target.cpuCores.toFixed(2)} cores`);
+  if (s.host) parts.push(`host ${(s.host.busyShare * 100).toFixed(0)}% busy of ${s.host.cores} cores`);
+  if (s.target?.pool)
+    parts.push(`pool "${s.target.pool.name}" waiting ${s.target.pool.waitingAvg.toFixed(1)}`);
+  if (s.database) parts.push(`db ${s.database.activeAvg.toFixed(1)} running`);
+  return parts.map((p) => `, ${p}`).join('');
 }
 
 /** The last step measured at each rate, in rising order of offered load. */

@@ -12,11 +12,13 @@ import { watchBlocks } from './block-watchdog.js';
 import { ConcurrencyLimit } from './concurrency-limit.js';
 import { adminDebugExposed, loadConfig } from './config.js';
 import { ConnectionDrain } from './connection-drain.js';
+import { dependencyMetrics } from './dependency-metrics.js';
 import { installErrorHandlers } from './error-handler.js';
 import { HttpMetrics } from './http-metrics.js';
 import { functionMetrics, setInstrumentLogger } from './instrument.js';
 import { createLogger } from './logger.js';
 import { LoopMonitor } from './loop-monitor.js';
+import { watchOutboundRequests } from './outbound-metrics.js';
 import { installRequestHooks } from './request-hooks.js';
 import { requestId } from './request-id.js';
 import { setupTracing } from './tracing.js';
@@ -49,6 +51,7 @@ export function createService(definition: ServiceDefinition): Service {
   }
 
   const registry = new Registry();
+  watchOutboundRequests();
   collectDefaultMetrics({ register: registry });
   const metrics = new HttpMetrics(registry);
   const tracing = setupTracing({ serviceName: name, version, otlpEndpoint: config.otlpEndpoint });
@@ -107,7 +110,7 @@ export function createService(definition: ServiceDefinition): Service {
     timeoutMs: config.readyTimeoutMs,
     draining: () => draining,
     logger,
-    registries: [registry, functionMetrics],
+    registries: [registry, functionMetrics, dependencyMetrics],
     vars,
     extraVars: () => ({
       name,

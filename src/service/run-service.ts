@@ -10,6 +10,7 @@ import { ExitCode } from '../errors.js';
 import { createClusterAdmin, type WorkerAdmin } from './admin/cluster-admin.js';
 import { adminDebugExposed, ConfigError, loadConfig, type ServiceConfig } from './config.js';
 import { createService } from './create-service.js';
+import { dependencyMetrics } from './dependency-metrics.js';
 import { functionMetrics } from './instrument.js';
 import { createLogger } from './logger.js';
 import type { Service, ServiceDefinition } from './types.js';
@@ -45,7 +46,7 @@ export async function runService(definition: ServiceDefinition): Promise<Service
       : definition,
   );
   if (forked) {
-    AggregatorRegistry.setRegistries([service.metrics, functionMetrics]);
+    AggregatorRegistry.setRegistries([service.metrics, functionMetrics, dependencyMetrics]);
     new AggregatorRegistry(); // answers the primary's requests for this worker's metrics over IPC
   }
   const grace = closeWithGrace(

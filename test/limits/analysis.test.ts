@@ -283,6 +283,10 @@ describe('parseMetricsSnapshot', () => {
       heapUsedBytes: 10_000_000 + atMs,
       inFlight,
       shedTotal: 3,
+      requestSeconds: null,
+      requests: null,
+      pools: {},
+      outbound: {},
     });
     const signals = summarise([
       at(0, 10, 1, 0, 0.5),

@@ -116,7 +116,11 @@ it('names the CPU bottleneck of a gRPC server exposing the admin port, with its 
     expect(result.outcome, trace).toBe('found');
     expect(result.steps.some((s) => s.target !== null && s.target.scrapes >= 2)).toBe(true);
     expect(result.profile, result.notes.join('\n')).not.toBeNull();
-    expect(result.bottleneck.kind, trace).toBe('cpu');
+    // On a machine busy with other work (a parallel test run) the process may get less than its core: then the
+    // machine is named, with the split of its cores.
+    expect(['cpu', 'host-cpu'], trace).toContain(result.bottleneck.kind);
+    if (result.bottleneck.kind === 'host-cpu')
+      expect(result.bottleneck.evidence[0]).toMatch(/\d+% of \d+ cores busy while the target used/);
     expect(result.bottleneck.evidence.join('\n')).toMatch(/CPU [\d.]+ cores/);
     const names = result.bottleneck.topFunctions.slice(0, 3).map((f) => f.name);
     expect(

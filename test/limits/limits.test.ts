@@ -133,7 +133,11 @@ describe('findLimits against a headroom-kit/service target', () => {
     expect(hot?.package).toBe('(your code)');
     expect(result.bottleneck.packages.map((p) => p.name)).toContain('(your code)');
     expect(result.bottleneck.profileTree?.totalPct).toBe(100);
-    expect(result.bottleneck.kind, result.bottleneck.evidence.join('\n')).toBe('cpu');
+    // On a machine busy with other work (a parallel test run) the process may get less than its core: then the
+    // machine is named, with the split of its cores.
+    expect(['cpu', 'host-cpu'], result.bottleneck.evidence.join('\n')).toContain(result.bottleneck.kind);
+    if (result.bottleneck.kind === 'host-cpu')
+      expect(result.bottleneck.evidence[0]).toMatch(/\d+% of \d+ cores busy while the target used/);
     expect(result.bottleneck.evidence.join('\n')).toMatch(/CPU [\d.]+ cores/);
     expect(result.steps.some((s) => s.target !== null && s.target.scrapes >= 2)).toBe(true);
   });

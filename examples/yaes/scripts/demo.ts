@@ -65,6 +65,8 @@ try {
     join(here, '../scenario/yaes.scenario.ts'),
     '--admin',
     adminUrl,
+    // On PostgreSQL, limits also samples the database (its waits, statements and backends' CPU).
+    ...(process.env.DATABASE_URL ? ['--db', process.env.DATABASE_URL] : []),
     '--slo',
     'p99<50ms',
     '--slo',

@@ -1,6 +1,7 @@
 /**
  * What operators see: the startup log describes the database without its password (the original logged the
- * full URL), and the debug lines of repository calls and SQL statements carry the request id.
+ * full URL), the debug lines of repository calls and SQL statements carry the request id, and the admin port's
+ * /metrics has the connection pool.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call } from './support/client.js';
@@ -21,7 +22,7 @@ describe('logs on PostgreSQL', () => {
     // 'pglite' only means "create no database": DATABASE_URL points YAES at the one made here.
     yaes = await startYaes(
       'pglite',
-      { DATABASE_URL: url.toString(), LOG_LEVEL: 'debug' },
+      { DATABASE_URL: url.toString(), LOG_LEVEL: 'debug', DB_POOL_SIZE: '7' },
       { logDestination: { write: (line: string) => void lines.push(line) } },
     );
   });
@@ -46,5 +47,15 @@ describe('logs on PostgreSQL', () => {
       .filter((l) => l.msg === 'call' && l.reqId === 'req-obs-1')
       .map((l) => l.fn);
     expect(calls).toEqual(expect.arrayContaining(['repo.users.create', 'db.insert']));
+  });
+
+  it('exports its connection pool on /metrics, for headroom limits to read', async () => {
+    const body = { Username: 'pooled', MobileNumber: '+4971', Password: 'p' };
+    expect((await call(yaes.url, 'POST', '/users', { body })).status).toBe(200);
+    const text = await (await fetch(`${yaes.adminUrl}/metrics`)).text();
+    expect(text).toMatch(/^headroom_pool_max_connections\{pool="db"\} 7$/m);
+    expect(text).toMatch(/^headroom_pool_waiting_requests\{pool="db"\} 0$/m);
+    const acquired = /^headroom_pool_wait_seconds_count\{pool="db"\} (\d+)$/m.exec(text)?.[1];
+    expect(Number(acquired)).toBeGreaterThan(0);
   });
 });

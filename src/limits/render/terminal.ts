@@ -15,12 +15,14 @@ export function formatStepLine(step: LimitsStep): string {
   const judged =
     step.phase === 'profile' ? 'profiled' : step.pass ? 'pass' : `FAIL (${step.failures.join('; ')})`;
   const cpu = step.target ? `  cpu ${step.target.cpuCores.toFixed(2)}` : '';
+  const host = step.host ? `  host ${(step.host.busyShare * 100).toFixed(0)}%` : '';
+  const pool = step.target?.pool?.waitingAvg ? `  pool wait ${step.target.pool.waitingAvg.toFixed(1)}` : '';
   return [
     `  ${step.phase.padEnd(9)}`,
     `${number.format(step.offeredRps).padStart(8)} req/s →${number.format(step.achievedRps).padStart(8)}`,
     `  p99 ${ms(step.p99Ms).padStart(8)}`,
     `  err ${(step.errorRate * 100).toFixed(1).padStart(5)}%`,
-    `${cpu}  ${judged}`,
+    `${cpu}${host}${pool}  ${judged}`,
   ].join('');
 }
 
@@ -60,6 +62,9 @@ export function formatSummary(result: LimitsResult): string {
 
 const KIND_LABEL: Record<LimitsResult['bottleneck']['kind'], string> = {
   cpu: 'CPU',
+  'host-cpu': 'host CPU',
+  pool: 'connection pool',
+  database: 'the database',
   'event-loop': 'event loop',
   gc: 'GC',
   memory: 'memory',

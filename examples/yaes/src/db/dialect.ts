@@ -6,6 +6,7 @@
  * Kysely 0.28 with `kysely-pglite-dialect`. Upgrading is this file's import line only.
  */
 import { PGlite } from '@electric-sql/pglite';
+import { instrumentPool } from 'headroom-kit/service';
 import { type Dialect, PostgresDialect } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
@@ -28,7 +29,10 @@ export function createDialect(config: DatabaseConfig, onPoolError: (error: Error
   }
   // `config.url` has no sslmode (see splitTls), so this `ssl` is the one node-postgres uses.
   const ssl = config.tls === 'off' ? false : { rejectUnauthorized: config.tls === 'verify' };
-  const pool = new pg.Pool({ connectionString: config.url, max: config.poolSize, ssl });
+  // Its size, use, waiters and wait times on /metrics: `headroom limits` names the pool when it is the limit.
+  const pool = instrumentPool(new pg.Pool({ connectionString: config.url, max: config.poolSize, ssl }), {
+    name: 'db',
+  });
   const cancelPool = new pg.Pool({ connectionString: config.url, max: 2, ssl });
   pool.on('error', onPoolError);
   cancelPool.on('error', onPoolError);
