@@ -3,7 +3,6 @@
  * unary one, and the SLO applies to each call's end (its trailers), not to its first message — also when a
  * generator-bound step is judged from the actual send.
  */
-import { spawn } from 'node:child_process';
 import * as grpc from '@grpc/grpc-js';
 import { afterEach, expect, it } from 'vitest';
 import { findLimits, formatStepLine, type LimitsResult } from '../../src/limits/index.js';
@@ -11,30 +10,13 @@ import { judgeStep } from '../../src/limits/judge-step.js';
 import { toMeasurement } from '../../src/limits/load-step-runner.js';
 import type { LatencySummary, LoadResult } from '../../src/load/types.js';
 import { ECHO_PROTO, type EchoServer, startWatchServer } from '../support/grpc-echo.js';
+import { runSourceCli } from '../support/source-cli.js';
 
 /** Each call streams 3 messages, one every 15 ms: first message ≈ 15 ms, end ≈ 45 ms. */
 const MESSAGES = 3;
 const PAUSE_MS = 15;
 
-const MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
-
-/** Runs `headroom limits` from source in its own process (the server keeps this one's event loop to itself). */
-function limits(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'limits', ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d;
-    });
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const limits = (args: string[]) => runSourceCli(['limits', ...args]);
 
 let server: EchoServer | undefined;
 afterEach(() => server?.close());

@@ -4,7 +4,6 @@
  * headroom's admin port gets the bottleneck evidence an HTTP one gets; a bad method is one line, exit 2, before
  * any call.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -12,27 +11,12 @@ import * as grpc from '@grpc/grpc-js';
 import { afterEach, expect, it } from 'vitest';
 import { findLimits, formatStepLine, type LimitsResult } from '../../src/limits/index.js';
 import { ECHO_PROTO, type EchoServer, startEchoServer } from '../support/grpc-echo.js';
+import { runSourceCli } from '../support/source-cli.js';
 import { spawnFixture } from './helpers/spawn-service.js';
 
-const MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
 const IMPORTS_PROTO = path.join(path.dirname(ECHO_PROTO), 'imports', 'echo-api.proto');
 
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'limits', ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d;
-    });
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const cli = (args: string[]) => runSourceCli(['limits', ...args]);
 
 let server: EchoServer | undefined;
 afterEach(() => server?.close());

@@ -4,7 +4,6 @@
  * frames), a status after some messages is an error, and `headroom merge` merges the new figures exactly.
  * Client-streaming and bidirectional methods are one line, exit 2.
  */
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { afterEach, expect, it } from 'vitest';
@@ -13,26 +12,7 @@ import { mergeResults } from '../../src/load/merge.js';
 import { renderSummary } from '../../src/load/render/summary.js';
 import { renderLoadReport } from '../../src/report/load-report.js';
 import { type EchoServer, ECHO_PROTO as PROTO, startWatchServer } from '../support/grpc-echo.js';
-
-const MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
-
-/** Runs the CLI from source (no build needed). */
-function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d;
-    });
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+import { runSourceCli } from '../support/source-cli.js';
 
 /** Messages per call and the pause before each: a call's first message comes after DELAY_MS, its end after K×. */
 const K = 5;
@@ -157,7 +137,7 @@ it('refuses client-streaming and bidirectional methods with one line, exit 2, be
     ['Upload', 'client'],
     ['Chat', 'bidirectional'],
   ]) {
-    const run = await runCli([
+    const run = await runSourceCli([
       'load',
       'grpc://127.0.0.1:1',
       '--proto',
