@@ -25,6 +25,12 @@ const CATEGORIES = [
   'disabled-by-default-v8.cpu_profiler',
 ];
 const DEFAULT_SECONDS = 5;
+/**
+ * Node 24's inspector aborted the whole process once while sending `NodeTracing.dataCollected` (`Assertion failed:
+ * status.ok()` in `serializeToJSON`, inspector_agent.cc:386; CI, not reproduced in ~40 tries). A debug endpoint
+ * must not be able to kill the service, so the trace is recorded only on the Node lines it was checked on.
+ */
+const TRACE_SAFE = Number(process.versions.node.split('.')[0]) < 24;
 const MAX_SECONDS = 60;
 
 let busy = false;
@@ -63,6 +69,10 @@ export function registerTraceRoute(scope: FastifyInstance): void {
         .code(400)
         .send({ error: `invalid seconds "${raw}": expected a number in (0, ${MAX_SECONDS}]` });
     }
+    if (!TRACE_SAFE)
+      return reply.code(501).send({
+        error: `not on Node ${process.versions.node}: its inspector can abort the process while sending a trace`,
+      });
     if (busy) return reply.code(409).send({ error: 'a trace is already being recorded' });
     busy = true;
     try {
