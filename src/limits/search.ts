@@ -22,7 +22,10 @@ import type { LimitsStep, StepPhase } from './types.js';
 export interface SearchPlan {
   /** Shortest measured step: ramp steps run ½–1×, bisection and re-test steps 1–3× this. */
   stepMs: number;
-  /** Pause after a passing step (doubled after a failing one). */
+  /**
+   * Half the pause after a failing step. A passing step needs none: `load()` returns once every response is in,
+   * and a pass answered them all within the SLO, so no backlog is left to leak into the next step.
+   */
   cooldownMs: number;
   /** Bound on the whole search. */
   maxTimeMs: number;
@@ -53,7 +56,7 @@ export interface SearchOutcome extends SearchEnd, Decision {
   notes: string[];
 }
 
-const MAX_RETESTS = 2;
+const MAX_RETESTS = 3;
 
 /**
  * Runs the search with `runner`; never throws for a breaking target, only for runner errors. A step that is cut
@@ -166,12 +169,14 @@ class CapacitySearch {
 
   /**
    * 3–4. Bisects between the last pass and the first fail, then re-tests the boundary: a band, not a lucky number.
-   * A boundary that fails its re-test becomes the new fail, and the band below it is bisected again (at most
-   * MAX_RETESTS times). A verdict when no passing rate is left below it.
+   * A boundary that fails its re-test becomes the new fail, and the search resumes from the last bracket: the
+   * highest pass below it is re-tested directly when it lies within 2 × `precision` (on a noisy machine the knee
+   * is a band of that width, and bisecting inside it only finds the noise), the band is bisected again otherwise
+   * (at most MAX_RETESTS rounds). A verdict when no passing rate is left below it.
    */
   private async bisectAndRetest(): Promise<SearchVerdict | null> {
     for (let round = 0; round < MAX_RETESTS; round++) {
-      await this.bisect();
+      if (round === 0 || !this.withinNoise()) await this.bisect();
       const low = this.low as number;
       const retest = await this.step('retest', low, this.fineBounds);
       if (retest.pass) return null;
@@ -181,12 +186,22 @@ class CapacitySearch {
         this.low = null;
         return retest.generatorLimited ? 'generator-bound' : 'no-rate-meets-slo';
       }
-      this.notes.push(`${low} req/s failed its re-test; searching again below it from ${below} req/s`);
       this.low = below;
+      this.notes.push(
+        this.withinNoise()
+          ? `${low} req/s failed its re-test; re-testing ${below} req/s, the highest pass below it`
+          : `${low} req/s failed its re-test; searching again below it from ${below} req/s`,
+      );
       if (round === MAX_RETESTS - 1)
         this.notes.push(`${below} req/s was not re-tested (unstable near the knee)`);
     }
     return null;
+  }
+
+  /** Whether [low, high] is at most twice `precision` wide: a failed re-test's band, re-tested without bisecting. */
+  private withinNoise(): boolean {
+    const low = this.low as number;
+    return ((this.high as number) - low) / low <= 2 * this.plan.precision;
   }
 
   /** Halves [low, high] until it is within `precision`. */
@@ -251,7 +266,8 @@ class CapacitySearch {
     const step = judgeStep(phase, measured);
     this.steps.push(step);
     this.hooks.onStep?.(step);
-    await this.sleep(step.pass ? this.plan.cooldownMs : 2 * this.plan.cooldownMs);
+    // After a pass the hook still runs (with --admin it waits for the target's in-flight requests to drain).
+    await this.sleep(step.pass ? 0 : 2 * this.plan.cooldownMs);
     return step;
   }
 }

@@ -95,11 +95,12 @@ describe('searchCapacity on a simulated queue', () => {
     expect(result.elapsedMs).toBeLessThanOrEqual(30_000 + 2 * PLAN.cooldownMs);
   });
 
-  it('cools down after every step, twice as long after a failing one', async () => {
+  it('cools down only after a failing step (a pass leaves no backlog), for twice the cool-down', async () => {
     const result = await search({ capacity: 800 });
     expect(result.sleeps).toHaveLength(result.steps.length);
+    expect(result.steps.some((s) => !s.pass)).toBe(true);
     result.steps.forEach((step, i) => {
-      expect(result.sleeps[i]).toBe(step.pass ? PLAN.cooldownMs : 2 * PLAN.cooldownMs);
+      expect(result.sleeps[i]).toBe(step.pass ? 0 : 2 * PLAN.cooldownMs);
     });
   });
 
@@ -170,6 +171,47 @@ describe('searchCapacity on a simulated queue', () => {
     expect(result.high).toBeLessThanOrEqual(retests[0]!.offeredRps);
     expect(result.low).toBe(retests[1]!.offeredRps);
     expect((result.high! - result.low!) / result.low!).toBeLessThanOrEqual(0.05);
+  });
+});
+
+describe('re-tests on a noisy knee', () => {
+  it('re-test the highest pass below a failed boundary directly when it lies within 2 × precision', async () => {
+    // Bisection passes 1200 and 1300 (everything above 1330 breaks), then 1300 fails its re-test once (noise):
+    // 1200 lies 8.3% below, within 2 × 5%, so it is re-tested right away instead of bisecting [1200, 1300].
+    let failRetest = true;
+    const result = await search({
+      capacity: 1500,
+      flaky: (r) => {
+        if (r.phase === 'bisect') return r.rate > 1330;
+        if (r.phase !== 'retest' || !failRetest) return false;
+        failRetest = false;
+        return true;
+      },
+    });
+    const firstRetest = result.steps.findIndex((s) => s.phase === 'retest');
+    const after = result.steps.slice(firstRetest + 1).map((s) => s.phase);
+    expect(result.steps[firstRetest]?.pass).toBe(false);
+    expect(after).toEqual(['retest']);
+    expect(result.outcome).toBe('found');
+    expect(result.low).toBe(result.steps.at(-1)?.offeredRps);
+    expect((result.high! - result.low!) / result.low!).toBeLessThanOrEqual(2 * PLAN.precision);
+    expect(result.steps.map((s) => `${s.offeredRps}${s.pass ? '+' : '-'}`).slice(-3)).toEqual([
+      '1350-',
+      '1300-',
+      '1200+',
+    ]);
+    expect(result.notes.join(' ')).toMatch(/re-testing 1200 req\/s, the highest pass below it/);
+  });
+
+  it('bisects again when the pass below a failed re-test is further than 2 × precision', async () => {
+    // Every re-test of a rate above 700 fails: the band falls from the 760s to the last pass far below.
+    const result = await search({ capacity: 800, flaky: (r) => r.phase === 'retest' && r.rate > 700 });
+    const phases = result.steps.map((s) => s.phase);
+    const firstRetest = phases.indexOf('retest');
+    expect(phases.slice(firstRetest + 1)).toContain('bisect');
+    expect(result.notes.join(' ')).toMatch(/searching again below it from 400 req\/s/);
+    expect(result.outcome).toBe('found');
+    expect(result.low).toBeLessThanOrEqual(700);
   });
 });
 
