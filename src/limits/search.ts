@@ -1,7 +1,7 @@
 /**
  * The capacity search, independent of how a step is run: calibrate at a low rate (warming the target up), ramp
- * ×2 until the SLO breaks (confirming the first break, so one noisy step does not end the ramp), bisect between
- * the last pass and the first fail to `precision`, then re-test the boundary. Every step is bounded and so is
+ * ×2 until the SLO breaks, bisect between the last pass and the first fail to `precision` (confirming the ramp's
+ * break if the band still ends there, so one noisy step does not end the ramp), then re-test the boundary. Every step is bounded and so is
  * the whole search: a step starts only if it fits the budget, and one cut short by the context is dropped.
  */
 import type { Context } from '../context/index.js';
@@ -115,11 +115,15 @@ class CapacitySearch {
   async run(): Promise<SearchVerdict> {
     const lost = await this.calibrate();
     if (lost) return lost;
-    for (let look = 0; ; look++) {
+    let looked = false;
+    for (;;) {
       if (await this.ramp()) return 'max-rate';
+      await this.bisect();
+      if (!(await this.confirmBreak())) continue;
       const unstable = await this.bisectAndRetest();
       if (unstable) return unstable;
-      if (look > 0 || !(await this.secondLook())) break;
+      if (looked || !(await this.secondLook())) break;
+      looked = true;
     }
     return this.highStep?.generatorLimited ? 'generator-bound' : 'found';
   }
@@ -145,25 +149,36 @@ class CapacitySearch {
     return null;
   }
 
-  /** 2. Doubles the rate until a confirmed break (no-op once there is one); true when `--max-rate` is reached. */
+  /** 2. Doubles the rate until a break (no-op once there is one); true when `--max-rate` is reached. */
   private async ramp(): Promise<boolean> {
     while (this.high === null) {
       const low = this.low as number;
       if (this.plan.maxRate !== null && low >= this.plan.maxRate) return true;
       const rate = this.cap(low * 2);
-      if ((await this.step('ramp', rate, this.rampBounds)).pass) {
-        this.low = rate;
-        continue;
-      }
-      const confirm = await this.step('confirm', rate, this.fineBounds);
-      if (confirm.pass) {
-        this.notes.push(`${rate} req/s failed once in the ramp and passed its confirmation`);
-        this.low = rate;
-        continue;
-      }
-      this.high = rate;
-      this.highStep = confirm;
+      const step = await this.step('ramp', rate, this.rampBounds);
+      if (step.pass) this.low = rate;
+      else this.fail(step);
     }
+    return false;
+  }
+
+  /**
+   * 2b. The ramp's break is confirmed only when the bisection ends against it: a lower failure already stands on
+   * its own, so one noisy ramp step costs a confirmation only when it matters. True when the band's upper end
+   * stands; false when the confirmation passed and the ramp resumes above it.
+   */
+  private async confirmBreak(): Promise<boolean> {
+    if (this.highStep?.phase !== 'ramp') return true;
+    const rate = this.high as number;
+    const confirm = await this.step('confirm', rate, this.fineBounds);
+    if (!confirm.pass) {
+      this.highStep = confirm;
+      return true;
+    }
+    this.notes.push(`${rate} req/s failed once in the ramp and passed its confirmation`);
+    this.low = rate;
+    this.high = null;
+    this.highStep = null;
     return false;
   }
 

@@ -42,16 +42,24 @@ describe('searchCapacity on a simulated queue', () => {
     },
   );
 
-  it('follows the phases: calibrate, ramp ×2, confirm, bisect, re-test', async () => {
+  it('follows the phases: calibrate, ramp ×2, bisect, re-test — no confirmation when a bisection step fails', async () => {
     const result = await search({ capacity: 800 });
     const phases = result.steps.map((s) => s.phase);
     expect(phases[0]).toBe('calibrate');
-    expect(phases).toContain('confirm');
+    expect(phases).not.toContain('confirm');
     expect(phases).toContain('bisect');
     expect(phases.at(-1)).toBe('retest');
     const ramp = result.steps.filter((s) => s.phase === 'ramp').map((s) => s.offeredRps);
     expect(ramp.slice(0, 3)).toEqual([50, 100, 200]);
     expect(result.steps.at(-1)?.offeredRps).toBe(result.low);
+  });
+
+  it('confirms the ramp’s break when the bisection ends against it, before the re-test', async () => {
+    // 1620 req/s: the ramp breaks at 1600 (p99 ≈ 210 ms), every bisection step below it passes.
+    const result = await search({ capacity: 1620 });
+    const tail = result.steps.slice(-3).map((s) => `${s.phase} ${s.offeredRps}${s.pass ? '+' : '-'}`);
+    expect(tail).toEqual(['bisect 1550+', 'confirm 1600-', 'retest 1550+']);
+    expect(result).toMatchObject({ outcome: 'found', low: 1550, high: 1600 });
   });
 
   it('runs longer steps at low rates so a p99 has ~1000 samples, within 3× the step', async () => {
@@ -222,8 +230,8 @@ const FULL = await search({ capacity: 800 });
  * The search on the 800 req/s queue, stopped while (Ctrl-C) or right after (--max-time: the clock jumps past the
  * budget) the `nth` step of `phase` runs.
  */
-async function stopDuring(phase: StepPhase, nth: number, how: 'ctrl-c' | 'max-time') {
-  const sim = simulate({ capacity: 800 }, SLO);
+async function stopDuring(phase: StepPhase, nth: number, how: 'ctrl-c' | 'max-time', capacity = 800) {
+  const sim = simulate({ capacity }, SLO);
   const [ctx, cancel] = withCancel(background());
   let seen = 0;
   let skewMs = 0;
@@ -252,10 +260,12 @@ describe('a stopped search never claims what it did not find', () => {
     expect(result.steps.map((s) => s.offeredRps)).toEqual([25, 50, 100]);
   });
 
-  it('Ctrl-C during the confirmation of the first break: interrupted, the break is not claimed', async () => {
-    const result = await stopDuring('confirm', 1, 'ctrl-c');
-    expect(result).toMatchObject({ outcome: 'interrupted', stoppedIn: 'confirm', low: 800, high: null });
-    expect(result.steps.at(-1)).toMatchObject({ phase: 'ramp', offeredRps: 1600, pass: false });
+  it('Ctrl-C during the confirmation of the ramp’s break: interrupted, not found', async () => {
+    // 1620 req/s: the bisection ends against the ramp's break at 1600, which is then confirmed.
+    const result = await stopDuring('confirm', 1, 'ctrl-c', 1620);
+    expect(result).toMatchObject({ outcome: 'interrupted', stoppedIn: 'confirm', low: 1550, high: 1600 });
+    expect(result.capacity).toEqual({ rps: 1550, low: 1550, high: 1600 });
+    expect(result.steps.at(-1)).toMatchObject({ phase: 'bisect', offeredRps: 1550, pass: true });
   });
 
   it('Ctrl-C during the bisection: interrupted with the band measured so far, not found', async () => {
