@@ -92,7 +92,7 @@ export function registerLimitsCommand(program: Command): void {
         '2s',
       ),
     )
-    .addOption(durationOption('--cooldown <duration>', 'pause between steps', '500ms'))
+    .addOption(durationOption('--cooldown <duration>', 'after a failing step, pause twice this', '500ms'))
     .option('--max-rate <n>', 'never offer more than this many req/s (10k = 10000)', rateArg)
     .addOption(durationOption('--max-time <duration>', 'bound on the whole search', '90s'))
     .addOption(

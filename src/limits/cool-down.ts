@@ -1,6 +1,7 @@
 /**
- * The pause between steps, so a backlog does not leak into the next one: the planned cool-down, then — when the
- * target's metrics are known — until its in-flight requests have drained, within a bound. It ends early when the
+ * The pause after a step, so a backlog does not leak into the next one: the planned cool-down (0 after a pass, see
+ * `search.ts`), then — when the target's metrics are known — until its in-flight requests have drained, within a
+ * bound. It ends early when the
  * search's context ends (`--max-time`, Ctrl-C): the search then sees `ctx.err` and stops.
  */
 import { type Context, isContextError, sleep } from '../context/index.js';

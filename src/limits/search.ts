@@ -1,7 +1,7 @@
 /**
  * The capacity search, independent of how a step is run: calibrate at a low rate (warming the target up), ramp
- * ×2 until the SLO breaks (confirming the first break, so one noisy step does not end the ramp), bisect between
- * the last pass and the first fail to `precision`, then re-test the boundary. Every step is bounded and so is
+ * ×2 until the SLO breaks, bisect between the last pass and the first fail to `precision` (confirming the ramp's
+ * break if the band still ends there, so one noisy step does not end the ramp), then re-test the boundary. Every step is bounded and so is
  * the whole search: a step starts only if it fits the budget, and one cut short by the context is dropped.
  */
 import type { Context } from '../context/index.js';
@@ -22,7 +22,10 @@ import type { LimitsStep, StepPhase } from './types.js';
 export interface SearchPlan {
   /** Shortest measured step: ramp steps run ½–1×, bisection and re-test steps 1–3× this. */
   stepMs: number;
-  /** Pause after a passing step (doubled after a failing one). */
+  /**
+   * Half the pause after a failing step. A passing step needs none: `load()` returns once every response is in,
+   * and a pass answered them all within the SLO, so no backlog is left to leak into the next step.
+   */
   cooldownMs: number;
   /** Bound on the whole search. */
   maxTimeMs: number;
@@ -53,7 +56,7 @@ export interface SearchOutcome extends SearchEnd, Decision {
   notes: string[];
 }
 
-const MAX_RETESTS = 2;
+const MAX_RETESTS = 3;
 
 /**
  * Runs the search with `runner`; never throws for a breaking target, only for runner errors. A step that is cut
@@ -112,11 +115,15 @@ class CapacitySearch {
   async run(): Promise<SearchVerdict> {
     const lost = await this.calibrate();
     if (lost) return lost;
-    for (let look = 0; ; look++) {
+    let looked = false;
+    for (;;) {
       if (await this.ramp()) return 'max-rate';
+      await this.bisect();
+      if (!(await this.confirmBreak())) continue;
       const unstable = await this.bisectAndRetest();
       if (unstable) return unstable;
-      if (look > 0 || !(await this.secondLook())) break;
+      if (looked || !(await this.secondLook())) break;
+      looked = true;
     }
     return this.highStep?.generatorLimited ? 'generator-bound' : 'found';
   }
@@ -142,36 +149,49 @@ class CapacitySearch {
     return null;
   }
 
-  /** 2. Doubles the rate until a confirmed break (no-op once there is one); true when `--max-rate` is reached. */
+  /** 2. Doubles the rate until a break (no-op once there is one); true when `--max-rate` is reached. */
   private async ramp(): Promise<boolean> {
     while (this.high === null) {
       const low = this.low as number;
       if (this.plan.maxRate !== null && low >= this.plan.maxRate) return true;
       const rate = this.cap(low * 2);
-      if ((await this.step('ramp', rate, this.rampBounds)).pass) {
-        this.low = rate;
-        continue;
-      }
-      const confirm = await this.step('confirm', rate, this.fineBounds);
-      if (confirm.pass) {
-        this.notes.push(`${rate} req/s failed once in the ramp and passed its confirmation`);
-        this.low = rate;
-        continue;
-      }
-      this.high = rate;
-      this.highStep = confirm;
+      const step = await this.step('ramp', rate, this.rampBounds);
+      if (step.pass) this.low = rate;
+      else this.fail(step);
     }
     return false;
   }
 
   /**
+   * 2b. The ramp's break is confirmed only when the bisection ends against it: a lower failure already stands on
+   * its own, so one noisy ramp step costs a confirmation only when it matters. True when the band's upper end
+   * stands; false when the confirmation passed and the ramp resumes above it.
+   */
+  private async confirmBreak(): Promise<boolean> {
+    if (this.highStep?.phase !== 'ramp') return true;
+    const rate = this.high as number;
+    const confirm = await this.step('confirm', rate, this.fineBounds);
+    if (!confirm.pass) {
+      this.highStep = confirm;
+      return true;
+    }
+    this.notes.push(`${rate} req/s failed once in the ramp and passed its confirmation`);
+    this.low = rate;
+    this.high = null;
+    this.highStep = null;
+    return false;
+  }
+
+  /**
    * 3–4. Bisects between the last pass and the first fail, then re-tests the boundary: a band, not a lucky number.
-   * A boundary that fails its re-test becomes the new fail, and the band below it is bisected again (at most
-   * MAX_RETESTS times). A verdict when no passing rate is left below it.
+   * A boundary that fails its re-test becomes the new fail, and the search resumes from the last bracket: the
+   * highest pass below it is re-tested directly when it lies within 2 × `precision` (on a noisy machine the knee
+   * is a band of that width, and bisecting inside it only finds the noise), the band is bisected again otherwise
+   * (at most MAX_RETESTS rounds). A verdict when no passing rate is left below it.
    */
   private async bisectAndRetest(): Promise<SearchVerdict | null> {
     for (let round = 0; round < MAX_RETESTS; round++) {
-      await this.bisect();
+      if (round === 0 || !this.withinNoise()) await this.bisect();
       const low = this.low as number;
       const retest = await this.step('retest', low, this.fineBounds);
       if (retest.pass) return null;
@@ -181,12 +201,22 @@ class CapacitySearch {
         this.low = null;
         return retest.generatorLimited ? 'generator-bound' : 'no-rate-meets-slo';
       }
-      this.notes.push(`${low} req/s failed its re-test; searching again below it from ${below} req/s`);
       this.low = below;
+      this.notes.push(
+        this.withinNoise()
+          ? `${low} req/s failed its re-test; re-testing ${below} req/s, the highest pass below it`
+          : `${low} req/s failed its re-test; searching again below it from ${below} req/s`,
+      );
       if (round === MAX_RETESTS - 1)
         this.notes.push(`${below} req/s was not re-tested (unstable near the knee)`);
     }
     return null;
+  }
+
+  /** Whether [low, high] is at most twice `precision` wide: a failed re-test's band, re-tested without bisecting. */
+  private withinNoise(): boolean {
+    const low = this.low as number;
+    return ((this.high as number) - low) / low <= 2 * this.plan.precision;
   }
 
   /** Halves [low, high] until it is within `precision`. */
@@ -251,7 +281,8 @@ class CapacitySearch {
     const step = judgeStep(phase, measured);
     this.steps.push(step);
     this.hooks.onStep?.(step);
-    await this.sleep(step.pass ? this.plan.cooldownMs : 2 * this.plan.cooldownMs);
+    // After a pass the hook still runs (with --admin it waits for the target's in-flight requests to drain).
+    await this.sleep(step.pass ? 0 : 2 * this.plan.cooldownMs);
     return step;
   }
 }

@@ -23,7 +23,7 @@ export interface LimitsOptions {
   adminToken?: string;
   /** Shortest measured step; steps at low rates grow (up to 3×) to collect enough samples. Default `2s`. */
   step?: Duration;
-  /** Pause between steps so a backlog does not leak into the next one. Default `500ms`. */
+  /** Half the pause after a failing step, so a backlog does not leak into the next one. Default `500ms`. */
   cooldown?: Duration;
   /** Never offer more than this many requests per second. Default: unbounded. */
   maxRate?: number;

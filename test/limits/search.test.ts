@@ -42,16 +42,24 @@ describe('searchCapacity on a simulated queue', () => {
     },
   );
 
-  it('follows the phases: calibrate, ramp ×2, confirm, bisect, re-test', async () => {
+  it('follows the phases: calibrate, ramp ×2, bisect, re-test — no confirmation when a bisection step fails', async () => {
     const result = await search({ capacity: 800 });
     const phases = result.steps.map((s) => s.phase);
     expect(phases[0]).toBe('calibrate');
-    expect(phases).toContain('confirm');
+    expect(phases).not.toContain('confirm');
     expect(phases).toContain('bisect');
     expect(phases.at(-1)).toBe('retest');
     const ramp = result.steps.filter((s) => s.phase === 'ramp').map((s) => s.offeredRps);
     expect(ramp.slice(0, 3)).toEqual([50, 100, 200]);
     expect(result.steps.at(-1)?.offeredRps).toBe(result.low);
+  });
+
+  it('confirms the ramp’s break when the bisection ends against it, before the re-test', async () => {
+    // 1620 req/s: the ramp breaks at 1600 (p99 ≈ 210 ms), every bisection step below it passes.
+    const result = await search({ capacity: 1620 });
+    const tail = result.steps.slice(-3).map((s) => `${s.phase} ${s.offeredRps}${s.pass ? '+' : '-'}`);
+    expect(tail).toEqual(['bisect 1550+', 'confirm 1600-', 'retest 1550+']);
+    expect(result).toMatchObject({ outcome: 'found', low: 1550, high: 1600 });
   });
 
   it('runs longer steps at low rates so a p99 has ~1000 samples, within 3× the step', async () => {
@@ -95,11 +103,12 @@ describe('searchCapacity on a simulated queue', () => {
     expect(result.elapsedMs).toBeLessThanOrEqual(30_000 + 2 * PLAN.cooldownMs);
   });
 
-  it('cools down after every step, twice as long after a failing one', async () => {
+  it('cools down only after a failing step (a pass leaves no backlog), for twice the cool-down', async () => {
     const result = await search({ capacity: 800 });
     expect(result.sleeps).toHaveLength(result.steps.length);
+    expect(result.steps.some((s) => !s.pass)).toBe(true);
     result.steps.forEach((step, i) => {
-      expect(result.sleeps[i]).toBe(step.pass ? PLAN.cooldownMs : 2 * PLAN.cooldownMs);
+      expect(result.sleeps[i]).toBe(step.pass ? 0 : 2 * PLAN.cooldownMs);
     });
   });
 
@@ -173,6 +182,47 @@ describe('searchCapacity on a simulated queue', () => {
   });
 });
 
+describe('re-tests on a noisy knee', () => {
+  it('re-test the highest pass below a failed boundary directly when it lies within 2 × precision', async () => {
+    // Bisection passes 1200 and 1300 (everything above 1330 breaks), then 1300 fails its re-test once (noise):
+    // 1200 lies 8.3% below, within 2 × 5%, so it is re-tested right away instead of bisecting [1200, 1300].
+    let failRetest = true;
+    const result = await search({
+      capacity: 1500,
+      flaky: (r) => {
+        if (r.phase === 'bisect') return r.rate > 1330;
+        if (r.phase !== 'retest' || !failRetest) return false;
+        failRetest = false;
+        return true;
+      },
+    });
+    const firstRetest = result.steps.findIndex((s) => s.phase === 'retest');
+    const after = result.steps.slice(firstRetest + 1).map((s) => s.phase);
+    expect(result.steps[firstRetest]?.pass).toBe(false);
+    expect(after).toEqual(['retest']);
+    expect(result.outcome).toBe('found');
+    expect(result.low).toBe(result.steps.at(-1)?.offeredRps);
+    expect((result.high! - result.low!) / result.low!).toBeLessThanOrEqual(2 * PLAN.precision);
+    expect(result.steps.map((s) => `${s.offeredRps}${s.pass ? '+' : '-'}`).slice(-3)).toEqual([
+      '1350-',
+      '1300-',
+      '1200+',
+    ]);
+    expect(result.notes.join(' ')).toMatch(/re-testing 1200 req\/s, the highest pass below it/);
+  });
+
+  it('bisects again when the pass below a failed re-test is further than 2 × precision', async () => {
+    // Every re-test of a rate above 700 fails: the band falls from the 760s to the last pass far below.
+    const result = await search({ capacity: 800, flaky: (r) => r.phase === 'retest' && r.rate > 700 });
+    const phases = result.steps.map((s) => s.phase);
+    const firstRetest = phases.indexOf('retest');
+    expect(phases.slice(firstRetest + 1)).toContain('bisect');
+    expect(result.notes.join(' ')).toMatch(/searching again below it from 400 req\/s/);
+    expect(result.outcome).toBe('found');
+    expect(result.low).toBeLessThanOrEqual(700);
+  });
+});
+
 /** Full run on the 800 req/s queue: ramp 50…800 passes, 1600 fails (confirmed), bisect, re-test. */
 const FULL = await search({ capacity: 800 });
 
@@ -180,8 +230,8 @@ const FULL = await search({ capacity: 800 });
  * The search on the 800 req/s queue, stopped while (Ctrl-C) or right after (--max-time: the clock jumps past the
  * budget) the `nth` step of `phase` runs.
  */
-async function stopDuring(phase: StepPhase, nth: number, how: 'ctrl-c' | 'max-time') {
-  const sim = simulate({ capacity: 800 }, SLO);
+async function stopDuring(phase: StepPhase, nth: number, how: 'ctrl-c' | 'max-time', capacity = 800) {
+  const sim = simulate({ capacity }, SLO);
   const [ctx, cancel] = withCancel(background());
   let seen = 0;
   let skewMs = 0;
@@ -210,10 +260,12 @@ describe('a stopped search never claims what it did not find', () => {
     expect(result.steps.map((s) => s.offeredRps)).toEqual([25, 50, 100]);
   });
 
-  it('Ctrl-C during the confirmation of the first break: interrupted, the break is not claimed', async () => {
-    const result = await stopDuring('confirm', 1, 'ctrl-c');
-    expect(result).toMatchObject({ outcome: 'interrupted', stoppedIn: 'confirm', low: 800, high: null });
-    expect(result.steps.at(-1)).toMatchObject({ phase: 'ramp', offeredRps: 1600, pass: false });
+  it('Ctrl-C during the confirmation of the ramp’s break: interrupted, not found', async () => {
+    // 1620 req/s: the bisection ends against the ramp's break at 1600, which is then confirmed.
+    const result = await stopDuring('confirm', 1, 'ctrl-c', 1620);
+    expect(result).toMatchObject({ outcome: 'interrupted', stoppedIn: 'confirm', low: 1550, high: 1600 });
+    expect(result.capacity).toEqual({ rps: 1550, low: 1550, high: 1600 });
+    expect(result.steps.at(-1)).toMatchObject({ phase: 'bisect', offeredRps: 1550, pass: true });
   });
 
   it('Ctrl-C during the bisection: interrupted with the band measured so far, not found', async () => {
