@@ -193,7 +193,9 @@ describe('headroom limits --dashboard', () => {
     await page.waitForSelector('#steps tr[data-offered]', { timeout: 15_000 });
     expect(run.child.exitCode).toBeNull();
     expect(await attr(page, 'body', 'kind')).toBe('limits');
-    expect(Number(await attr(page, '#live-throughput', 'points'))).toBeGreaterThanOrEqual(1);
+    await expect
+      .poll(async () => Number(await attr(page, '#live-throughput', 'points')), { timeout: 10_000 })
+      .toBeGreaterThanOrEqual(1);
 
     await page.waitForSelector('body[data-state="finished"]', { timeout: 20_000 });
     await run.exited;
@@ -230,7 +232,7 @@ describe('headroom collect --dashboard', () => {
       json,
     ]);
     const { page, foreign } = await openPage(browser, run.url);
-    expect(await attr(page, 'body', 'kind')).toBe('collect');
+    await expect.poll(() => attr(page, 'body', 'kind'), { timeout: 10_000 }).toBe('collect');
     const listening = /collecting 1 results on (http:\/\/\S+)/;
     await expect.poll(() => listening.test(run.stderr()), { timeout: 10_000 }).toBe(true);
     const collector = listening.exec(run.stderr())?.[1] as string;
