@@ -24,8 +24,10 @@ describe('event-loop block warnings', () => {
       const warning = await waitFor(() => t.logs.find((l) => l.msg === 'event loop blocked'), 3000);
       expect(warning.blockedMs).toBeGreaterThanOrEqual(300);
       const stack = warning.stack as string[];
-      expect(stack[0]).toMatch(/^burnTheLoopForTest \(.*block-stack\.test\.ts:\d+:\d+\)$/);
-      expect(stack.join('\n')).toContain('burnTheLoopForTest');
+      // The pause can land inside Node's own code the blocker calls (performance's getter, now()):
+      // the first frame outside node: internals is the blocker.
+      const firstOwnFrame = stack.find((frame) => !frame.includes('(node:'));
+      expect(firstOwnFrame).toMatch(/^burnTheLoopForTest \(.*block-stack\.test\.ts:\d+:\d+\)$/);
     } finally {
       await t.service.close();
     }
