@@ -194,20 +194,32 @@ function describeDatabase(db: DatabaseSignals): string {
 
 function hostVerdict(host: HostSignals, targetCores: number, databaseCores: number | null): string {
   const others = Math.max(0, host.busyCores - targetCores - host.generatorCores);
-  const db = databaseCores === null ? '' : ` (the database's backends ${databaseCores.toFixed(2)} of them)`;
+  const db = databaseCores === null ? '' : `; the database's backends ${databaseCores.toFixed(2)} of them`;
   const most =
     host.generatorCores >= others
       ? `the load generator itself took ${host.generatorCores.toFixed(2)} cores: run it on another machine`
-      : `other processes took ${others.toFixed(2)} cores${db}: give them their own machine, or measure on a quiet one`;
+      : `other processes took ${others.toFixed(2)} cores${whoElse(host, db)}: give them their own machine, or measure on a quiet one`;
   return `host CPU: the machine was saturated, not the process — ${pct(host.busyShare)} of ${host.cores} cores busy while the target used ${targetCores.toFixed(2)} cores; ${most}`;
 }
 
-/** `97% busy of 2 cores (target 0.52, generator 0.61, others 0.81 cores), run queue 3.2 (max 6), steal 0%`. */
+/** ` (node ×4 0.90, postgres ×12 0.30 cores; the database's backends 0.22 of them)`: who the others were. */
+function whoElse(host: HostSignals, extra = ''): string {
+  const groups = host.others.map(
+    (g) => `${g.name}${g.processes > 1 ? ` ×${g.processes}` : ''} ${g.cores.toFixed(2)}`,
+  );
+  if (groups.length === 0) return extra ? ` (${extra.slice(2)})` : '';
+  return ` (${groups.join(', ')} cores${extra})`;
+}
+
+/**
+ * `97% busy of 2 cores (target 0.52, generator 0.61, others 0.81 cores (postgres ×11 0.60, node 0.20 cores)),
+ * run queue 3.2 (max 6), steal 0%`.
+ */
 function describeHost(host: HostSignals, targetCores: number | null): string {
   const parts =
     targetCores === null
       ? `generator ${host.generatorCores.toFixed(2)}, everything else ${Math.max(0, host.busyCores - host.generatorCores).toFixed(2)} cores`
-      : `target ${targetCores.toFixed(2)}, generator ${host.generatorCores.toFixed(2)}, others ${Math.max(0, host.busyCores - targetCores - host.generatorCores).toFixed(2)} cores`;
+      : `target ${targetCores.toFixed(2)}, generator ${host.generatorCores.toFixed(2)}, others ${Math.max(0, host.busyCores - targetCores - host.generatorCores).toFixed(2)} cores${whoElse(host)}`;
   return `${pct(host.busyShare)} busy of ${host.cores} cores (${parts}), run queue ${host.runQueueAvg.toFixed(1)} (max ${host.runQueueMax}), steal ${pct(host.stealShare)}`;
 }
 

@@ -4,8 +4,8 @@
  * run), reads `pg_stat_statements` at the step's ends when the extension is installed, and, when the database
  * runs on this machine, the CPU its backends used (`/proc/<pid>/stat`). Needs the `pg` package.
  */
-import { readFileSync } from 'node:fs';
 import { importOptional } from '../optional-dependency.js';
+import { processCpuTicks as cpuTicks, TICKS_PER_S } from './host-sampler.js';
 import type { DatabaseSignals } from './types.js';
 
 /** The part of a node-postgres Client the sampler uses. */
@@ -38,9 +38,6 @@ const ACTIVITY = `SELECT pid, state, wait_event_type, wait_event, left(query, 20
 
 const STATEMENTS = `SELECT left(query, 200) AS query, total_exec_time AS total_ms
   FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())`;
-
-/** Clock ticks per second of `/proc/<pid>/stat` (USER_HZ: 100 on Linux). */
-const TICKS_PER_S = 100;
 
 /** A running database sampler; `stop()` ends it and returns the step's figures (null if nothing was read). */
 export interface DatabaseSampler {
@@ -166,15 +163,4 @@ function topStatements(
     .sort((a, b) => b.ms - a.ms)
     .slice(0, 5)
     .map((s) => ({ query: s.query, share: Math.round((s.ms / total) * 1000) / 1000 }));
-}
-
-/** User + system CPU ticks of a process, or null when it is gone or not readable. */
-function cpuTicks(pid: number): number | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(fields[11]) + Number(fields[12]);
-  } catch {
-    return null;
-  }
 }

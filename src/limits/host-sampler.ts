@@ -1,12 +1,13 @@
 /**
  * Watches the whole machine during one step, when the target runs on it (Linux `/proc`): CPU busy and steal
  * across all cores from `/proc/stat` at the step's start and end, the run queue (`procs_running`) every
- * `intervalMs`, and the CPU this process (the load generator, all its threads) used. The generator's own CPU is
- * part of the machine's: a saturated machine slows the target whoever the other users are.
+ * `intervalMs`, the CPU this process (the load generator, all its threads) used, and which other processes used
+ * the rest (`/proc/<pid>/stat`, by name; the target — the process listening on its port — left out). The
+ * generator's own CPU is part of the machine's: a saturated machine slows the target whoever the other users are.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
-import type { HostSignals } from './types.js';
+import type { HostSignals, ProcessGroupCpu } from './types.js';
 
 /** The whole-machine CPU counters of `/proc/stat` (clock ticks), and the runnable threads right now. */
 export interface ProcStat {
@@ -45,15 +46,161 @@ export function readProcStat(path = '/proc/stat'): ProcStat | null {
   }
 }
 
+/** Clock ticks per second of `/proc/<pid>/stat` (USER_HZ: 100 on Linux). */
+export const TICKS_PER_S = 100;
+
+/** User + system CPU ticks of a process (all its threads), or null when it is gone or not readable. */
+export function processCpuTicks(pid: number): number | null {
+  try {
+    return parseProcessStat(readFileSync(`/proc/${pid}/stat`, 'utf8'))?.ticks ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** A process's name (`comm`) and user + system CPU ticks from its `/proc/<pid>/stat` line. */
+export function parseProcessStat(text: string): { name: string; ticks: number } | null {
+  const open = text.indexOf('(');
+  const close = text.lastIndexOf(')');
+  if (open < 0 || close < open) return null;
+  const fields = text.slice(close + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return Number.isFinite(ticks) ? { name: text.slice(open + 1, close), ticks } : null;
+}
+
+/** Every readable process's name and CPU ticks, by pid. */
+export function readProcesses(procRoot = '/proc'): Map<number, { name: string; ticks: number }> {
+  const processes = new Map<number, { name: string; ticks: number }>();
+  let entries: string[];
+  try {
+    entries = readdirSync(procRoot);
+  } catch {
+    return processes;
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = parseProcessStat(readFileSync(`${procRoot}/${entry}/stat`, 'utf8'));
+      if (stat) processes.set(Number(entry), stat);
+    } catch {
+      // Gone since the listing, or not ours to read.
+    }
+  }
+  return processes;
+}
+
+/**
+ * The CPU each process name used between two readings, in cores, largest first (at most `limit`, each at least
+ * 0.01), leaving out `exclude` (the generator, the target). A process started since the first reading counts
+ * all its ticks; one that ended is not seen.
+ */
+export function processGroupsCpu(
+  before: ReadonlyMap<number, { name: string; ticks: number }>,
+  after: ReadonlyMap<number, { name: string; ticks: number }>,
+  wallS: number,
+  exclude: ReadonlySet<number>,
+  limit = 3,
+): ProcessGroupCpu[] {
+  const groups = new Map<string, { processes: number; ticks: number }>();
+  for (const [pid, now] of after) {
+    if (exclude.has(pid)) continue;
+    const was = before.get(pid);
+    const ticks = now.ticks - (was && was.name === now.name ? was.ticks : 0);
+    if (ticks <= 0) continue;
+    const group = groups.get(now.name) ?? { processes: 0, ticks: 0 };
+    group.processes++;
+    group.ticks += ticks;
+    groups.set(now.name, group);
+  }
+  return [...groups]
+    .map(([name, g]) => ({
+      name,
+      processes: g.processes,
+      cores: Math.round((g.ticks / TICKS_PER_S / Math.max(wallS, 1e-3)) * 100) / 100,
+    }))
+    .filter((g) => g.cores >= 0.01)
+    .sort((a, b) => b.cores - a.cores)
+    .slice(0, limit);
+}
+
+/**
+ * The pid of the process listening on TCP `port` on this machine (`/proc/net/tcp{,6}` → the socket's inode → the
+ * process holding it), or null when none of ours is.
+ */
+export function pidListeningOn(port: number, procRoot = '/proc'): number | null {
+  const inodes = new Set<string>();
+  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
+  for (const table of ['tcp', 'tcp6']) {
+    let text: string;
+    try {
+      text = readFileSync(`${procRoot}/net/${table}`, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const fields = line.trim().split(/\s+/);
+      // sl local_address rem_address st … inode: 0A is LISTEN.
+      if (fields[1]?.endsWith(`:${hexPort}`) && fields[3] === '0A' && fields[9]) inodes.add(fields[9]);
+    }
+  }
+  if (inodes.size === 0) return null;
+  for (const entry of readdirSync(procRoot)) {
+    if (!/^\d+$/.test(entry)) continue;
+    let fds: string[];
+    try {
+      fds = readdirSync(`${procRoot}/${entry}/fd`);
+    } catch {
+      continue;
+    }
+    for (const fd of fds) {
+      try {
+        const link = readlinkSync(`${procRoot}/${entry}/fd/${fd}`);
+        if (link.startsWith('socket:[') && inodes.has(link.slice(8, -1))) return Number(entry);
+      } catch {
+        // Closed since the listing.
+      }
+    }
+  }
+  return null;
+}
+
 /** A running host sampler; `stop()` ends it and returns the step's figures. */
 export interface HostSampler {
   stop(): HostSignals | null;
 }
 
+/** The last pid found listening on each port: looked up again only when that process is gone. */
+const listeners = new Map<number, number>();
+
+function targetPid(port: number): number | null {
+  const known = listeners.get(port);
+  if (known !== undefined && processCpuTicks(known) !== null) return known;
+  const pid = pidListeningOn(port);
+  if (pid === null) listeners.delete(port);
+  else listeners.set(port, pid);
+  return pid;
+}
+
+/** How the machine is sampled. */
+export interface HostSamplerOptions {
+  /** Run-queue sampling interval; default 250 ms. */
+  intervalMs?: number;
+  /** Default `/proc/stat`. */
+  path?: string;
+  /** The target's URL: the process listening on its port is left out of the other processes' CPU. */
+  targetUrl?: string;
+}
+
 /** Starts sampling the machine; null when `/proc/stat` cannot be read. */
-export function startHostSampler(intervalMs = 250, path = '/proc/stat'): HostSampler | null {
+export function startHostSampler(options: HostSamplerOptions = {}): HostSampler | null {
+  const { intervalMs = 250, path = '/proc/stat' } = options;
   const first = readProcStat(path);
   if (!first) return null;
+  const exclude = new Set([process.pid]);
+  const targetPort = options.targetUrl ? urlPort(options.targetUrl) : null;
+  const target = targetPort === null ? null : targetPid(targetPort);
+  if (target !== null) exclude.add(target);
+  const processesAtStart = readProcesses();
   const cpuStart = process.cpuUsage();
   const startedMs = performance.now();
   // The reader itself is running when it reads: it is not part of the queue it measures.
@@ -71,7 +218,8 @@ export function startHostSampler(intervalMs = 250, path = '/proc/stat'): HostSam
       const wallS = Math.max((performance.now() - startedMs) / 1000, 1e-3);
       const cpu = process.cpuUsage(cpuStart);
       queue.push(Math.max(0, last.procsRunning - 1));
-      return summariseHost(first, last, queue, (cpu.user + cpu.system) / 1e6 / wallS);
+      const others = processGroupsCpu(processesAtStart, readProcesses(), wallS, exclude);
+      return summariseHost(first, last, queue, (cpu.user + cpu.system) / 1e6 / wallS, others);
     },
   };
 }
@@ -82,6 +230,7 @@ export function summariseHost(
   last: ProcStat,
   runQueue: readonly number[],
   generatorCores: number,
+  others: ProcessGroupCpu[] = [],
 ): HostSignals | null {
   const total = last.total - first.total;
   if (total <= 0) return null;
@@ -95,7 +244,19 @@ export function summariseHost(
     runQueueAvg: round(runQueue.reduce((a, b) => a + b, 0) / Math.max(runQueue.length, 1)),
     runQueueMax: Math.max(0, ...runQueue),
     generatorCores: round(generatorCores),
+    others,
   };
+}
+
+/** The TCP port `url` connects to (its scheme's default when none is written), or null. */
+export function urlPort(url: string): number | null {
+  try {
+    const parsed = new URL(url);
+    if (parsed.port) return Number(parsed.port);
+    return ({ 'http:': 80, 'https:': 443, 'grpcs:': 443 } as Record<string, number>)[parsed.protocol] ?? null;
+  } catch {
+    return null;
+  }
 }
 
 /**

@@ -40,7 +40,7 @@ export function loadStepRunner(options: LoadStepRunnerOptions): StepRunner {
   const dbLocal = db !== null && isLocalTarget(db);
   return async ({ phase, rate, durationMs, ctx, onFlowing }) => {
     const sampler = options.admin ? await startTargetSampler(options.admin) : null;
-    const hostSampler = local ? startHostSampler() : null;
+    const hostSampler = local ? startHostSampler({ targetUrl: options.url }) : null;
     const dbSampler = db ? await startDatabaseSampler(db, dbLocal).catch(() => null) : null;
     let result: LoadResult;
     try {

@@ -177,6 +177,20 @@ export interface HostSignals {
   runQueueMax: number;
   /** CPU the load generator (this process, all its threads) used, in cores. */
   generatorCores: number;
+  /**
+   * The other processes that used the machine's CPU during the step, grouped by name (`postgres`, `node`…),
+   * largest first, at most three; the generator and the target (the process listening on its port) left out.
+   */
+  others: ProcessGroupCpu[];
+}
+
+/** CPU used by the processes of one name during a step. */
+export interface ProcessGroupCpu {
+  /** The process name (`/proc/<pid>/stat`'s comm: `postgres`, `node`, …). */
+  name: string;
+  /** How many processes of that name used CPU. */
+  processes: number;
+  cores: number;
 }
 
 /** One step of the search: a fixed offered rate for a bounded time. */

@@ -4,6 +4,8 @@
  * the search classifies its knee, plus one whole search.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -11,10 +13,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { classifyBottleneck } from '../../src/limits/classify-bottleneck.js';
 import {
   isLocalTarget,
+  parseProcessStat,
   parseProcStat,
+  pidListeningOn,
+  processGroupsCpu,
   readProcStat,
   startHostSampler,
   summariseHost,
+  urlPort,
 } from '../../src/limits/host-sampler.js';
 import type { HostSignals, LimitsStep, PoolSignals, TargetSignals } from '../../src/limits/index.js';
 import { findLimits, formatStepLine, formatSummary, loadStepRunner } from '../../src/limits/index.js';
@@ -53,13 +59,14 @@ describe('host figures from /proc', () => {
       runQueueAvg: 3,
       runQueueMax: 4,
       generatorCores: 0.4,
+      others: [],
     });
     expect(parseProcStat('garbage')).toBeNull();
   });
 
   it('reads this machine and samples a step', async () => {
     expect(readProcStat()?.cores).toBeGreaterThan(0);
-    const sampler = startHostSampler(50);
+    const sampler = startHostSampler({ intervalMs: 50 });
     expect(sampler).not.toBeNull();
     const end = Date.now() + 300;
     while (Date.now() < end); // this process busy: the generator's share shows it
@@ -67,6 +74,55 @@ describe('host figures from /proc', () => {
     // On a shared machine this process gets what the scheduler gives it; it was busy all along, though.
     expect(host?.generatorCores).toBeGreaterThan(0.1);
     expect(host?.busyCores).toBeGreaterThanOrEqual((host?.generatorCores ?? 0) * 0.9);
+  });
+
+  it('names the other processes by CPU, leaving out the generator and the target', async () => {
+    const before = new Map([
+      [10, { name: 'postgres', ticks: 100 }],
+      [11, { name: 'postgres', ticks: 50 }],
+      [12, { name: 'node', ticks: 500 }],
+      [13, { name: 'idle', ticks: 7 }],
+    ]);
+    const after = new Map([
+      [10, { name: 'postgres', ticks: 160 }],
+      [11, { name: 'postgres', ticks: 70 }],
+      [12, { name: 'node', ticks: 700 }],
+      [13, { name: 'idle', ticks: 7 }],
+      [14, { name: 'sh', ticks: 30 }], // started during the step: all its ticks
+      [15, { name: 'generator', ticks: 900 }],
+    ]);
+    expect(processGroupsCpu(before, after, 2, new Set([15]))).toEqual([
+      { name: 'node', processes: 1, cores: 1 },
+      { name: 'postgres', processes: 2, cores: 0.4 },
+      { name: 'sh', processes: 1, cores: 0.15 },
+    ]);
+    expect(parseProcessStat('42 (my (odd) name) S 1 2 3 4 5 6 7 8 9 10 250 30 0 0')).toEqual({
+      name: 'my (odd) name',
+      ticks: 280,
+    });
+    // The process listening on a port is found through its socket: here, this one.
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      expect(pidListeningOn(port)).toBe(process.pid);
+      expect(urlPort(`http://127.0.0.1:${port}/x`)).toBe(port);
+      expect(urlPort('https://example.com/')).toBe(443);
+    } finally {
+      server.close();
+    }
+    // A real busy process shows under its name.
+    const [hog] = startHogs(1);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const sampler = startHostSampler({ intervalMs: 50 });
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      const host = sampler?.stop();
+      const node = host?.others.find((g) => g.name === 'node');
+      expect(node?.cores, JSON.stringify(host?.others)).toBeGreaterThan(0.2);
+    } finally {
+      hog?.kill('SIGKILL');
+    }
   });
 
   it.each([
@@ -197,6 +253,10 @@ const HOST: HostSignals = {
   runQueueAvg: 3.4,
   runQueueMax: 6,
   generatorCores: 0.3,
+  others: [
+    { name: 'node', processes: 3, cores: 0.9 },
+    { name: 'postgres', processes: 11, cores: 0.4 },
+  ],
 };
 
 function knee(target: Partial<TargetSignals>, host: HostSignals | null): LimitsStep {
@@ -228,11 +288,28 @@ describe('classifying beyond the process', () => {
     const verdict = classifyBottleneck(knee({}, HOST), null);
     expect(verdict.kind).toBe('host-cpu');
     expect(verdict.evidence[0]).toMatch(
-      /98% of 2 cores busy while the target used 0\.30 cores; other processes took 1\.36 cores/,
+      /98% of 2 cores busy while the target used 0\.30 cores; other processes took 1\.36 cores \(node ×3 0\.90, postgres ×11 0\.40 cores\)/,
     );
     expect(verdict.evidence.join('\n')).toMatch(
-      /machine: 98% busy of 2 cores \(target 0\.30, generator 0\.30/,
+      /machine: 98% busy of 2 cores \(target 0\.30, generator 0\.30, others 1\.36 cores \(node ×3 0\.90, postgres ×11 0\.40 cores\)\)/,
     );
+    // With --db, the database's own backends among the others.
+    const withDb = classifyBottleneck(
+      {
+        ...knee({}, HOST),
+        database: {
+          backends: 10,
+          activeAvg: 0.3,
+          activeMax: 2,
+          waits: [],
+          topQueries: [],
+          queriesFrom: 'pg_stat_activity',
+          cpuCores: 0.35,
+        },
+      },
+      null,
+    );
+    expect(withDb.evidence[0]).toMatch(/postgres ×11 0\.40 cores; the database's backends 0\.35 of them\)/);
     // The process at its own core: cpu, with the machine as context; a quiet machine: not host-cpu.
     expect(classifyBottleneck(knee({ cpuCores: 0.97 }, HOST), null).kind).toBe('cpu');
     expect(classifyBottleneck(knee({}, { ...HOST, busyShare: 0.6, busyCores: 1.2 }), null).kind).not.toBe(
@@ -262,9 +339,9 @@ describe('classifying beyond the process', () => {
   });
 });
 
-/** Busy-loop processes, one per core: the machine is saturated for as long as they run. */
-function startHogs(): ChildProcess[] {
-  return Array.from({ length: availableParallelism() }, () =>
+/** Busy-loop processes, one per core by default: the machine is saturated for as long as they run. */
+function startHogs(count = availableParallelism()): ChildProcess[] {
+  return Array.from({ length: count }, () =>
     spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' }),
   );
 }
