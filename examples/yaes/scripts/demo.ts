@@ -1,7 +1,8 @@
 /**
- * `npm run demo`: YAES on the embedded PGlite (ephemeral ports), seeded, then `headroom limits` with the YAES
- * scenario and the admin port for the bottleneck profile. Prints the capacity, the bottleneck, where the time
- * went by package and the path of the HTML report. Needs the root build (`npm run build`) for the CLI.
+ * `npm run demo`: YAES on the embedded PGlite (ephemeral ports) — or on PostgreSQL with `DATABASE_URL` set, then
+ * sampled with `--db` too —, seeded, then `headroom limits` with the YAES scenario and the admin port for the
+ * bottleneck profile. Prints the capacity, the bottleneck with its evidence, where the time went by package and
+ * the path of the HTML report. Needs the root build (`npm run build`) for the CLI.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -12,6 +13,10 @@ import { createPasswordHasher } from '../src/auth/passwords.js';
 import { seedDatabase } from '../src/seed/seed.js';
 
 const SEED_USERS = 200;
+const engine = process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite';
+/** The evidence lines the summary repeats (the rest is in the HTML report). */
+const EVIDENCE = /^(at \d+ req\/s:|machine:|pool "|database:|calls to )/;
+
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '../../..');
 const reports = join(root, 'reports');
@@ -31,7 +36,11 @@ interface LimitsJson {
   profile: string | null;
 }
 
-say('starting YAES on embedded PGlite (BCRYPT_COST=4, logs at error); PGlite boots in 5–20 s');
+say(
+  engine === 'PGlite'
+    ? 'starting YAES on embedded PGlite (BCRYPT_COST=4, logs at error); PGlite boots in 5–20 s'
+    : 'starting YAES on PostgreSQL (DATABASE_URL; BCRYPT_COST=4, logs at error)',
+);
 const { service, db } = await createYaes({
   env: {
     ...process.env,
@@ -105,10 +114,13 @@ function printSummary(result: LimitsJson, html: string, json: string): void {
   console.log('');
   say(
     result.capacity
-      ? `YAES capacity on PGlite under p99<50ms: ${Math.round(result.capacity.rps)} req/s (${result.outcome})`
+      ? `YAES capacity on ${engine} under p99<50ms: ${Math.round(result.capacity.rps)} req/s (${result.outcome})`
       : `no capacity claimed (${result.outcome})`,
   );
-  say(`bottleneck: ${result.bottleneck.kind} — ${result.bottleneck.evidence.slice(0, 2).join('; ')}`);
+  const [verdict, ...figures] = result.bottleneck.evidence;
+  say(`bottleneck: ${result.bottleneck.kind} — ${verdict ?? ''}`);
+  // The figures behind it: the process at the knee, and beyond it the machine, the pool, the database, calls out.
+  for (const line of figures.filter((f) => EVIDENCE.test(f))) say(`  · ${line}`);
   const packages = result.bottleneck.packages.slice(0, 5).map((p) => `${p.name} ${p.selfPct.toFixed(1)}%`);
   if (packages.length > 0) say(`time by package: ${packages.join(', ')}`);
   // Your code's functions first (what you can change), the others marked with their package: `parse (pg)`.
