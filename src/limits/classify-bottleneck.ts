@@ -5,8 +5,9 @@
  * database; requests waited for a pool connection through most of the step, the wait a large part of the
  * request's time → pool; calls to one host took ≥ half the request's time → dependency; the machine was ≥ 90%
  * busy while the process was not → host-cpu; (--db, local) the database's backends used ≈ a core → database;
- * event-loop lag high while CPU is not saturated → event-loop; heap grew fast → memory; in-flight requests piled
- * up while CPU stayed low → dependency; otherwise unknown.
+ * event-loop lag high while CPU is not saturated → event-loop; heap grew fast → memory; the process used most of
+ * a core and requests queued behind its loop (lag) → cpu; in-flight requests piled up while CPU stayed low →
+ * dependency; otherwise unknown.
  * Every verdict carries the figures behind it (docs/limits.md, _Why it stops there_).
  */
 import type { ProfileSummary } from './cpu-profile.js';
@@ -44,6 +45,11 @@ export const BOTTLENECK_RULES = {
   dbCpuCores: 0.85,
   /** A called host is the dependency when its calls took this share of the request's time in the target. */
   outboundShareOfRequest: 0.5,
+  /**
+   * Short of a saturated core, the loop still limits when the process used at least `lowCpuCores` and requests
+   * queued behind it: event-loop lag p99 at least this (the SLO broke before the core filled).
+   */
+  loopQueueLagMs: 20,
 } as const;
 
 /** A classification with its evidence, before the profile's top functions are added. */
@@ -131,8 +137,32 @@ export function classifyBottleneck(knee: LimitsStep | null, reference: LimitsSte
     heapGrowth >= rules.heapGrowthShare * Math.max(signals.heapStartBytes, 1)
   )
     kind = 'memory';
-  else if (pileUp >= rules.inFlightPileUp && signals.cpuCores < rules.lowCpuCores) kind = 'dependency';
+  else if (signals.cpuCores >= rules.lowCpuCores && signals.eventLoopLagP99Ms >= rules.loopQueueLagMs) {
+    // Nothing beyond the process ran out (the rules above), and the loop is both busy and queueing.
+    kind = 'cpu';
+    verdict = busyLoopVerdict(signals, host, db);
+  } else if (pileUp >= rules.inFlightPileUp && signals.cpuCores < rules.lowCpuCores) kind = 'dependency';
   return { kind, evidence: [verdict ?? VERDICT[kind], ...figures] };
+}
+
+/**
+ * The loop limited short of a full core: its CPU and lag, and what else was measured and had room — the machine,
+ * the busiest pool, the database.
+ */
+function busyLoopVerdict(
+  signals: TargetSignals,
+  host: HostSignals | null,
+  db: DatabaseSignals | null,
+): string {
+  const room = [
+    host ? `the machine (${pct(host.busyShare)} busy)` : null,
+    signals.pool
+      ? `pool "${signals.pool.name}" (${signals.pool.inUseAvg.toFixed(1)}${signals.pool.max === null ? '' : ` of ${signals.pool.max}`} in use on average)`
+      : null,
+    db ? `the database (${db.activeAvg.toFixed(1)} statements running on average)` : null,
+  ].filter((part) => part !== null);
+  const rest = room.length === 0 ? '' : `; ${room.join(', ')} had room`;
+  return `CPU: the event loop limits before its core is full — ${signals.cpuCores.toFixed(2)} cores, and requests queued behind it (event-loop lag p99 ${signals.eventLoopLagP99Ms.toFixed(1)} ms)${rest}: make requests cheaper (the functions below) or run more processes`;
 }
 
 /**

@@ -321,6 +321,46 @@ describe('classifying beyond the process', () => {
     expect(blind.evidence.join('\n')).toMatch(/98% busy of 2 cores \(generator 0\.30, everything else 1\.66/);
   });
 
+  it('names the loop (cpu) when it queued short of a full core while the pool, the database and the machine had room', () => {
+    // YAES on PostgreSQL at its knee (npm run demo with DATABASE_URL, docs/limits.md).
+    const quiet: HostSignals = { ...HOST, busyShare: 0.63, busyCores: 1.26, generatorCores: 0.15 };
+    const yaesPool: PoolSignals = {
+      ...POOL,
+      name: 'db',
+      max: 10,
+      inUseAvg: 1.9,
+      inUseMax: 10,
+      waitingAvg: 6,
+      waitingShare: 0.11,
+      waitMsAvg: 7.2,
+      heldMsAvg: 3.4,
+    };
+    const step = {
+      ...knee({ cpuCores: 0.7, eventLoopLagP99Ms: 38.3, pool: yaesPool, inFlightMax: 64 }, quiet),
+      database: {
+        backends: 10,
+        activeAvg: 0.1,
+        activeMax: 1,
+        waits: [{ event: 'IO:WALSync', share: 0.5 }],
+        topQueries: [],
+        queriesFrom: 'pg_stat_activity' as const,
+        cpuCores: 0.25,
+      },
+    };
+    const verdict = classifyBottleneck(step, null);
+    expect(verdict.kind).toBe('cpu');
+    expect(verdict.evidence[0]).toBe(
+      'CPU: the event loop limits before its core is full — 0.70 cores, and requests queued behind it (event-loop lag p99 38.3 ms); the machine (63% busy), pool "db" (1.9 of 10 in use on average), the database (0.1 statements running on average) had room: make requests cheaper (the functions below) or run more processes',
+    );
+    // No queue behind the loop, or a loop mostly idle: no claim.
+    const calm = { ...step, target: { ...step.target!, eventLoopLagP99Ms: 8 } };
+    expect(classifyBottleneck(calm, null).kind).toBe('unknown');
+    const idle = { ...step, target: { ...step.target!, cpuCores: 0.3 } };
+    expect(classifyBottleneck(idle, null).kind).not.toBe('cpu');
+    // The machine saturated: host CPU comes first.
+    expect(classifyBottleneck({ ...step, host: HOST }, null).kind).toBe('host-cpu');
+  });
+
   it('names the pool when requests waited for a connection most of the step', () => {
     const verdict = classifyBottleneck(knee({ pool: POOL }, null), null);
     expect(verdict.kind).toBe('pool');
