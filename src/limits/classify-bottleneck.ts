@@ -4,8 +4,8 @@
  * wall time → gc; the process used ≈ one core → cpu; (--db) statements queued on locks or I/O in the database →
  * database; requests waited for a pool connection through most of the step, the wait a large part of the
  * request's time → pool; calls to one host took ≥ half the request's time → dependency; the machine was ≥ 90%
- * busy while the process was not → host-cpu; (--db, local) the database's backends used ≈ a core → database;
- * event-loop lag high while CPU is not saturated → event-loop; heap grew fast → memory; the process used most of
+ * busy (≥ 80% with more threads runnable than cores) while the process was not → host-cpu; (--db, local) the
+ * database's backends used ≈ a core → database; event-loop lag high while CPU is not saturated → event-loop; heap grew fast → memory; the process used most of
  * a core and requests queued behind its loop (lag) → cpu; in-flight requests piled up while CPU stayed low →
  * dependency; otherwise unknown.
  * Every verdict carries the figures behind it (docs/limits.md, _Why it stops there_).
@@ -31,8 +31,10 @@ export const BOTTLENECK_RULES = {
   heapGrowthShare: 0.5,
   inFlightPileUp: 20,
   lowCpuCores: 0.6,
-  /** The machine counts as saturated at this share of all its cores busy. */
+  /** The machine counts as saturated at this share of all its cores busy… */
   hostBusyShare: 0.9,
+  /** …or at this share with more threads runnable than it has cores (they wait for one, the target's too). */
+  hostQueuedBusyShare: 0.8,
   /** A pool limits when requests waited in this share of the step's scrapes… */
   poolWaitingShare: 0.5,
   /** …and the mean wait for a connection was at least this share of a request's time in the target. */
@@ -99,7 +101,7 @@ export function classifyBottleneck(knee: LimitsStep | null, reference: LimitsSte
   const rules = BOTTLENECK_RULES;
   const heapGrowth = signals.heapEndBytes - signals.heapStartBytes;
   const pileUp = signals.inFlightMax - signals.inFlightStart;
-  const hostSaturated = host !== null && host.busyShare >= rules.hostBusyShare;
+  const hostSaturated = host !== null && hostIsSaturated(host);
   let kind: BottleneckKind = 'unknown';
   let verdict: string | null = null;
   if (signals.gcShare >= rules.gcShare) kind = 'gc';
@@ -222,22 +224,41 @@ function describeDatabase(db: DatabaseSignals): string {
   return `database: ${db.activeAvg.toFixed(1)} statements running avg (max ${db.activeMax}) of ${db.backends} backends${cpu}; waits ${describeWaits(db)}`;
 }
 
+/** All cores busy, or most of them with threads queueing for a core. */
+function hostIsSaturated(host: HostSignals): boolean {
+  const rules = BOTTLENECK_RULES;
+  return (
+    host.busyShare >= rules.hostBusyShare ||
+    (host.busyShare >= rules.hostQueuedBusyShare && host.runQueueAvg > host.cores)
+  );
+}
+
 function hostVerdict(host: HostSignals, targetCores: number, databaseCores: number | null): string {
   const others = Math.max(0, host.busyCores - targetCores - host.generatorCores);
   const db = databaseCores === null ? '' : `; the database's backends ${databaseCores.toFixed(2)} of them`;
   const most =
     host.generatorCores >= others
       ? `the load generator itself took ${host.generatorCores.toFixed(2)} cores: run it on another machine`
-      : `other processes took ${others.toFixed(2)} cores${whoElse(host, db)}: give them their own machine, or measure on a quiet one`;
-  return `host CPU: the machine was saturated, not the process — ${pct(host.busyShare)} of ${host.cores} cores busy while the target used ${targetCores.toFixed(2)} cores; ${most}`;
+      : `other processes took ${others.toFixed(2)} cores${whoElse(host, others, db)}: give them their own machine, or measure on a quiet one`;
+  const queued =
+    host.busyShare < BOTTLENECK_RULES.hostBusyShare
+      ? ` and ${host.runQueueAvg.toFixed(1)} threads runnable on average (more than its cores: they waited for one)`
+      : '';
+  return `host CPU: the machine was saturated, not the process — ${pct(host.busyShare)} of ${host.cores} cores busy${queued} while the target used ${targetCores.toFixed(2)} cores; ${most}`;
 }
 
-/** ` (node ×4 0.90, postgres ×12 0.30 cores; the database's backends 0.22 of them)`: who the others were. */
-function whoElse(host: HostSignals, extra = ''): string {
+/**
+ * ` (node ×4 0.90, postgres ×12 0.30, elsewhere 0.20 cores; the database's backends 0.22 of them)`: who the
+ * others were. `elsewhere`: processes past the three largest, ones that ended during the step (not seen at its
+ * end), and the difference between the machine's and the target's own clocks.
+ */
+function whoElse(host: HostSignals, others: number, extra = ''): string {
   const groups = host.others.map(
     (g) => `${g.name}${g.processes > 1 ? ` ×${g.processes}` : ''} ${g.cores.toFixed(2)}`,
   );
   if (groups.length === 0) return extra ? ` (${extra.slice(2)})` : '';
+  const rest = others - host.others.reduce((sum, g) => sum + g.cores, 0);
+  if (rest >= 0.05) groups.push(`elsewhere ${rest.toFixed(2)}`);
   return ` (${groups.join(', ')} cores${extra})`;
 }
 
@@ -249,8 +270,13 @@ function describeHost(host: HostSignals, targetCores: number | null): string {
   const parts =
     targetCores === null
       ? `generator ${host.generatorCores.toFixed(2)}, everything else ${Math.max(0, host.busyCores - host.generatorCores).toFixed(2)} cores`
-      : `target ${targetCores.toFixed(2)}, generator ${host.generatorCores.toFixed(2)}, others ${Math.max(0, host.busyCores - targetCores - host.generatorCores).toFixed(2)} cores${whoElse(host)}`;
+      : `target ${targetCores.toFixed(2)}, generator ${host.generatorCores.toFixed(2)}, ${describeOthers(host, targetCores)}`;
   return `${pct(host.busyShare)} busy of ${host.cores} cores (${parts}), run queue ${host.runQueueAvg.toFixed(1)} (max ${host.runQueueMax}), steal ${pct(host.stealShare)}`;
+}
+
+function describeOthers(host: HostSignals, targetCores: number): string {
+  const others = Math.max(0, host.busyCores - targetCores - host.generatorCores);
+  return `others ${others.toFixed(2)} cores${whoElse(host, others)}`;
 }
 
 function describePool(pool: PoolSignals): string {

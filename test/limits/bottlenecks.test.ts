@@ -288,10 +288,10 @@ describe('classifying beyond the process', () => {
     const verdict = classifyBottleneck(knee({}, HOST), null);
     expect(verdict.kind).toBe('host-cpu');
     expect(verdict.evidence[0]).toMatch(
-      /98% of 2 cores busy while the target used 0\.30 cores; other processes took 1\.36 cores \(node ×3 0\.90, postgres ×11 0\.40 cores\)/,
+      /98% of 2 cores busy while the target used 0\.30 cores; other processes took 1\.36 cores \(node ×3 0\.90, postgres ×11 0\.40, elsewhere 0\.06 cores\)/,
     );
     expect(verdict.evidence.join('\n')).toMatch(
-      /machine: 98% busy of 2 cores \(target 0\.30, generator 0\.30, others 1\.36 cores \(node ×3 0\.90, postgres ×11 0\.40 cores\)\)/,
+      /machine: 98% busy of 2 cores \(target 0\.30, generator 0\.30, others 1\.36 cores \(node ×3 0\.90, postgres ×11 0\.40, elsewhere 0\.06 cores\)\)/,
     );
     // With --db, the database's own backends among the others.
     const withDb = classifyBottleneck(
@@ -309,7 +309,23 @@ describe('classifying beyond the process', () => {
       },
       null,
     );
-    expect(withDb.evidence[0]).toMatch(/postgres ×11 0\.40 cores; the database's backends 0\.35 of them\)/);
+    expect(withDb.evidence[0]).toMatch(
+      /postgres ×11 0\.40, elsewhere 0\.06 cores; the database's backends 0\.35 of them\)/,
+    );
+    // 88% busy with more threads runnable than cores: saturated for a target waiting its turn (YAES, npm run
+    // demo on PostgreSQL, while other work ran); 88% with the queue below the cores: not.
+    const queued = { ...HOST, busyShare: 0.88, busyCores: 1.76, runQueueAvg: 3.5 };
+    const starved = classifyBottleneck(
+      knee({ cpuCores: 0.56, eventLoopLagP99Ms: 49.5, inFlightMax: 49 }, queued),
+      null,
+    );
+    expect(starved.kind).toBe('host-cpu');
+    expect(starved.evidence[0]).toMatch(
+      /88% of 2 cores busy and 3\.5 threads runnable on average \(more than its cores: they waited for one\) while the target used 0\.56 cores/,
+    );
+    expect(classifyBottleneck(knee({ cpuCores: 0.56 }, { ...queued, runQueueAvg: 1.5 }), null).kind).not.toBe(
+      'host-cpu',
+    );
     // The process at its own core: cpu, with the machine as context; a quiet machine: not host-cpu.
     expect(classifyBottleneck(knee({ cpuCores: 0.97 }, HOST), null).kind).toBe('cpu');
     expect(classifyBottleneck(knee({}, { ...HOST, busyShare: 0.6, busyCores: 1.2 }), null).kind).not.toBe(
@@ -472,6 +488,37 @@ describe('host CPU on a real machine', () => {
       expect(step.target?.cpuCores, why).toBeLessThan(0.85);
       expect(verdict.evidence[0]).toMatch(/\d+% of \d+ cores busy while the target used 0\.\d\d cores/);
       expect(verdict.evidence.join('\n')).toMatch(/run queue \d+\.\d \(max \d+\)/);
+    } finally {
+      for (const hog of hogs) hog.kill('SIGKILL');
+      await server.stop();
+    }
+  });
+});
+
+describe('host CPU in a whole search', () => {
+  it('names host CPU, with the other processes by name, when a CPU hog shares the cores', async () => {
+    const server = await spawnCpuService();
+    const hogs = startHogs();
+    try {
+      const result = await findLimits({
+        url: `${server.url}/work`,
+        admin: server.adminUrl,
+        slo: ['p99<100ms'],
+        step: '1s',
+        cooldown: '200ms',
+        maxTime: '25s',
+        precision: 0.2,
+        profileSeconds: 1,
+      });
+      const summary = formatSummary(result);
+      expect(['found', 'max-time'], summary).toContain(result.outcome);
+      expect(result.bottleneck.kind, summary).toBe('host-cpu');
+      expect(summary).toMatch(/bottleneck: host CPU/);
+      // The hogs are node processes: the others are named, the target (its own node process) is not among them.
+      expect(result.bottleneck.evidence[0], summary).toMatch(
+        /other processes took \d\.\d\d cores \(.*node(?: ×\d+)? \d\.\d\d/,
+      );
+      expect(renderLimitsPage(result)).toMatch(/Bottleneck: host-cpu/);
     } finally {
       for (const hog of hogs) hog.kill('SIGKILL');
       await server.stop();
