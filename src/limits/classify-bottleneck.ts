@@ -6,8 +6,8 @@
  * request's time → pool; calls to one host took ≥ half the request's time → dependency; the machine was ≥ 90%
  * busy (≥ 80% with more threads runnable than cores) while the process was not → host-cpu; (--db, local) the
  * database's backends used ≈ a core → database; event-loop lag high while CPU is not saturated → event-loop; heap grew fast → memory; the process used most of
- * a core and requests queued behind its loop (lag) → cpu; in-flight requests piled up while CPU stayed low →
- * dependency; otherwise unknown.
+ * a core and requests queued behind its loop (lag) → cpu; in-flight requests piled up while CPU stayed low and
+ * the loop kept up → dependency; otherwise unknown.
  * Every verdict carries the figures behind it (docs/limits.md, _Why it stops there_).
  */
 import type { ProfileSummary } from './cpu-profile.js';
@@ -143,7 +143,13 @@ export function classifyBottleneck(knee: LimitsStep | null, reference: LimitsSte
     // Nothing beyond the process ran out (the rules above), and the loop is both busy and queueing.
     kind = 'cpu';
     verdict = busyLoopVerdict(signals, host, db);
-  } else if (pileUp >= rules.inFlightPileUp && signals.cpuCores < rules.lowCpuCores) kind = 'dependency';
+  } else if (
+    pileUp >= rules.inFlightPileUp &&
+    signals.cpuCores < rules.lowCpuCores &&
+    // A lagging loop holds requests in flight itself: they wait for it, not for something downstream.
+    signals.eventLoopLagP99Ms < rules.loopQueueLagMs
+  )
+    kind = 'dependency';
   return { kind, evidence: [verdict ?? VERDICT[kind], ...figures] };
 }
 

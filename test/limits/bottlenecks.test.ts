@@ -323,9 +323,14 @@ describe('classifying beyond the process', () => {
     expect(starved.evidence[0]).toMatch(
       /88% of 2 cores busy and 3\.5 threads runnable on average \(more than its cores: they waited for one\) while the target used 0\.56 cores/,
     );
-    expect(classifyBottleneck(knee({ cpuCores: 0.56 }, { ...queued, runQueueAvg: 1.5 }), null).kind).not.toBe(
-      'host-cpu',
+    // Without the queue: not the machine, and not a dependency either — the requests in flight waited for the
+    // lagging loop, and nothing downstream was slow.
+    const notHost = classifyBottleneck(
+      knee({ cpuCores: 0.56, eventLoopLagP99Ms: 49.5, inFlightMax: 49 }, { ...queued, runQueueAvg: 1.5 }),
+      null,
     );
+    expect(notHost.kind).not.toBe('host-cpu');
+    expect(notHost.kind).not.toBe('dependency');
     // The process at its own core: cpu, with the machine as context; a quiet machine: not host-cpu.
     expect(classifyBottleneck(knee({ cpuCores: 0.97 }, HOST), null).kind).toBe('cpu');
     expect(classifyBottleneck(knee({}, { ...HOST, busyShare: 0.6, busyCores: 1.2 }), null).kind).not.toBe(
