@@ -92,7 +92,7 @@ export function readProcesses(procRoot = '/proc'): Map<number, { name: string; t
 /**
  * The CPU each process name used between two readings, in cores, largest first (at most `limit`, each at least
  * 0.01), leaving out `exclude` (the generator, the target). A process started since the first reading counts
- * all its ticks; one that ended is not seen.
+ * all its ticks; one that ended is not seen; a pid is taken to be the same process at both readings.
  */
 export function processGroupsCpu(
   before: ReadonlyMap<number, { name: string; ticks: number }>,
@@ -105,7 +105,9 @@ export function processGroupsCpu(
   for (const [pid, now] of after) {
     if (exclude.has(pid)) continue;
     const was = before.get(pid);
-    const ticks = now.ticks - (was && was.name === now.name ? was.ticks : 0);
+    // A process may rename itself during the step (Node 24's main thread becomes `MainThread`): same pid, same
+    // clock; it is grouped under its name at the end.
+    const ticks = now.ticks - (was?.ticks ?? 0);
     if (ticks <= 0) continue;
     const group = groups.get(now.name) ?? { processes: 0, ticks: 0 };
     group.processes++;

@@ -82,6 +82,7 @@ describe('host figures from /proc', () => {
       [11, { name: 'postgres', ticks: 50 }],
       [12, { name: 'node', ticks: 500 }],
       [13, { name: 'idle', ticks: 7 }],
+      [16, { name: 'node', ticks: 1000 }],
     ]);
     const after = new Map([
       [10, { name: 'postgres', ticks: 160 }],
@@ -90,10 +91,12 @@ describe('host figures from /proc', () => {
       [13, { name: 'idle', ticks: 7 }],
       [14, { name: 'sh', ticks: 30 }], // started during the step: all its ticks
       [15, { name: 'generator', ticks: 900 }],
+      [16, { name: 'MainThread', ticks: 1040 }], // renamed itself: only the step's ticks count
     ]);
-    expect(processGroupsCpu(before, after, 2, new Set([15]))).toEqual([
+    expect(processGroupsCpu(before, after, 2, new Set([15]), 4)).toEqual([
       { name: 'node', processes: 1, cores: 1 },
       { name: 'postgres', processes: 2, cores: 0.4 },
+      { name: 'MainThread', processes: 1, cores: 0.2 },
       { name: 'sh', processes: 1, cores: 0.15 },
     ]);
     expect(parseProcessStat('42 (my (odd) name) S 1 2 3 4 5 6 7 8 9 10 250 30 0 0')).toEqual({
