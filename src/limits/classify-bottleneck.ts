@@ -4,10 +4,11 @@
  * wall time → gc; the process used ≈ one core → cpu; (--db) statements queued on locks or I/O in the database →
  * database; requests waited for a pool connection through most of the step, the wait a large part of the
  * request's time → pool; calls to one host took ≥ half the request's time → dependency; the machine was ≥ 90%
- * busy (≥ 80% with more threads runnable than cores) while the process was not → host-cpu; (--db, local) the
- * database's backends used ≈ a core → database; event-loop lag high while CPU is not saturated → event-loop; heap grew fast → memory; the process used most of
- * a core and requests queued behind its loop (lag) → cpu; in-flight requests piled up while CPU stayed low and
- * the loop kept up → dependency; otherwise unknown.
+ * busy (≥ 80% with more threads runnable than cores, others using as much as the process) while the process was
+ * not → host-cpu; (--db, local) the database's backends used ≈ a core → database; the process used most of a
+ * core and requests queued behind its loop (lag) → cpu; event-loop lag high while CPU is not saturated →
+ * event-loop; heap grew fast → memory; in-flight requests piled up while CPU stayed low and the loop kept up →
+ * dependency; otherwise unknown.
  * Every verdict carries the figures behind it (docs/limits.md, _Why it stops there_).
  */
 import type { ProfileSummary } from './cpu-profile.js';
@@ -101,7 +102,10 @@ export function classifyBottleneck(knee: LimitsStep | null, reference: LimitsSte
   const rules = BOTTLENECK_RULES;
   const heapGrowth = signals.heapEndBytes - signals.heapStartBytes;
   const pileUp = signals.inFlightMax - signals.inFlightStart;
-  const hostSaturated = host !== null && hostIsSaturated(host);
+  const hostSaturated = host !== null && hostIsSaturated(host, signals.cpuCores);
+  const heapGrew =
+    heapGrowth >= rules.heapGrowthBytes &&
+    heapGrowth >= rules.heapGrowthShare * Math.max(signals.heapStartBytes, 1);
   let kind: BottleneckKind = 'unknown';
   let verdict: string | null = null;
   if (signals.gcShare >= rules.gcShare) kind = 'gc';
@@ -133,17 +137,18 @@ export function classifyBottleneck(knee: LimitsStep | null, reference: LimitsSte
   } else if (db?.cpuCores != null && db.cpuCores >= rules.dbCpuCores && db.activeAvg >= rules.dbActive) {
     kind = 'database';
     verdict = databaseVerdict(db, `used ${db.cpuCores.toFixed(2)} cores running statements`);
-  } else if (signals.eventLoopLagP99Ms >= rules.eventLoopLagMs) kind = 'event-loop';
-  else if (
-    heapGrowth >= rules.heapGrowthBytes &&
-    heapGrowth >= rules.heapGrowthShare * Math.max(signals.heapStartBytes, 1)
-  )
-    kind = 'memory';
-  else if (signals.cpuCores >= rules.lowCpuCores && signals.eventLoopLagP99Ms >= rules.loopQueueLagMs) {
-    // Nothing beyond the process ran out (the rules above), and the loop is both busy and queueing.
+  } else if (
+    signals.cpuCores >= rules.lowCpuCores &&
+    signals.eventLoopLagP99Ms >= rules.loopQueueLagMs &&
+    !heapGrew
+  ) {
+    // Nothing beyond the process ran out (the rules above), and the loop is both busy and queueing: a loop that
+    // computes most of the time lags because it computes, not because it blocks.
     kind = 'cpu';
     verdict = busyLoopVerdict(signals, host, db);
-  } else if (
+  } else if (signals.eventLoopLagP99Ms >= rules.eventLoopLagMs) kind = 'event-loop';
+  else if (heapGrew) kind = 'memory';
+  else if (
     pileUp >= rules.inFlightPileUp &&
     signals.cpuCores < rules.lowCpuCores &&
     // A lagging loop holds requests in flight itself: they wait for it, not for something downstream.
@@ -230,12 +235,17 @@ function describeDatabase(db: DatabaseSignals): string {
   return `database: ${db.activeAvg.toFixed(1)} statements running avg (max ${db.activeMax}) of ${db.backends} backends${cpu}; waits ${describeWaits(db)}`;
 }
 
-/** All cores busy, or most of them with threads queueing for a core. */
-function hostIsSaturated(host: HostSignals): boolean {
+/**
+ * All cores busy, or most of them with threads queueing for a core while the others (the generator included)
+ * used at least as much as the target — else the target is the one filling the machine.
+ */
+function hostIsSaturated(host: HostSignals, targetCores: number): boolean {
   const rules = BOTTLENECK_RULES;
   return (
     host.busyShare >= rules.hostBusyShare ||
-    (host.busyShare >= rules.hostQueuedBusyShare && host.runQueueAvg > host.cores)
+    (host.busyShare >= rules.hostQueuedBusyShare &&
+      host.runQueueAvg > host.cores &&
+      host.busyCores - targetCores >= targetCores)
   );
 }
 

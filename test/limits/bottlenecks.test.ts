@@ -383,6 +383,16 @@ describe('classifying beyond the process', () => {
     expect(classifyBottleneck(idle, null).kind).not.toBe('cpu');
     // The machine saturated: host CPU comes first.
     expect(classifyBottleneck({ ...step, host: HOST }, null).kind).toBe('host-cpu');
+    // 82% busy with 3.2 threads runnable, but the target itself took most of it (0.84 of 1.64 cores), lagging
+    // 72 ms: its loop, not the machine — and not a blocked loop either, it was computing.
+    const filling = {
+      ...step,
+      target: { ...step.target!, cpuCores: 0.84, eventLoopLagP99Ms: 72.2 },
+      host: { ...quiet, busyShare: 0.82, busyCores: 1.64, runQueueAvg: 3.2 },
+    };
+    const own = classifyBottleneck(filling, null);
+    expect(own.kind).toBe('cpu');
+    expect(own.evidence[0]).toMatch(/^CPU: the event loop limits before its core is full — 0\.84 cores/);
   });
 
   it('names the pool when requests waited for a connection most of the step', () => {
