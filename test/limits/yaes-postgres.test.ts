@@ -66,7 +66,12 @@ describe('YAES on PostgreSQL', () => {
     expect(['cpu', 'host-cpu', 'pool', 'database'], why).toContain(verdict.kind);
     // The verdict's own figures, by kind.
     const first = verdict.evidence[0] ?? '';
-    if (verdict.kind === 'cpu') expect(knee.target?.cpuCores, why).toBeGreaterThanOrEqual(0.85);
+    if (verdict.kind === 'cpu') {
+      // A full core, or most of one with requests queued behind the loop.
+      if ((knee.target?.cpuCores ?? 0) >= 0.85)
+        expect(first).toMatch(/^CPU: the process used about one core/);
+      else expect(first).toMatch(/^CPU: the event loop limits before its core is full — 0\.[6-8]\d cores/);
+    }
     if (verdict.kind === 'host-cpu') expect(first).toMatch(/\d+% of \d+ cores busy.* while the target used/);
     if (verdict.kind === 'pool') expect(first).toMatch(/pool "db" \(max 10\) — \d+\.\d waiting on average/);
     if (verdict.kind === 'database') expect(first).toMatch(/^database: \d+\.\d statements running/);
