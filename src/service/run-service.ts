@@ -8,6 +8,7 @@ import closeWithGrace from 'close-with-grace';
 import { AggregatorRegistry } from 'prom-client';
 import { ExitCode } from '../errors.js';
 import { createClusterAdmin, type WorkerAdmin } from './admin/cluster-admin.js';
+import { workerTraceArgv } from './admin/trace-recorder.js';
 import { adminDebugExposed, ConfigError, loadConfig, type ServiceConfig } from './config.js';
 import { createService } from './create-service.js';
 import { dependencyMetrics } from './dependency-metrics.js';
@@ -89,6 +90,8 @@ function runPrimary(count: number, definition: ServiceDefinition, config: Servic
   let failed = false;
   const serving = new Set<number>();
   const admins = new Map<number, WorkerAdmin>();
+  // Each worker writes its /debug/trace events to its own file.
+  cluster.setupPrimary({ execArgv: [...process.execArgv, ...workerTraceArgv()] });
   const admin = createClusterAdmin({
     name: definition.name,
     version: definition.version ?? '0.0.0',

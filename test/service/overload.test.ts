@@ -46,16 +46,14 @@ describe('overload', () => {
     try {
       const admitted = [fetch(`${t.url}/wait`), fetch(`${t.url}/wait`)];
       await new Promise((resolve) => setTimeout(resolve, 200));
-      const started = performance.now();
+      // Answered while the gate is still shut: shed at once, not queued for a slot.
       const shed = await Promise.all([1, 2, 3].map(() => get(`${t.url}/wait`)));
-      const shedMs = performance.now() - started;
       for (const res of shed) {
         expect(res.status).toBe(503);
         expect(res.headers.get('retry-after')).toBe('1');
         expect(res.body).toHaveProperty('error');
         expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
       }
-      expect(shedMs).toBeLessThan(1000); // answered without waiting for the gate
       release();
       for (const res of await Promise.all(admitted)) expect(res.status).toBe(200);
       const text = (await get(`${t.adminUrl}/metrics`)).body as string;
@@ -73,11 +71,19 @@ describe('overload', () => {
   });
 
   it('at 3x capacity stays up, serves the admitted share at its normal latency and sheds the rest fast', async () => {
-    // Capacity: 8 in flight x 50 ms each = 160 req/s; 24 closed-loop clients offer 3x that.
+    // Capacity: 8 in flight x 50 ms each = 160 req/s; 24 closed-loop clients offer 3x that. The bounds below compare
+    // with what the handler itself took in this run (the clients share the process, and the machine may be busy).
+    const handlerMs: number[] = [];
+    let inFlight = 0;
+    let peak = 0;
     const t = await startService(
       async (app) => {
         app.get('/work', async (req) => {
+          const started = performance.now();
+          peak = Math.max(peak, ++inFlight);
           await sleep(req.ctx, 50);
+          inFlight--;
+          handlerMs.push(performance.now() - started);
           return { ok: true };
         });
       },
@@ -87,10 +93,19 @@ describe('overload', () => {
       const { ok, shed, other } = await closedLoop(`${t.url}/work`, 24, 2000);
       expect(other).toEqual([]);
       expect(shed.length).toBeGreaterThan(0);
-      // The admitted share: at least 60% of the 320 requests capacity allows in 2 s (a busy CI machine).
-      expect(ok.length).toBeGreaterThan(190);
-      expect(p99(ok)).toBeLessThan(500); // 50 ms of work; no queueing behind the excess
-      expect(p99(shed)).toBeLessThan(250);
+      // What the server took per request (its access lines): the admitted ones about their handler's time (queued
+      // behind the excess they would take 3x), the shed ones far less.
+      const serverMs = (status: number) =>
+        t.logs.filter((l) => l.msg === 'request' && l.status === status).map((l) => l.ms as number);
+      const admittedMs = serverMs(200);
+      const handler = p99(handlerMs);
+      expect(p99(admittedMs)).toBeLessThan(2 * handler);
+      expect(p99(serverMs(503))).toBeLessThan(handler / 2);
+      // The admitted share: all 8 slots in use, never more, and kept busy (Little's law: 8 slots for 2 s at the
+      // admitted requests' mean time serve 8 x 2000 / mean; at least half of that).
+      expect(peak).toBe(8);
+      const meanAdmitted = admittedMs.reduce((sum, ms) => sum + ms, 0) / admittedMs.length;
+      expect(ok.length).toBeGreaterThan((0.5 * 8 * 2000) / meanAdmitted);
       expect((await get(`${t.adminUrl}/livez`)).status).toBe(200);
       const text = (await get(`${t.adminUrl}/metrics`)).body as string;
       expect(sample(text, 'http_requests_shed_total{reason="inflight"}')).toBe(shed.length);

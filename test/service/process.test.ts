@@ -98,7 +98,7 @@ describe('service process', () => {
 });
 
 describe('workers', () => {
-  it('WORKERS=2: shared public port; the admin port sums /metrics, lists /debug/vars per worker, forwards pprof; SIGTERM drains both', async () => {
+  it('WORKERS=2: shared public port; the admin port sums /metrics, lists /debug/vars per worker, forwards pprof and trace; SIGTERM drains both', async () => {
     const child = spawnFixture({ WORKERS: '2', DRAIN_DELAY: '200ms', ADMIN_TOKEN: 't0ken' });
     try {
       const workers = await waitFor(() => {
@@ -143,6 +143,15 @@ describe('workers', () => {
       expect(heap.status).toBe(200);
       expect(Buffer.from(await heap.arrayBuffer()).subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b])); // gzip
       expect((await get(`${adminUrl}/debug/pprof/heap?worker=99`, auth)).status).toBe(400);
+      // Each worker records its trace into its own file (workers share the working directory).
+      for (const w of vars.workers) {
+        const trace = await get(`${adminUrl}/debug/trace?seconds=0.2&worker=${w.worker}`, auth);
+        expect(trace.status).toBe(200);
+        const pids = new Set(
+          (trace.body as { traceEvents: { pid: number }[] }).traceEvents.map((e) => e.pid),
+        );
+        expect(pids).toEqual(new Set([w.pid]));
+      }
       expect((await get(`${adminUrl}/readyz`)).body).toMatchObject({ status: 'ready', workers: [{}, {}] });
 
       const steady = constantLoad(`${workers[0]?.url}/work`, 8);
