@@ -25,10 +25,7 @@ const percentile = (values: number[], p: number) =>
 
 describe('adaptive overload guard', () => {
   it('at 3x capacity keeps the admitted p99 within 2x the unloaded p99 and goodput at 80% of capacity', async () => {
-    const child = spawnFixture(
-      { LOG_LEVEL: 'info', MAX_EVENT_LOOP_DELAY: '0', ADAPTIVE_CONCURRENCY: 'on' },
-      FIXTURE,
-    );
+    const child = spawnFixture({ LOG_LEVEL: 'info' }, FIXTURE);
     try {
       const listening = await waitFor(() => child.lines.find((l) => l.msg === 'listening'), 20_000);
       const url = `${String(listening.url)}/work`;
