@@ -1,9 +1,9 @@
 /**
  * The overload guard protects latency with no tuning: at 3× a fixture's capacity the requests it admits are served
  * within 2× the unloaded p99 (server side, from the access lines), and goodput stays ≥ 80% of the capacity
- * measured in the same test, with `ADAPTIVE_CONCURRENCY=on`. With the fixed `MAX_INFLIGHT=1000` alone
- * (`ADAPTIVE_CONCURRENCY=off`) the admitted requests queue in the fixture's pool and this fails by an order of
- * magnitude.
+ * measured in the same test, with the defaults (no overload variable set). With the fixed `MAX_INFLIGHT=1000`
+ * alone (`ADAPTIVE_CONCURRENCY=off`) the admitted requests queue in the fixture's pool and this fails by an order
+ * of magnitude.
  */
 import { describe, expect, it } from 'vitest';
 import { load } from '../../src/load/index.js';
