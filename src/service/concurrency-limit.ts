@@ -41,18 +41,26 @@ const MIN_QUEUE_ALLOWANCE = 2;
 const STORM_RATIO = 8;
 /** When the baseline looks stale (slow but no queue), it moves this fraction toward the latency per window. */
 const BASELINE_RELEARN = 0.2;
+/**
+ * The baseline follows window means smoothed by this factor (an exponential average over ~5 windows): the lowest
+ * single window of a mixed workload (a few cheap requests) is far below its no-queue latency, and a baseline that
+ * low reads every window as a queue and shrinks the limit until the service idles.
+ */
+const BASELINE_SMOOTHING = 0.2;
 
 /** The adaptive limit; read `limit` on admission, call `sample(ms)` on completion and `shed()` on refusal. */
 export class ConcurrencyLimit {
   /** Requests that may be in flight now (an integer in [min, max]). */
   limit: number;
-  /** The no-load latency (ms): the lowest window mean seen, re-learned when latency rises without a queue. */
+  /** The no-load latency (ms): the lowest smoothed window mean seen, re-learned when latency rises without a queue. */
   baselineMs = Number.POSITIVE_INFINITY;
   readonly #options: ConcurrencyLimitOptions;
   readonly #timer: NodeJS.Timeout;
   #sumMs = 0;
   #count = 0;
   #shed = 0;
+  /** Window means, exponentially smoothed (NaN before the first window). */
+  #smoothedMs = Number.NaN;
   /** The exact (fractional) limit; `limit` is its floor. */
   #estimate: number;
 
@@ -84,7 +92,10 @@ export class ConcurrencyLimit {
     this.#sumMs = 0;
     this.#count = 0;
     this.#shed = 0;
-    if (rtt < this.baselineMs) this.baselineMs = rtt;
+    this.#smoothedMs = Number.isNaN(this.#smoothedMs)
+      ? rtt
+      : this.#smoothedMs + (rtt - this.#smoothedMs) * BASELINE_SMOOTHING;
+    if (this.#smoothedMs < this.baselineMs) this.baselineMs = this.#smoothedMs;
     const target = this.baselineMs * tolerance;
     let next = this.#estimate;
     const slow = rtt > target;

@@ -61,6 +61,7 @@ const ENV_SCHEMA = {
     .pipe(z.number().min(1.1, 'expected a number 1.1-10').max(10, 'expected a number 1.1-10'))
     .default(1.25),
   ADAPTIVE_MIN_INFLIGHT: int(1, 1_000_000).default(4),
+  SHED_DELAY: durationMs.default(100),
   MAX_EVENT_LOOP_DELAY: durationMs.default(500),
   BLOCK_WARN_MS: int(0, 3_600_000).default(200),
   BODY_LIMIT: int(1, 1 << 30).default(1_048_576),
@@ -99,6 +100,8 @@ export interface ServiceConfig {
   adaptiveTolerance: number;
   /** `ADAPTIVE_MIN_INFLIGHT` (4): the adaptive limit's floor. */
   adaptiveMinInflight: number;
+  /** `SHED_DELAY` (100ms): a shed request's 503 is sent this long after it arrived (a tarpit). 0 = at once. */
+  shedDelayMs: number;
   /** `MAX_EVENT_LOOP_DELAY` (500ms): mean event-loop delay above which requests are shed. 0 = no bound. */
   maxEventLoopDelayMs: number;
   /** `BLOCK_WARN_MS` (200): log a warning when the event loop is blocked longer than this. 0 = off. */
@@ -156,6 +159,7 @@ export function loadConfig(
     adaptiveConcurrency: e.ADAPTIVE_CONCURRENCY === 'on',
     adaptiveTolerance: e.ADAPTIVE_TOLERANCE,
     adaptiveMinInflight: e.ADAPTIVE_MIN_INFLIGHT,
+    shedDelayMs: e.SHED_DELAY,
     maxEventLoopDelayMs: e.MAX_EVENT_LOOP_DELAY,
     blockWarnMs: e.BLOCK_WARN_MS,
     bodyLimit: e.BODY_LIMIT,

@@ -24,11 +24,6 @@ import { requestId } from './request-id.js';
 import { setupTracing } from './tracing.js';
 import type { ListenResult, Service, ServiceDefinition } from './types.js';
 
-/** Times a request typically waits for the event loop (read, hooks, handler, a query or two, write). */
-const LOOP_HOPS = 4;
-/** Event-loop utilization from which the process counts as CPU-bound. */
-const SATURATED_LOOP = 0.9;
-
 /**
  * Builds a service from its definition; nothing listens until `listen()`. Config comes from `definition.env`
  * (default `process.env`) and is validated: a bad value throws a ConfigError naming the variable.
@@ -72,13 +67,10 @@ export function createService(definition: ServiceDefinition): Service {
         max: maxInflight,
         min: Math.min(config.adaptiveMinInflight, maxInflight),
         tolerance: config.adaptiveTolerance,
-        // A request waits for the loop at each of its few async hops: latency that much loop delay explains is no
-        // queue the limit can shorten, and neither is latency on a saturated loop (a CPU-bound process is
-        // MAX_EVENT_LOOP_DELAY's job: shrinking the limit there only turns CPU into 503s).
-        stallMs: () =>
-          monitor.utilization >= SATURATED_LOOP
-            ? Number.POSITIVE_INFINITY
-            : Math.max(monitor.longestMs, LOOP_HOPS * monitor.windowDelayMs),
+        // One long block (a GC, a big JSON.parse) delays every request in flight: latency it explains is no queue
+        // the limit can shorten. A saturated loop is one (each request waits for the loop at every hop), and with
+        // shed requests answered after SHED_DELAY, shrinking there does not turn the CPU into 503s.
+        stallMs: () => monitor.longestMs,
       })
     : null;
   const inflightLimit = () => (limiter === null ? maxInflight : limiter.limit);

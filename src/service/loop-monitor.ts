@@ -2,7 +2,7 @@
  * Watches the event loop: the recent mean delay (what the overload guard sheds on) and blocks longer than
  * `BLOCK_WARN_MS` (Go's block profile analogue, reported as a warning with the blocked duration).
  */
-import { type EventLoopUtilization, type IntervalHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
+import { type IntervalHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
 
 const RESOLUTION_MS = 10;
 
@@ -26,11 +26,6 @@ export class LoopMonitor {
   delayMs = 0;
   /** The longest stall (ms) of the last window. */
   longestMs = 0;
-  /** The mean delay (ms) of the last window alone: how long a ready callback waited for the loop. */
-  windowDelayMs = 0;
-  /** The event loop's utilization (0..1) over the last window: near 1, the process is CPU-bound. */
-  utilization = 0;
-  #elu: EventLoopUtilization = performance.eventLoopUtilization();
   #previous = 0;
   readonly #histogram: IntervalHistogram = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
   readonly #timer: NodeJS.Timeout;
@@ -50,10 +45,6 @@ export class LoopMonitor {
       this.delayMs = Math.min(delay, this.#previous);
       this.#previous = delay;
       this.longestMs = longest;
-      this.windowDelayMs = delay;
-      const elu = performance.eventLoopUtilization();
-      this.utilization = performance.eventLoopUtilization(elu, this.#elu).utilization;
-      this.#elu = elu;
       h.reset();
       if (options.blockWarnMs > 0 && longest > options.blockWarnMs) options.onBlock(longest);
     }, intervalMs).unref();

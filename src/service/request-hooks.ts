@@ -31,6 +31,7 @@ import { type HttpMetrics, type ShedReason, UNMATCHED_ROUTE } from './http-metri
 import type { LoopMonitor } from './loop-monitor.js';
 import { type RequestInfo, requestInfoKey } from './request-context.js';
 import { requestTimeoutMs } from './request-deadline.js';
+import { ShedDelay } from './shed-delay.js';
 import { startRequestSpan, type Tracing, UNTRACED, withActiveSpan } from './tracing.js';
 
 /** The cancel function of an admitted request's Context (null once it completed, or when refused). */
@@ -79,6 +80,8 @@ export function installRequestHooks(app: FastifyInstance, options: RequestHooksO
   const access = new AccessLog();
   // Requests that keep the default timeout share one deadline timer; a shorter asked one gets its own.
   const deadlines = new DeadlineQueue(capMs);
+  // Refusals answered after SHED_DELAY, so clients that resend at once cannot turn the CPU into 503s.
+  const tarpit = new ShedDelay(config.shedDelayMs);
 
   app.decorateRequest('ctx', null as unknown as Context);
   app.decorateRequest(kCancel, null);
@@ -101,7 +104,8 @@ export function installRequestHooks(app: FastifyInstance, options: RequestHooksO
     } else if (maxEventLoopDelayMs > 0 && monitor.delayMs > maxEventLoopDelayMs) shed = 'event_loop_delay';
     if (shed !== undefined) {
       metrics.shed(shed);
-      reply.code(503).header('retry-after', '1').send(OVERLOADED);
+      reply.code(503).header('retry-after', '1');
+      tarpit.hold(() => reply.send(OVERLOADED));
       return;
     }
     const timeoutMs = requestTimeoutMs(req.headers, capMs);

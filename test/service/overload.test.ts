@@ -29,7 +29,7 @@ async function closedLoop(url: string, clients: number, ms: number) {
 const p99 = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length * 0.99)] ?? 0;
 
 describe('overload', () => {
-  it('sheds beyond MAX_INFLIGHT with 503 + Retry-After at once, and serves the admitted requests', async () => {
+  it('sheds beyond MAX_INFLIGHT with 503 + Retry-After after SHED_DELAY, and serves the admitted requests', async () => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => {
       release = resolve;
@@ -46,14 +46,19 @@ describe('overload', () => {
     try {
       const admitted = [fetch(`${t.url}/wait`), fetch(`${t.url}/wait`)];
       await new Promise((resolve) => setTimeout(resolve, 200));
-      // Answered while the gate is still shut: shed at once, not queued for a slot.
+      // Answered while the gate is still shut (not queued for a slot), after SHED_DELAY.
+      const started = performance.now();
       const shed = await Promise.all([1, 2, 3].map(() => get(`${t.url}/wait`)));
+      const shedMs = performance.now() - started;
       for (const res of shed) {
         expect(res.status).toBe(503);
         expect(res.headers.get('retry-after')).toBe('1');
         expect(res.body).toHaveProperty('error');
         expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
       }
+      // Held for SHED_DELAY (100 ms by default: clients that resend at once cannot storm). Not "until the gate
+      // opens": the gate opens only after this line, so a queued request would hang the test, not pass it.
+      expect(shedMs).toBeGreaterThanOrEqual(95);
       release();
       for (const res of await Promise.all(admitted)) expect(res.status).toBe(200);
       const text = (await get(`${t.adminUrl}/metrics`)).body as string;
@@ -87,7 +92,8 @@ describe('overload', () => {
           return { ok: true };
         });
       },
-      { MAX_INFLIGHT: '8', MAX_EVENT_LOOP_DELAY: '0' },
+      // The fixed cap alone (the adaptive limit has its own test), 503s at once.
+      { MAX_INFLIGHT: '8', MAX_EVENT_LOOP_DELAY: '0', ADAPTIVE_CONCURRENCY: 'off', SHED_DELAY: '0' },
     );
     try {
       const { ok, shed, other } = await closedLoop(`${t.url}/work`, 24, 2000);
@@ -124,7 +130,7 @@ describe('overload', () => {
           return { ok: true };
         });
       },
-      { MAX_INFLIGHT: '0', MAX_EVENT_LOOP_DELAY: '20ms', BLOCK_WARN_MS: '0' },
+      { MAX_INFLIGHT: '0', MAX_EVENT_LOOP_DELAY: '20ms', BLOCK_WARN_MS: '0', ADAPTIVE_CONCURRENCY: 'off' },
     );
     try {
       const { ok, shed, other } = await closedLoop(`${t.url}/cpu`, 64, 2500);

@@ -12,8 +12,11 @@ const SEED_USERS = Number(process.env.YAES_SEED_USERS ?? 200);
 const SEED_PASSWORD = 'yaes-seed-password';
 /** How many friends a user splits with, and how many of its payables it updates, in turn. */
 const SPREAD = 3;
-/** Setup is a client like any other: on 503 (overloaded) it waits Retry-After and tries again. */
-const SETUP_ATTEMPTS = 8;
+/**
+ * Setup is a client like any other: on 503 (overloaded) it waits Retry-After (with jitter) and tries again, for up
+ * to this long — a thousand users logging in at once is a burst that takes the service several seconds to serve.
+ */
+const SETUP_PATIENCE_MS = 60_000;
 
 interface Wire {
   ID: number;
@@ -21,9 +24,10 @@ interface Wire {
 }
 
 async function call<T>(vu: VirtualUser, path: string, init: VuFetchInit = {}): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
+  const started = Date.now();
+  for (;;) {
     const res = await vu.fetch(path, init);
-    if (res.status === 503 && attempt < SETUP_ATTEMPTS) {
+    if (res.status === 503 && Date.now() - started < SETUP_PATIENCE_MS) {
       await res.body?.cancel();
       const waitS = Number(res.headers.get('retry-after')) || 1;
       await new Promise((resolve) => setTimeout(resolve, waitS * 1000 * (0.5 + Math.random())));
