@@ -10,6 +10,7 @@ import { errorRatePct, parseThreshold } from '../load/thresholds.js';
 import type { LoadResult } from '../load/types.js';
 import { startDatabaseSampler } from './database-sampler.js';
 import { isLocalTarget, startHostSampler } from './host-sampler.js';
+import { watchSealedFailure } from './sealed-failure.js';
 import type { StepMeasurement, StepRequest, StepRunner } from './step-runner.js';
 import { startTargetSampler } from './target-sampler.js';
 import type { HostSignals, LimitsOptions, LimitsRequest, TargetSignals } from './types.js';
@@ -59,7 +60,10 @@ export function loadStepRunner(options: LoadStepRunnerOptions): ClosableStepRunn
     let result: LoadResult;
     try {
       let flowing = false;
-      result = await session.run({
+      // A step already certain to fail ends there (the profile step is not judged: it runs in full).
+      const sealed = phase === 'profile' ? null : watchSealedFailure(options.slo, (rate * durationMs) / 1000);
+      const running = session;
+      result = await running.run({
         connections: connections(rate),
         rate,
         duration: durationMs,
@@ -69,6 +73,7 @@ export function loadStepRunner(options: LoadStepRunnerOptions): ClosableStepRunn
         ctx,
         onProgress: (progress) => {
           options.onProgress?.({ ...progress, phase, offeredRps: rate });
+          if (sealed?.check(progress)) running.end();
           if (flowing) return;
           flowing = true;
           onFlowing?.();

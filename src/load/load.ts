@@ -93,6 +93,12 @@ export interface LoadSession {
    * @throws UsageError for bad window options; Error when another window is still running.
    */
   run(window: LoadWindow): Promise<LoadResult>;
+  /**
+   * Ends the running window now, as if its duration had run out: sending stops, what is in flight drains as at
+   * the end of any window, and `run` resolves with the shorter window's result (unlike a cancelled `ctx`, whose
+   * requests in flight count as `cancelled`). No-op between windows.
+   */
+  end(): void;
   /** Closes every connection and ends the generator threads. */
   close(): Promise<void>;
 }
@@ -186,6 +192,10 @@ class Session implements LoadSession {
     } finally {
       this.busy = false;
     }
+  }
+
+  end(): void {
+    if (this.busy) for (const r of this.runners) r.end();
   }
 
   async close(): Promise<void> {

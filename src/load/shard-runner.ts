@@ -17,6 +17,9 @@ export interface ShardRunner {
   arm(window: ShardWindow): Promise<void>;
   /** Starts the armed window at an epoch time (ms, performance.timeOrigin-based) and resolves with the report. */
   run(startAtEpochMs: number, output: ShardOutput): Promise<ShardReport>;
+  /** Ends the running window now, as if its duration had run out (see `Shard.end`). */
+  end(): void;
+  /** Cuts the running window short: what is in flight is cancelled (see `Shard.stop`). */
   stop(): void;
   /** Releases the shard (closes its sockets; terminates a worker). */
   dispose(): Promise<void>;
@@ -32,6 +35,7 @@ export function localShard(setup: ShardSetup): ShardRunner {
     ready,
     arm: (window) => (shard as Shard).arm(window),
     run: (startAtEpochMs, output) => (shard as Shard).run(startAtEpochMs - performance.timeOrigin, output),
+    end: () => shard?.end(),
     stop: () => shard?.stop(),
     dispose: async () => shard?.close(),
   };
@@ -84,6 +88,7 @@ export function workerShard(setup: ShardSetup): ShardRunner {
       send({ type: 'start', startAtEpochMs });
       return done;
     },
+    end: () => send({ type: 'end' }),
     stop: () => send({ type: 'stop' }),
     dispose: async () => {
       fail = null;

@@ -302,6 +302,14 @@ export class Shard implements ConnectionHost {
     });
   }
 
+  /**
+   * Ends the window now as if its duration had run out: sending stops and what is in flight drains as usual (not
+   * cancelled, unlike `stop`).
+   */
+  end(): void {
+    if (this.running) this.finish();
+  }
+
   /** Ends the window early from outside (Ctrl-C, a deadline); `run` resolves with what was measured. */
   stop(): void {
     this.interrupted = true;

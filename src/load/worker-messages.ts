@@ -3,10 +3,11 @@ import type { UsageErrorOptions } from '../errors.js';
 import type { ShardWindow } from './shard.js';
 import type { ShardReport, TickSnapshot } from './shard-stats.js';
 
-/** Coordinator → worker: arm the next window, start it, or stop it early. */
+/** Coordinator → worker: arm the next window, start it, end it now (drained), or stop it (cancelled). */
 export type ToWorker =
   | { type: 'arm'; window: ShardWindow }
   | { type: 'start'; startAtEpochMs: number }
+  | { type: 'end' }
   | { type: 'stop' };
 
 /** Worker → coordinator. `ready` answers the preparation, `armed` each `arm`; `error` either of them. */

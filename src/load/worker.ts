@@ -1,6 +1,7 @@
 /**
  * Worker-thread entry: prepares a shard from `workerData`, reports `ready`; then for each window `arm` (answered
- * `armed`), `start` (a `tick` a second, `done` with the report) and `stop` to end the window early.
+ * `armed`), `start` (a `tick` a second, `done` with the report), `end` to end the window now (drained) and `stop`
+ * to cut it short (cancelled).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { UsageError } from '../errors.js';
@@ -20,6 +21,7 @@ if (port) {
     const shard = await Shard.prepare(workerData as ShardSetup);
     port.on('message', (message: ToWorker) => {
       if (message.type === 'stop') shard.stop();
+      else if (message.type === 'end') shard.end();
       else if (message.type === 'arm') {
         shard.arm(message.window).then(
           () => port.postMessage({ type: 'armed' } satisfies FromWorker),

@@ -133,6 +133,23 @@ describe('load sessions', () => {
     expect(counts.unauthorised).toBe(0);
   });
 
+  it('ends a window early on request: drained, not cancelled', async () => {
+    const { url, counts } = await countingServer();
+    session = await openLoadSession({ url, connections: 4, threads: 1, rate: 100 });
+    const s = session;
+    const r = await s.run({ rate: 100, duration: '5s', onProgress: () => s.end() });
+    // Ended after its first second: every request sent was answered and counted, none cancelled.
+    expect(r.durationS).toBeLessThan(2);
+    expect(r.requests.completed).toBe(counts.work);
+    expect(r.requests.errors).toBe(0);
+    expect(r.requests.sent).toBeLessThan(200);
+    // The next window runs in full.
+    counts.work = 0;
+    const next = await s.run({ rate: 100, duration: '1s' });
+    expect(next.durationS).toBe(1);
+    expect(next.requests.completed).toBe(counts.work);
+  });
+
   it('refuses a window of the other model, one window at a time', async () => {
     const { url } = await countingServer();
     session = await openLoadSession({ url, connections: 2, threads: 1, rate: 10 });
