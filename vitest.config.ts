@@ -13,6 +13,7 @@ const untimed = [
   'test/bench/statistics.test.ts',
   'test/limits/outcome-text.test.ts',
   'test/limits/profile-report.test.ts',
+  'test/limits/sealed-failure.test.ts',
   'test/limits/search.test.ts',
   'test/load/hpack.test.ts',
   'test/load/units.test.ts',

@@ -13,7 +13,7 @@ import { coolDown } from './cool-down.js';
 import { analyseProfile, fetchCpuProfile, type ProfileSummary, saveProfile } from './cpu-profile.js';
 import { startDatabaseSampler } from './database-sampler.js';
 import { judgeStep } from './judge-step.js';
-import { loadStepRunner } from './load-step-runner.js';
+import { type ClosableStepRunner, loadStepRunner } from './load-step-runner.js';
 import { scrapeMetrics } from './metrics-snapshot.js';
 import { decideOutcome, type SearchStop, stopIn } from './outcome.js';
 import { type SearchOutcome, type SearchPlan, searchCapacity } from './search.js';
@@ -41,23 +41,25 @@ export async function findLimits(options: LimitsOptions, deps: FindLimitsDeps = 
   const admin = options.admin ?? null;
   // --max-time is a hard bound: the steps' context ends then, whatever they are doing.
   const [ctx, cancel] = withDeadline(options.ctx ?? background(), Date.now() + settings.maxTimeS * 1000);
+  let owned: ClosableStepRunner | null = null;
   try {
     if (!deps.runner) {
       await checkTarget(options.url, options.request ?? {});
       if (admin) await assertAdmin(admin);
       if (options.db) await assertDatabase(options.db);
     }
-    const runner =
-      deps.runner ??
-      loadStepRunner({
-        url: options.url,
-        slo,
-        request: options.request ?? {},
-        admin,
-        onProgress: options.onProgress,
-        onLoadResult: options.onLoadResult,
-        db: options.db ?? null,
-      });
+    owned = deps.runner
+      ? null
+      : loadStepRunner({
+          url: options.url,
+          slo,
+          request: options.request ?? {},
+          admin,
+          onProgress: options.onProgress,
+          onLoadResult: options.onLoadResult,
+          db: options.db ?? null,
+        });
+    const runner = deps.runner ?? (owned as StepRunner);
     const profileSeconds = options.profileSeconds ?? 3;
     const plan: SearchPlan = {
       stepMs: settings.stepS * 1000,
@@ -119,6 +121,7 @@ export async function findLimits(options: LimitsOptions, deps: FindLimitsDeps = 
     };
   } finally {
     cancel();
+    await owned?.close();
   }
 }
 

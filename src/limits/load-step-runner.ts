@@ -1,15 +1,17 @@
 /**
- * The real step runner: one open-model `load()` run per step, with the SLOs as load thresholds, while a
- * sampler watches the target's `/metrics` when an admin URL is known, another the machine when the target
- * runs on it, and another the database with `--db`.
+ * The real step runner: one load session for the whole search (its threads, virtual users and connections opened
+ * once), each step an open-model window of it with the SLOs as load thresholds, while a sampler watches the
+ * target's `/metrics` when an admin URL is known, another the machine when the target runs on it, and another the
+ * database with `--db`.
  */
 
-import { load } from '../load/index.js';
+import { type LoadSession, openLoadSession } from '../load/index.js';
 import { errorRatePct, parseThreshold } from '../load/thresholds.js';
 import type { LoadResult } from '../load/types.js';
 import { startDatabaseSampler } from './database-sampler.js';
 import { isLocalTarget, startHostSampler } from './host-sampler.js';
-import type { StepMeasurement, StepRunner } from './step-runner.js';
+import { watchSealedFailure } from './sealed-failure.js';
+import type { StepMeasurement, StepRequest, StepRunner } from './step-runner.js';
 import { startTargetSampler } from './target-sampler.js';
 import type { HostSignals, LimitsOptions, LimitsRequest, TargetSignals } from './types.js';
 
@@ -32,23 +34,37 @@ export interface LoadStepRunnerOptions {
   db?: string | null;
 }
 
-/** A step runner backed by `headroom load`'s open model. */
-export function loadStepRunner(options: LoadStepRunnerOptions): StepRunner {
+/** A step runner that holds a load session: `close` ends it (its connections and threads). */
+export type ClosableStepRunner = StepRunner & { close(): Promise<void> };
+
+/**
+ * A step runner backed by `headroom load`'s open model. The session opens with the first step (connections for
+ * its rate, scenario setup per virtual user) and stays for every later one, growing its connections when a step
+ * needs more: a step costs its own length, not a generator start-up.
+ */
+export function loadStepRunner(options: LoadStepRunnerOptions): ClosableStepRunner {
   const latencyBoundMs = sloLatencyBoundMs(options.slo);
   const local = isLocalTarget(options.url);
   const db = options.db ?? null;
   const dbLocal = db !== null && isLocalTarget(db);
-  return async ({ phase, rate, durationMs, ctx, onFlowing }) => {
+  let session: LoadSession | null = null;
+  const connections = (rate: number) => options.request.connections ?? connectionsFor(rate, latencyBoundMs);
+  const open = (rate: number) =>
+    openLoadSession({ ...options.request, url: options.url, rate, connections: connections(rate) });
+  const step = async ({ phase, rate, durationMs, ctx, onFlowing }: StepRequest) => {
+    // Opened before the samplers start: the scenario's setup (logins) is not part of the first step's figures.
+    session ??= await open(rate);
     const sampler = options.admin ? await startTargetSampler(options.admin) : null;
     const hostSampler = local ? startHostSampler({ targetUrl: options.url }) : null;
     const dbSampler = db ? await startDatabaseSampler(db, dbLocal).catch(() => null) : null;
     let result: LoadResult;
     try {
       let flowing = false;
-      result = await load({
-        ...options.request,
-        connections: options.request.connections ?? connectionsFor(rate, latencyBoundMs),
-        url: options.url,
+      // A step already certain to fail ends there (the profile step is not judged: it runs in full).
+      const sealed = phase === 'profile' ? null : watchSealedFailure(options.slo, (rate * durationMs) / 1000);
+      const running = session;
+      result = await running.run({
+        connections: connections(rate),
         rate,
         duration: durationMs,
         // The first step also warms the target (JIT, connections) before it is measured.
@@ -57,13 +73,14 @@ export function loadStepRunner(options: LoadStepRunnerOptions): StepRunner {
         ctx,
         onProgress: (progress) => {
           options.onProgress?.({ ...progress, phase, offeredRps: rate });
+          if (sealed?.check(progress)) running.end();
           if (flowing) return;
           flowing = true;
           onFlowing?.();
         },
       });
     } catch (error) {
-      // The samplers must stop even when load() throws, or their timers keep the process alive.
+      // The samplers must stop even when the window throws, or their timers keep the process alive.
       hostSampler?.stop();
       await dbSampler?.stop();
       await sampler?.stop();
@@ -75,6 +92,12 @@ export function loadStepRunner(options: LoadStepRunnerOptions): StepRunner {
     options.onLoadResult?.(result);
     return { ...toMeasurement(rate, result, target, host), database };
   };
+  return Object.assign(step, {
+    close: async () => {
+      await session?.close();
+      session = null;
+    },
+  });
 }
 
 /**

@@ -56,7 +56,8 @@ export interface SearchOutcome extends SearchEnd, Decision {
   notes: string[];
 }
 
-const MAX_RETESTS = 3;
+/** Failed re-tests in a row after which the notes call the knee unstable (the search goes on). */
+const UNSTABLE_ROUNDS = 3;
 
 /**
  * Runs the search with `runner`; never throws for a breaking target, only for runner errors. A step that is cut
@@ -186,11 +187,12 @@ class CapacitySearch {
    * 3–4. Bisects between the last pass and the first fail, then re-tests the boundary: a band, not a lucky number.
    * A boundary that fails its re-test becomes the new fail, and the search resumes from the last bracket: the
    * highest pass below it is re-tested directly when it lies within 2 × `precision` (on a noisy machine the knee
-   * is a band of that width, and bisecting inside it only finds the noise), the band is bisected again otherwise
-   * (at most MAX_RETESTS rounds). A verdict when no passing rate is left below it.
+   * is a band of that width, and bisecting inside it only finds the noise), the band is bisected again otherwise.
+   * It ends only on a re-test that passes — the rate claimed is one that passed its confirmation — or when no
+   * passing rate is left below (a verdict); every round lowers the band, and the time budget bounds the rounds.
    */
   private async bisectAndRetest(): Promise<SearchVerdict | null> {
-    for (let round = 0; round < MAX_RETESTS; round++) {
+    for (let round = 0; ; round++) {
       if (round === 0 || !this.withinNoise()) await this.bisect();
       const low = this.low as number;
       const retest = await this.step('retest', low, this.fineBounds);
@@ -207,10 +209,8 @@ class CapacitySearch {
           ? `${low} req/s failed its re-test; re-testing ${below} req/s, the highest pass below it`
           : `${low} req/s failed its re-test; searching again below it from ${below} req/s`,
       );
-      if (round === MAX_RETESTS - 1)
-        this.notes.push(`${below} req/s was not re-tested (unstable near the knee)`);
+      if (round + 1 === UNSTABLE_ROUNDS) this.notes.push('unstable near the knee: re-tests keep failing');
     }
-    return null;
   }
 
   /** Whether [low, high] is at most twice `precision` wide: a failed re-test's band, re-tested without bisecting. */

@@ -22,17 +22,22 @@ export interface OpenSchedule {
 
 /** What the thread running a connection (HTTP/1.1 here, HTTP/2 in http2/) calls on it. */
 export interface LoadConnection {
-  /** Switches this connection to the open model's schedule (before `start`). */
-  setSchedule(schedule: OpenSchedule): void;
+  /** Sets the open model's schedule for the next window (before `start`); null for the closed model. */
+  setSchedule(schedule: OpenSchedule | null): void;
   /** Opens the connection; resolves once it is ready (or its first attempt failed — it keeps retrying). */
   open(): Promise<void>;
+  /** Before a window: opens the connection again if its socket was closed since the last one (`open`'s promise). */
+  reopen(): Promise<void>;
   /** Starts sending (after every connection of the run is open). */
   start(): void;
   /** Stops sending; calls `host.idle` once nothing is in flight. */
   stop(): void;
-  /** Ends the connection at the end of the run: what is still in flight failed as `kind`. */
-  abandon(kind: string): void;
-  /** Closes the connection without counting what is in flight (a prepared shard that never ran). */
+  /**
+   * Ends the window for this connection: what is still in flight failed as `kind`, and its socket is dropped (a
+   * late answer must not land in the next window); an idle socket stays open for the next window.
+   */
+  settle(kind: string): void;
+  /** Closes the connection without counting what is in flight (the session ends, or the connection is unused). */
   destroy(): void;
   /** Fails requests in flight for longer than `timeoutMs` as timeouts. */
   checkTimeout(now: number, timeoutMs: number): void;
@@ -114,9 +119,9 @@ export class Connection implements LoadConnection, ResponseSink {
   }
 
   /** Switches this connection to the open model's schedule (before `start`). */
-  setSchedule(schedule: OpenSchedule): void {
+  setSchedule(schedule: OpenSchedule | null): void {
     this.schedule = schedule;
-    this.nextAt = schedule.firstAt;
+    this.nextAt = schedule?.firstAt ?? 0;
   }
 
   /** Opens the socket; resolves once it is ready (or its first attempt failed — it keeps retrying). */
@@ -124,6 +129,15 @@ export class Connection implements LoadConnection, ResponseSink {
     return new Promise((resolve) => {
       this.onReady = resolve;
       this.connect();
+    });
+  }
+
+  /** Before a window: reconnects when the socket was lost since the last one; waits for one still connecting. */
+  reopen(): Promise<void> {
+    if (this.ready) return Promise.resolve();
+    if (this.raw === null) return this.open();
+    return new Promise((resolve) => {
+      this.onReady = resolve;
     });
   }
 
@@ -144,11 +158,16 @@ export class Connection implements LoadConnection, ResponseSink {
   }
 
   /**
-   * Ends the connection at the end of the run: what is still in flight failed as `kind` (`timeout` when the drain
-   * ran out, `cancelled` when the run was interrupted), so every request sent ends as a response or an error.
+   * Ends the window: what is still in flight failed as `kind` (`timeout` when the drain ran out, `cancelled` when
+   * the run was interrupted), so every request sent ends as a response or an error; its socket is then dropped, as
+   * a late answer would land in the next window. An idle socket stays open for the next window.
    */
-  abandon(kind: string): void {
-    if (this.count > 0) this.failInFlight(kind);
+  settle(kind: string): void {
+    if (this.timer) clearTimeout(this.timer);
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    this.timer = this.reconnectTimer = null;
+    if (this.count === 0) return;
+    this.failInFlight(kind);
     this.destroy();
   }
 

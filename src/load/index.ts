@@ -16,7 +16,7 @@ export {
 export { MissingDependencyError } from '../optional-dependency.js';
 export { type Collected, type CollectOptions, collectResults } from './collect.js';
 export { LIVE_SCHEMA, LiveMerger, type LivePush, type LiveSecond, type LiveTotals } from './live.js';
-export { load } from './load.js';
+export { type LoadSession, type LoadWindow, load, openLoadSession } from './load.js';
 export {
   asLoadResult,
   assertOneRun,

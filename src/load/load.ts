@@ -12,7 +12,7 @@ import { addEncoded, encodeHistogram, type Histogram, mergingHistogram } from '.
 import { probeHttp2 } from './http2/probe.js';
 import { loadScenario, requestName } from './scenario/index.js';
 import { assessGenerator } from './self-check.js';
-import type { ShardPlan } from './shard.js';
+import type { ShardSetup } from './shard.js';
 import { localShard, type ShardRunner, workerShard } from './shard-runner.js';
 import type { ShardReport, TickSnapshot } from './shard-stats.js';
 import { isLoopback, parseTarget, probeTarget } from './target.js';
@@ -63,224 +63,374 @@ function share(total: number, parts: number, i: number): number {
   return Math.floor(total / parts) + (i < total % parts ? 1 : 0);
 }
 
+/** What may change from one window of a session to the next; the rest is the session's (see `LoadSession`). */
+export type LoadWindow = Pick<
+  LoadOptions,
+  | 'rate'
+  | 'duration'
+  | 'warmup'
+  | 'requests'
+  | 'connections'
+  | 'thresholds'
+  | 'startAt'
+  | 'ctx'
+  | 'onProgress'
+  | 'onSecond'
+>;
+
+/**
+ * One generator kept across several measured windows: its threads, its virtual users (a scenario's `setup` runs
+ * once per virtual user) and its connections stay, so a window costs only its own length. Each window's result
+ * is what `load()` with the session's options and the window's would return, except that `phasesMs.connect` only
+ * counts the connections (re)opened for it.
+ */
+export interface LoadSession {
+  /**
+   * Runs one measured window. The window's own fields are taken from `window` alone (defaults as in `load()`),
+   * except `connections`, which defaults to the session's: a window with more connections than any before opens
+   * (and sets up) the new ones; one with fewer leaves the rest closed. The model (open with a `rate`, closed
+   * without) is the session's.
+   * @throws UsageError for bad window options; Error when another window is still running.
+   */
+  run(window: LoadWindow): Promise<LoadResult>;
+  /**
+   * Ends the running window now, as if its duration had run out: sending stops, what is in flight drains as at
+   * the end of any window, and `run` resolves with the shorter window's result (unlike a cancelled `ctx`, whose
+   * requests in flight count as `cancelled`). No-op between windows.
+   */
+  end(): void;
+  /** Closes every connection and ends the generator threads. */
+  close(): Promise<void>;
+}
+
 /**
  * Runs a load test and returns its result (`headroom.load/v1`).
  * @throws UsageError for bad options, an unreadable scenario, or a target unreachable at the start.
  * @example const result = await load({ url: 'http://127.0.0.1:8080/', connections: 16, duration: '5s' });
  */
-export async function load(given: LoadOptions): Promise<LoadResult> {
+export async function load(options: LoadOptions): Promise<LoadResult> {
+  const session = await openLoadSession(options);
+  try {
+    return await session.run(options);
+  } finally {
+    await session.close();
+  }
+}
+
+/**
+ * Opens a load session: probes the target, starts the generator threads and prepares `options.connections`
+ * virtual users (scenario setup, sockets open). `options` are the session's (target, request, threads, …); its
+ * window fields (`rate`, `duration`, …) only decide the model (open with a rate) and the first connections.
+ * @throws UsageError for bad options, an unreadable scenario, or a target unreachable at the start.
+ * @example
+ * const session = await openLoadSession({ url: 'http://127.0.0.1:8080/', rate: 100 });
+ * try { for (const rate of [100, 200]) console.log((await session.run({ rate, duration: '2s' })).latencyMs.p99); }
+ * finally { await session.close(); }
+ */
+export async function openLoadSession(given: LoadOptions): Promise<LoadSession> {
   const options = await resolveGrpc(given);
   const plan = normalize(options);
   // Messages name the target as given (a grpc:// URL rather than the HTTP/2 request it stands for).
   const target = { ...parseTarget(options.url), url: given.url };
-  const thresholds = (options.thresholds ?? []).map(parseThreshold);
   const probeMs = Math.min(plan.timeoutMs, 5000);
   // HTTP/2: the server's stream cap, reported in the result (each connection also obeys its own SETTINGS).
   let maxConcurrentStreams: number | null = null;
-  if (plan.shard.http2) {
+  if (plan.setup.http2) {
     const settings = await probeHttp2(target, plan.insecure, probeMs);
     if (Number.isFinite(settings.maxConcurrentStreams)) maxConcurrentStreams = settings.maxConcurrentStreams;
   } else await probeTarget(target, plan.insecure, probeMs);
 
   const threads = plan.threads;
-  const plans: ShardPlan[] = [];
+  const setups: ShardSetup[] = [];
   for (let i = 0, offset = 0; i < threads; i++) {
     const connections = share(plan.connections, threads, i);
-    const requests = plan.closedRequests === null ? null : share(plan.closedRequests, threads, i);
-    plans.push({
-      ...plan.shard,
+    setups.push({
+      ...plan.setup,
       connections,
-      requests,
       vuOffset: plan.vuOffset + offset,
-      connectionOffset: offset,
       thread: { index: i, count: threads },
     });
     offset += connections;
   }
-  const runners: ShardRunner[] = plans.map((p) => (threads === 1 ? localShard(p) : workerShard(p)));
+  const runners: ShardRunner[] = setups.map((p) => (threads === 1 ? localShard(p) : workerShard(p)));
   try {
     await Promise.all(runners.map((r) => r.ready));
   } catch (error) {
     await Promise.all(runners.map((r) => r.dispose().catch(() => {})));
     throw error;
   }
+  const names = await sourceNames(plan.setup);
+  return new Session(given, options, plan, runners, setups, names, maxConcurrentStreams);
+}
 
-  const names = await sourceNames(plan.shard);
-  const finished: FinishedPoint[] = [];
-  let answered = 0;
-  let errorsTotal = 0;
-  const errorsTotalByKind: Record<string, number> = {};
-  const pending = new Map<number, PendingPoint>();
-  // The generator's CPU between two progress reports (from the window's start: see `windowStart`).
-  let lastCpu = process.cpuUsage();
-  let lastWall = performance.now();
-  const onTick = (ordinal: number, s: TickSnapshot) => {
-    let point = pending.get(ordinal);
-    if (!point) {
-      point = {
-        shards: 0,
-        t: 0,
-        seconds: 0,
-        completed: 0,
-        errors: 0,
-        failed: 0,
-        sent: 0,
-        latency: mergingHistogram(),
-        completedByName: {},
-        errorsByKind: {},
-        utilization: [],
-        eventLoopDelayP99Ms: 0,
-        sendLagP99Ms: null,
-      };
-      pending.set(ordinal, point);
-    }
-    point.shards++;
-    point.t = Math.max(point.t, s.t);
-    point.seconds = Math.max(point.seconds, s.seconds);
-    point.completed += s.completed;
-    point.errors += s.errors;
-    point.failed += s.failed;
-    point.sent += s.sent;
-    answered += s.completed + s.failed;
-    errorsTotal += s.errors;
-    addEncoded(point.latency, s.latency);
-    s.completedByName.forEach((n, i) => {
-      const name = names[i] as string;
-      point.completedByName[name] = (point.completedByName[name] ?? 0) + n;
-    });
-    for (const [kind, n] of Object.entries(s.errorsByKind)) {
-      point.errorsByKind[kind] = (point.errorsByKind[kind] ?? 0) + n;
-      errorsTotalByKind[kind] = (errorsTotalByKind[kind] ?? 0) + n;
-    }
-    point.utilization.push(s.utilization);
-    point.eventLoopDelayP99Ms = Math.max(point.eventLoopDelayP99Ms, s.eventLoopDelayP99Ms);
-    if (s.sendLagP99Ms !== null) point.sendLagP99Ms = Math.max(point.sendLagP99Ms ?? 0, s.sendLagP99Ms);
-    if (point.shards < threads) return;
-    pending.delete(ordinal);
-    const rps = point.seconds > 0 ? point.completed / point.seconds : 0;
-    const p50Ms = point.latency.getValueAtPercentile(50) / 1000;
-    const p99Ms = point.latency.getValueAtPercentile(99) / 1000;
-    const latency = encodeHistogram(point.latency);
-    finished.push({
-      point: { t: point.t, rps: Math.round(rps * 10) / 10, p50Ms, p99Ms, errors: point.errors },
-      latency,
-    });
-    options.onSecond?.({
-      run,
-      t: point.t,
-      seconds: point.seconds,
-      at: startedAtMs + Math.round(point.t * 1000),
-      durationS: Number.isFinite(plan.durationMs) ? plan.durationMs / 1000 : null,
-      sent: point.sent,
-      completed: point.completed,
-      errors: point.errors,
-      errorsByKind: point.errorsByKind,
-      latency,
-    });
-    const cpuNow = process.cpuUsage();
-    const wallNow = performance.now();
-    const cpuMs = (cpuNow.user + cpuNow.system - lastCpu.user - lastCpu.system) / 1000;
-    const cpuPct = wallNow > lastWall ? (cpuMs / (wallNow - lastWall)) * 100 : 0;
-    lastCpu = cpuNow;
-    lastWall = wallNow;
-    options.onProgress?.({
-      elapsedS: point.t,
-      durationS: plan.durationMs / 1000,
-      rps,
-      p50Ms,
-      p90Ms: point.latency.getValueAtPercentile(90) / 1000,
-      p99Ms,
-      errors: point.errors,
-      errorsTotal,
-      completed: point.completed,
-      answered,
-      requestsTotal: plan.requests,
-      completedByName: point.completedByName,
-      errorsByKind: point.errorsByKind,
-      errorsTotalByKind: { ...errorsTotalByKind },
-      latencyHistogram: latency,
-      generator: assessGenerator(cpuPct, point.utilization, point.eventLoopDelayP99Ms, point.sendLagP99Ms),
-    });
-  };
+/** A session's generator threads and what they hold (see `LoadSession`). */
+class Session implements LoadSession {
+  /** Connections (virtual users) each thread has prepared so far. */
+  private readonly pools: number[];
+  /** The id of the next virtual user a thread adds. */
+  private nextVuId: number;
+  private busy = false;
 
-  const stopAll = () => {
-    for (const r of runners) r.stop();
-  };
-  const signal = options.ctx?.signal;
-  signal?.addEventListener('abort', stopAll, { once: true });
-  // The measured window starts at `startAt` (wall clock) when given, else just after every thread is ready;
-  // the threads start `warmupMs` before it, on the performance.timeOrigin-based clock they share.
-  const { wallNow, originNow } = clockPair();
-  const startedAtMs = plan.startAt ?? wallNow + START_DELAY_MS + plan.shard.warmupMs;
-  const startAtEpochMs = originNow + (startedAtMs - plan.shard.warmupMs - wallNow);
-  const run: RunIdentity = {
-    target: given.url,
-    model: plan.shard.rate === null ? 'closed' : 'open',
-    protocol: plan.shard.http2 ? 'h2' : 'http/1.1',
-    startedAt: new Date(startedAtMs).toISOString(),
-    ...(options.segment ? { segment: plan.segment } : {}),
-  };
-  const warnings: string[] = [];
-  if (plan.startAt !== null && wallNow > plan.startAt)
-    warnings.push(
-      `this agent was ready ${wallNow - plan.startAt}ms after --start-at: the requests due before were not sent`,
-    );
-  // The generator's CPU is measured from the start of the window (not while waiting for it).
-  let cpu0 = process.cpuUsage();
-  let wall0 = performance.now();
-  const windowStart = setTimeout(
-    () => {
-      cpu0 = process.cpuUsage();
-      wall0 = performance.now();
-      lastCpu = cpu0;
-      lastWall = wall0;
-    },
-    Math.max(0, startAtEpochMs - performance.timeOrigin - wall0),
-  );
-  let reports: ShardReport[];
-  try {
-    if (signal?.aborted) stopAll();
-    reports = await Promise.all(
-      runners.map((r) => {
-        let ordinal = 0;
-        return r.run(startAtEpochMs, { tick: (s) => onTick(ordinal++, s) });
+  constructor(
+    private readonly given: LoadOptions,
+    private readonly options: GrpcResolved,
+    private readonly opened: NormalizedPlan,
+    private readonly runners: ShardRunner[],
+    setups: ShardSetup[],
+    private readonly names: string[],
+    private readonly maxConcurrentStreams: number | null,
+  ) {
+    this.pools = setups.map((s) => s.connections);
+    this.nextVuId = opened.vuOffset + opened.connections;
+  }
+
+  async run(window: LoadWindow): Promise<LoadResult> {
+    if (this.busy) throw new Error('a load session runs one window at a time');
+    this.busy = true;
+    try {
+      return await this.measure(this.armPlan(window), window);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  end(): void {
+    if (this.busy) for (const r of this.runners) r.end();
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.runners.map((r) => r.dispose().catch(() => {})));
+  }
+
+  /** The window's plan, checked against the session. @throws UsageError */
+  private armPlan(window: LoadWindow): NormalizedPlan {
+    const { options, opened } = this;
+    const plan = normalize({
+      ...options,
+      rate: window.rate,
+      duration: window.duration,
+      warmup: window.warmup,
+      requests: window.requests,
+      connections: window.connections ?? options.connections,
+      startAt: window.startAt,
+    });
+    const threads = this.runners.length;
+    if ((plan.window.rate === null) !== (opened.window.rate === null))
+      throw new UsageError(
+        `this session runs the ${opened.window.rate === null ? 'closed' : 'open'} model: every window ${opened.window.rate === null ? 'without' : 'with'} a rate`,
+        { option: 'rate' },
+      );
+    if (plan.connections < threads)
+      throw new UsageError(`must be at least the session's ${threads} threads, got ${plan.connections}`, {
+        option: 'connections',
+      });
+    if (plan.segment.count > 1 && plan.connections > opened.connections)
+      throw new UsageError(
+        `a session in a segmented run keeps its ${opened.connections} connections (virtual user ids are shared out between agents)`,
+        { option: 'connections' },
+      );
+    return { ...plan, threads };
+  }
+
+  /** Arms every thread for `plan` (opening the connections it lacks), runs the window and builds its result. */
+  private async measure(plan: NormalizedPlan, window: LoadWindow): Promise<LoadResult> {
+    const { given, options, names, runners } = this;
+    const threads = runners.length;
+    const thresholds = (window.thresholds ?? []).map(parseThreshold);
+    await Promise.all(
+      runners.map((runner, i) => {
+        const connections = share(plan.connections, threads, i);
+        const extra = Math.max(0, connections - (this.pools[i] as number));
+        const vuFrom = this.nextVuId;
+        this.nextVuId += extra;
+        this.pools[i] = Math.max(this.pools[i] as number, connections);
+        let connectionOffset = 0;
+        for (let k = 0; k < i; k++) connectionOffset += share(plan.connections, threads, k);
+        return runner.arm({
+          ...plan.window,
+          connections,
+          vuFrom,
+          totalConnections: plan.connections,
+          connectionOffset,
+          requests: plan.closedRequests === null ? null : share(plan.closedRequests, threads, i),
+        });
       }),
     );
-  } finally {
-    clearTimeout(windowStart);
-    signal?.removeEventListener('abort', stopAll);
-    await Promise.all(runners.map((r) => r.dispose().catch(() => {})));
-  }
-  const cpu = process.cpuUsage(cpu0);
-  const wallMs = performance.now() - wall0;
-  finished.sort((a, b) => a.point.t - b.point.t);
-  const timeline = finished.map((f) => f.point);
-  const durationS = timeline.length > 0 ? (timeline[timeline.length - 1] as TimelinePoint).t : 0;
-  return buildResult(
-    {
+    const finished: FinishedPoint[] = [];
+    let answered = 0;
+    let errorsTotal = 0;
+    const errorsTotalByKind: Record<string, number> = {};
+    const pending = new Map<number, PendingPoint>();
+    // The generator's CPU between two progress reports (from the window's start: see `windowStart`).
+    let lastCpu = process.cpuUsage();
+    let lastWall = performance.now();
+    const onTick = (ordinal: number, s: TickSnapshot) => {
+      let point = pending.get(ordinal);
+      if (!point) {
+        point = {
+          shards: 0,
+          t: 0,
+          seconds: 0,
+          completed: 0,
+          errors: 0,
+          failed: 0,
+          sent: 0,
+          latency: mergingHistogram(),
+          completedByName: {},
+          errorsByKind: {},
+          utilization: [],
+          eventLoopDelayP99Ms: 0,
+          sendLagP99Ms: null,
+        };
+        pending.set(ordinal, point);
+      }
+      point.shards++;
+      point.t = Math.max(point.t, s.t);
+      point.seconds = Math.max(point.seconds, s.seconds);
+      point.completed += s.completed;
+      point.errors += s.errors;
+      point.failed += s.failed;
+      point.sent += s.sent;
+      answered += s.completed + s.failed;
+      errorsTotal += s.errors;
+      addEncoded(point.latency, s.latency);
+      s.completedByName.forEach((n, i) => {
+        const name = names[i] as string;
+        point.completedByName[name] = (point.completedByName[name] ?? 0) + n;
+      });
+      for (const [kind, n] of Object.entries(s.errorsByKind)) {
+        point.errorsByKind[kind] = (point.errorsByKind[kind] ?? 0) + n;
+        errorsTotalByKind[kind] = (errorsTotalByKind[kind] ?? 0) + n;
+      }
+      point.utilization.push(s.utilization);
+      point.eventLoopDelayP99Ms = Math.max(point.eventLoopDelayP99Ms, s.eventLoopDelayP99Ms);
+      if (s.sendLagP99Ms !== null) point.sendLagP99Ms = Math.max(point.sendLagP99Ms ?? 0, s.sendLagP99Ms);
+      if (point.shards < threads) return;
+      pending.delete(ordinal);
+      const rps = point.seconds > 0 ? point.completed / point.seconds : 0;
+      const p50Ms = point.latency.getValueAtPercentile(50) / 1000;
+      const p99Ms = point.latency.getValueAtPercentile(99) / 1000;
+      const latency = encodeHistogram(point.latency);
+      finished.push({
+        point: { t: point.t, rps: Math.round(rps * 10) / 10, p50Ms, p99Ms, errors: point.errors },
+        latency,
+      });
+      window.onSecond?.({
+        run,
+        t: point.t,
+        seconds: point.seconds,
+        at: startedAtMs + Math.round(point.t * 1000),
+        durationS: Number.isFinite(plan.durationMs) ? plan.durationMs / 1000 : null,
+        sent: point.sent,
+        completed: point.completed,
+        errors: point.errors,
+        errorsByKind: point.errorsByKind,
+        latency,
+      });
+      const cpuNow = process.cpuUsage();
+      const wallNow = performance.now();
+      const cpuMs = (cpuNow.user + cpuNow.system - lastCpu.user - lastCpu.system) / 1000;
+      const cpuPct = wallNow > lastWall ? (cpuMs / (wallNow - lastWall)) * 100 : 0;
+      lastCpu = cpuNow;
+      lastWall = wallNow;
+      window.onProgress?.({
+        elapsedS: point.t,
+        durationS: plan.durationMs / 1000,
+        rps,
+        p50Ms,
+        p90Ms: point.latency.getValueAtPercentile(90) / 1000,
+        p99Ms,
+        errors: point.errors,
+        errorsTotal,
+        completed: point.completed,
+        answered,
+        requestsTotal: plan.requests,
+        completedByName: point.completedByName,
+        errorsByKind: point.errorsByKind,
+        errorsTotalByKind: { ...errorsTotalByKind },
+        latencyHistogram: latency,
+        generator: assessGenerator(cpuPct, point.utilization, point.eventLoopDelayP99Ms, point.sendLagP99Ms),
+      });
+    };
+
+    const stopAll = () => {
+      for (const r of runners) r.stop();
+    };
+    const signal = window.ctx?.signal;
+    signal?.addEventListener('abort', stopAll, { once: true });
+    // The measured window starts at `startAt` (wall clock) when given, else just after every thread is ready;
+    // the threads start `warmupMs` before it, on the performance.timeOrigin-based clock they share.
+    const { wallNow, originNow } = clockPair();
+    const startedAtMs = plan.startAt ?? wallNow + START_DELAY_MS + plan.window.warmupMs;
+    const startAtEpochMs = originNow + (startedAtMs - plan.window.warmupMs - wallNow);
+    const run: RunIdentity = {
       target: given.url,
-      grpc: plan.shard.grpc,
-      grpcStreaming: plan.shard.grpcStreaming,
-      // This agent's part of the offered rate: the rate of the schedule's requests it sends.
-      rate: plan.shard.rate === null ? null : plan.shard.rate / plan.segment.count,
-      connections: plan.connections,
-      threads,
-      pipelining: plan.shard.pipelining,
-      protocol: plan.shard.http2 ? 'h2' : 'http/1.1',
-      maxConcurrentStreams,
-      requestLimit: plan.requests,
-      names,
-      durationS,
-      cpuPct: wallMs > 0 ? ((cpu.user + cpu.system) / 1000 / wallMs) * 100 : 0,
-      startedAtMs,
-      segment: options.segment ? plan.segment : null,
-      timelineHistograms: finished.map((f) => f.latency),
-      warnings,
-    },
-    reports,
-    timeline,
-    thresholds,
-  );
+      model: plan.window.rate === null ? 'closed' : 'open',
+      protocol: plan.setup.http2 ? 'h2' : 'http/1.1',
+      startedAt: new Date(startedAtMs).toISOString(),
+      ...(options.segment ? { segment: plan.segment } : {}),
+    };
+    const warnings: string[] = [];
+    if (plan.startAt !== null && wallNow > plan.startAt)
+      warnings.push(
+        `this agent was ready ${wallNow - plan.startAt}ms after --start-at: the requests due before were not sent`,
+      );
+    // The generator's CPU is measured from the start of the window (not while waiting for it).
+    let cpu0 = process.cpuUsage();
+    let wall0 = performance.now();
+    const windowStart = setTimeout(
+      () => {
+        cpu0 = process.cpuUsage();
+        wall0 = performance.now();
+        lastCpu = cpu0;
+        lastWall = wall0;
+      },
+      Math.max(0, startAtEpochMs - performance.timeOrigin - wall0),
+    );
+    let reports: ShardReport[];
+    try {
+      if (signal?.aborted) stopAll();
+      reports = await Promise.all(
+        runners.map((r) => {
+          let ordinal = 0;
+          return r.run(startAtEpochMs, { tick: (s) => onTick(ordinal++, s) });
+        }),
+      );
+    } finally {
+      clearTimeout(windowStart);
+      signal?.removeEventListener('abort', stopAll);
+    }
+    const cpu = process.cpuUsage(cpu0);
+    const wallMs = performance.now() - wall0;
+    finished.sort((a, b) => a.point.t - b.point.t);
+    const timeline = finished.map((f) => f.point);
+    const durationS = timeline.length > 0 ? (timeline[timeline.length - 1] as TimelinePoint).t : 0;
+    return buildResult(
+      {
+        target: given.url,
+        grpc: plan.setup.grpc,
+        grpcStreaming: plan.setup.grpcStreaming,
+        // This agent's part of the offered rate: the rate of the schedule's requests it sends.
+        rate: plan.window.rate === null ? null : plan.window.rate / plan.segment.count,
+        connections: plan.connections,
+        threads,
+        pipelining: plan.setup.pipelining,
+        protocol: plan.setup.http2 ? 'h2' : 'http/1.1',
+        maxConcurrentStreams: this.maxConcurrentStreams,
+        requestLimit: plan.requests,
+        names,
+        durationS,
+        cpuPct: wallMs > 0 ? ((cpu.user + cpu.system) / 1000 / wallMs) * 100 : 0,
+        startedAtMs,
+        segment: options.segment ? plan.segment : null,
+        timelineHistograms: finished.map((f) => f.latency),
+        warnings,
+      },
+      reports,
+      timeline,
+      thresholds,
+    );
+  }
 }
 
 /** Load options with the gRPC target resolved: whether it is one, and whether its method streams responses. */
@@ -328,7 +478,7 @@ function clockPair(): { wallNow: number; originNow: number } {
 }
 
 /** The request names, in the order the threads count them. */
-async function sourceNames(shard: Pick<ShardPlan, 'scenario' | 'method' | 'url'>): Promise<string[]> {
+async function sourceNames(shard: Pick<ShardSetup, 'scenario' | 'method' | 'url'>): Promise<string[]> {
   if (!shard.scenario) return [`${shard.method} ${parseTarget(shard.url).path}`];
   const { scenario } = await loadScenario(shard.scenario);
   return scenario.requests.map(requestName);
@@ -371,6 +521,9 @@ function startAtOf(value: number | undefined): number | null {
     );
   return Math.round(value);
 }
+
+/** Options checked, with defaults, split into the session's (`setup`) and the window's parts. */
+type NormalizedPlan = ReturnType<typeof normalize>;
 
 function normalize(options: GrpcResolved) {
   const segment = segmentOf(options.segment);
@@ -417,25 +570,23 @@ function normalize(options: GrpcResolved) {
         ? Buffer.from(options.body)
         : options.body;
   const insecure = options.insecure ?? false;
-  const shard: Omit<ShardPlan, 'connections' | 'vuOffset' | 'connectionOffset' | 'thread' | 'requests'> = {
+  const setup: Omit<ShardSetup, 'connections' | 'vuOffset' | 'thread'> = {
     url: options.url,
     insecure,
-    totalConnections: connections,
     segment,
-    fixedStart: startAt !== null,
     pipelining,
     http2: options.http2 ?? false,
     grpc: options.grpc,
     grpcStreaming: options.grpcStreaming,
-    rate,
-    durationMs,
-    warmupMs,
+    open: rate !== null,
     timeoutMs,
     method,
     headers: options.headers ?? {},
     body,
     scenario: options.scenario ?? null,
   };
+  // What every thread's window shares (each adds its connections, offsets and request limit).
+  const window = { fixedStart: startAt !== null, rate, durationMs, warmupMs };
   // This agent's requests: its share of the limit (open model: the j < N of the schedule with j mod count = index).
   const agentRequests = requests === null ? null : share(requests, segment.count, segment.index);
   const closedRequests = rate === null ? agentRequests : null;
@@ -450,6 +601,7 @@ function normalize(options: GrpcResolved) {
     closedRequests,
     segment,
     startAt,
-    shard,
+    setup,
+    window,
   };
 }

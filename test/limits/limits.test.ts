@@ -48,6 +48,7 @@ describe('findLimits against servers of known capacity', () => {
     try {
       const runner = loadStepRunner({ url: server.url, slo: ['p90<300ms'], request: {}, admin: null });
       const step = judgeStep('bisect', await runner({ phase: 'bisect', rate: 400, durationMs: 2000 }));
+      await runner.close();
       expect(step.pass, formatStepLine(step)).toBe(true);
       expect(step.sentRps).toBeGreaterThanOrEqual(392);
     } finally {

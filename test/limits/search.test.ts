@@ -211,6 +211,38 @@ describe('re-tests on a noisy knee', () => {
     expect(result.notes.join(' ')).toMatch(/re-testing 1200 req\/s, the highest pass below it/);
   });
 
+  it('claims only a rate that passed its re-test, however many re-tests fail first', async () => {
+    // Bisection passes up to 1300 (above 1330 breaks); the first three re-tests fail (noise): the search goes on
+    // down the passes until one passes its re-test, and claims that one — never a pass it did not re-test.
+    let failedRetests = 0;
+    const result = await search({
+      capacity: 1500,
+      flaky: (r) => {
+        if (r.phase === 'bisect') return r.rate > 1330;
+        return r.phase === 'retest' && failedRetests++ < 3;
+      },
+    });
+    const retests = result.steps.filter((s) => s.phase === 'retest');
+    expect(retests.map((s) => s.pass)).toEqual([false, false, false, true]);
+    expect(result.outcome).toBe('found');
+    expect(result.capacity?.rps).toBe(retests[3]?.offeredRps);
+    expect(result.high).toBe(retests[2]?.offeredRps);
+    expect(result.notes.join(' ')).toMatch(/unstable near the knee/);
+  });
+
+  it('every found capacity passed its re-test (noisy re-tests, several capacities)', async () => {
+    for (const capacity of [300, 1500, 12_400]) {
+      let n = 0;
+      // Every other re-test fails: a noisy machine.
+      const result = await search({ capacity, flaky: (r) => r.phase === 'retest' && n++ % 2 === 0 });
+      expect(result.outcome).toBe('found');
+      const last = result.steps.at(-1);
+      expect(last?.phase).toBe('retest');
+      expect(last?.pass).toBe(true);
+      expect(result.capacity?.rps).toBe(last?.offeredRps);
+    }
+  });
+
   it('bisects again when the pass below a failed re-test is further than 2 × precision', async () => {
     // Every re-test of a rate above 700 fails: the band falls from the 760s to the last pass far below.
     const result = await search({ capacity: 800, flaky: (r) => r.phase === 'retest' && r.rate > 700 });

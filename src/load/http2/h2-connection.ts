@@ -152,15 +152,24 @@ export class H2Connection implements LoadConnection {
     this.resetSlots();
   }
 
-  setSchedule(schedule: OpenSchedule): void {
+  setSchedule(schedule: OpenSchedule | null): void {
     this.schedule = schedule;
-    this.nextAt = schedule.firstAt;
+    this.nextAt = schedule?.firstAt ?? 0;
   }
 
   open(): Promise<void> {
     return new Promise((resolve) => {
       this.onReady = resolve;
       this.connect();
+    });
+  }
+
+  /** Before a window: reconnects when the socket was lost since the last one; waits for one still connecting. */
+  reopen(): Promise<void> {
+    if (this.ready) return Promise.resolve();
+    if (this.raw === null) return this.open();
+    return new Promise((resolve) => {
+      this.onReady = resolve;
     });
   }
 
@@ -175,8 +184,17 @@ export class H2Connection implements LoadConnection {
     if (this.count === 0) this.host.idle(this);
   }
 
-  abandon(kind: string): void {
-    if (this.count > 0) this.failInFlight(kind);
+  /**
+   * Ends the window: what is still in flight failed as `kind` (`timeout` when the drain ran out, `cancelled` when
+   * the run was interrupted), so every request sent ends as a response or an error; its socket is then dropped, as
+   * a late answer would land in the next window. An idle socket stays open for the next window.
+   */
+  settle(kind: string): void {
+    if (this.timer) clearTimeout(this.timer);
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    this.timer = this.reconnectTimer = null;
+    if (this.count === 0) return;
+    this.failInFlight(kind);
     this.destroy();
   }
 
