@@ -156,7 +156,16 @@ class BlockWatchdog {
     if (seq === this.#taken) return undefined;
     this.#taken = seq;
     const length = Atomics.load(ints, LENGTH);
-    return JSON.parse(new TextDecoder().decode(this.#bytes.slice(0, length))) as string[];
+    const text = new TextDecoder().decode(this.#bytes.slice(0, length));
+    // The thread may already be writing the frames of a later block over these (it does not wait for this read):
+    // such a copy is torn, and a warning without frames beats a service brought down by a parse error.
+    if (Atomics.load(ints, SEQ) !== seq) return undefined;
+    try {
+      const frames: unknown = JSON.parse(text);
+      return Array.isArray(frames) && frames.every((frame) => typeof frame === 'string') ? frames : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   /** Stops the heartbeat and the thread. */

@@ -58,7 +58,7 @@ export function createService(definition: ServiceDefinition): Service {
       const warn = (stack?: string[]) =>
         logger.warn({ blockedMs: Math.round(blockedMs), stack }, 'event loop blocked');
       if (blocks === null) warn();
-      else void blocks.take().then(warn);
+      else void blocks.take().then(warn, () => warn());
     },
   });
   const maxInflight = config.maxInflight > 0 ? config.maxInflight : Number.POSITIVE_INFINITY;
