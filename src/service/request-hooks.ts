@@ -74,7 +74,7 @@ export function installRequestHooks(app: FastifyInstance, options: RequestHooksO
   app.decorateRequest(kRecorded, false);
 
   app.addHook('onRoute', (route) => {
-    route.handler = runInRequestContext(route.handler, tracing.recording);
+    route.handler = runInRequestContext(route.handler, tracing.recording, config.implicitContext);
   });
 
   // Named hooks, so CPU profiles of a service show where its per-request cost goes.
@@ -180,17 +180,25 @@ function endSpan(span: Span | undefined, status: number, route: string): void {
 }
 
 /**
- * Wraps a route handler so it runs with the request's Context as `current()` (and its span active when tracing
- * records), and so a result or error arriving after the reply was sent (the deadline's 504) is dropped quietly.
+ * Wraps a route handler so it runs with the request's Context as `current()` (unless `implicit` is off) and its
+ * span active when tracing records, and so a result or error arriving after the reply was sent (the deadline's
+ * 504) is dropped quietly.
  */
-function runInRequestContext(handler: RouteHandlerMethod, recording: boolean): RouteHandlerMethod {
+function runInRequestContext(
+  handler: RouteHandlerMethod,
+  recording: boolean,
+  implicit: boolean,
+): RouteHandlerMethod {
   return function headroomHandler(this: FastifyInstance, req: FastifyRequest, reply: FastifyReply) {
     const ctx = req.ctx;
-    const call = () => handler.call(this, req, reply);
-    const span = recording ? ctx?.value(requestInfoKey)?.span : undefined;
-    const result: unknown = ctx
-      ? run(ctx, span ? () => withActiveSpan(span, call) : call)
-      : handler.call(this, req, reply);
+    let result: unknown;
+    if (ctx === null || (!implicit && !recording)) result = handler.call(this, req, reply);
+    else {
+      const call = () => handler.call(this, req, reply);
+      const span = recording ? ctx.value(requestInfoKey)?.span : undefined;
+      const inSpan = span ? () => withActiveSpan(span, call) : call;
+      result = implicit ? run(ctx, inSpan) : inSpan();
+    }
     if (!(result instanceof Promise)) return result;
     return result.then(
       (value: unknown) => (reply.sent ? undefined : value),
