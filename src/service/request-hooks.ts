@@ -19,6 +19,7 @@ import { type Context, isContextError, isDeadlineExceeded, run } from '../contex
 import { AccessLog, requestLogger } from './access-log.js';
 import type { ConcurrencyLimit } from './concurrency-limit.js';
 import type { ServiceConfig } from './config.js';
+import { answerNotFound } from './error-handler.js';
 import { type HttpMetrics, type ShedReason, UNMATCHED_ROUTE } from './http-metrics.js';
 import type { LoopMonitor } from './loop-monitor.js';
 import { RequestContext, type RequestInfo, requestInfoKey } from './request-context.js';
@@ -120,6 +121,11 @@ export function installRequestHooks(app: FastifyInstance, options: RequestHooksO
     req[kContext] = ctx;
     if (ctx.err) {
       reply.code(504).send(DEADLINE_EXCEEDED);
+      return;
+    }
+    // An unknown path: 404 now, before its body is read (fastify would parse it first, and answer a bad one 400).
+    if (req.is404) {
+      answerNotFound(req, reply);
       return;
     }
     done();
