@@ -42,12 +42,13 @@ export class RequestContext extends CancelContext {
    */
   readonly _onDeadline: (ctx: RequestContext) => void;
 
+  /** The request's reply: the 504 and an aborted request's elapsed time go through it. */
+  readonly reply: FastifyReply;
+
   /**
    * `at` is the deadline (epoch ms); `shared`, the timer enforcing it when it is the service's default timeout
    * (undefined: a timer of its own, for a shorter asked one).
    */
-  /** The request's reply: the 504 and an aborted request's elapsed time go through it. */
-  readonly reply: FastifyReply;
 
   constructor(
     parent: Context,
