@@ -15,7 +15,9 @@
  * under tsx every closure pays for esbuild's `keepNames` helper, which is not headroom's cost.
  *
  * Run: `npx tsx bench/service-overhead.ts [--node /path/to/node] [--rounds 3] [--duration 5s] [--connections 50]
- * [--load wrk|headroom]`; `--node` picks the Node binary the servers run on (default: the one running this).
+ * [--load wrk|headroom] [--implicit-context on|off]`; `--node` picks the Node binary the servers run on (default:
+ * the one running this); `--implicit-context off` runs the service with `IMPLICIT_CONTEXT=off` (no
+ * AsyncLocalStorage around handlers).
  * Profile one side: `node --cpu-prof node_modules/.cache/headroom/service-overhead.mjs --serve service` (the bundle
  * is written by any run), put load on the printed port, then Ctrl-C writes the profile.
  */
@@ -46,7 +48,7 @@ function announce(address: unknown): void {
   process.stderr.write(`${port}\n`);
 }
 
-async function serve(variant: Variant): Promise<void> {
+async function serve(variant: Variant, implicitContext: string): Promise<void> {
   const hello = async () => ({ hello: 'world' });
   if (variant === 'bare' || variant === 'hand') {
     const app = Fastify({ logger: false });
@@ -77,7 +79,14 @@ async function serve(variant: Variant): Promise<void> {
     name: 'bench',
     // Defaults otherwise (REQUEST_TIMEOUT, the MAX_INFLIGHT guard), but the event-loop bound is off: on a starved
     // shared machine it turns part of a round into cheap 503s (its per-request cost is one comparison either way).
-    env: { PORT: '0', ADMIN_PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', MAX_EVENT_LOOP_DELAY: '0' },
+    env: {
+      PORT: '0',
+      ADMIN_PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      MAX_EVENT_LOOP_DELAY: '0',
+      IMPLICIT_CONTEXT: implicitContext,
+    },
     routes: async (app) => {
       app.get('/hello', hello);
     },
@@ -187,10 +196,17 @@ interface Measurement {
 
 async function measure(
   variant: Variant,
-  options: { node: string; seconds: number; connections: number; pin: boolean; generator: Generator },
+  options: {
+    node: string;
+    seconds: number;
+    connections: number;
+    pin: boolean;
+    generator: Generator;
+    implicitContext: string;
+  },
 ): Promise<Measurement> {
   const { seconds, connections, pin, generator } = options;
-  const node = [options.node, BUNDLE, '--serve', variant];
+  const node = [options.node, BUNDLE, '--serve', variant, '--implicit-context', options.implicitContext];
   // The port comes on stderr; stdout (the service's JSON logs, as in production) goes to /dev/null.
   const stdio: ['ignore', 'ignore', 'pipe'] = ['ignore', 'ignore', 'pipe'];
   // nice and taskset exec the next command, so the pid is the server's own (for /proc/<pid>/stat).
@@ -233,13 +249,14 @@ const { values } = parseArgs({
     duration: { type: 'string', default: '5s' },
     connections: { type: 'string', default: '50' },
     load: { type: 'string' },
+    'implicit-context': { type: 'string', default: 'on' },
   },
 });
 
 if (VARIANTS.includes(values.serve as Variant)) {
   // SIGINT exits normally so `node --cpu-prof <bundle> --serve service` writes its profile.
   process.on('SIGINT', () => process.exit(0));
-  await serve(values.serve as Variant);
+  await serve(values.serve as Variant, values['implicit-context']);
 } else {
   const rounds = Number(values.rounds);
   const seconds = Math.max(1, Math.round(parseDuration(values.duration) / 1000));
@@ -258,13 +275,20 @@ if (VARIANTS.includes(values.serve as Variant)) {
   const cpu: Record<Variant, number[]> = { bare: [], hand: [], service: [] };
   console.log(
     `service overhead on Node ${version}: ${generator} -c${connections} -d${seconds}s, ${rounds} rounds, ` +
-      `pinned: ${pin}, nice -10: ${PRIORITY.length > 0}`,
+      `pinned: ${pin}, nice -10: ${PRIORITY.length > 0}, IMPLICIT_CONTEXT=${values['implicit-context']}`,
   );
   for (let round = 1; round <= rounds; round++) {
     // Rotate the order so no variant always runs first (or right after the same neighbour).
     const order = VARIANTS.map((_, i) => VARIANTS[(i + round - 1) % VARIANTS.length] as Variant);
     for (const variant of order) {
-      const run = await measure(variant, { node, seconds, connections, pin, generator });
+      const run = await measure(variant, {
+        node,
+        seconds,
+        connections,
+        pin,
+        generator,
+        implicitContext: values['implicit-context'],
+      });
       rps[variant].push(run.rps);
       if (run.cpuUsPerRequest !== undefined) cpu[variant].push(run.cpuUsPerRequest);
       const cpuText =

@@ -12,10 +12,10 @@ export abstract class BaseContext implements Context {
   readonly _parent: Context | undefined;
   /** The context whose signal/deadline/err this one reports. */
   readonly _src: Context;
-  /** The key this context carries (value contexts only). */
-  readonly _key: Key<unknown> | undefined;
+  /** The key this context carries (value contexts, and a cancellable one that carries a value itself). */
+  _key: Key<unknown> | undefined;
   /** The value carried for `_key`. */
-  readonly _val: unknown;
+  _val: unknown;
 
   constructor(parent: Context | undefined, src: Context | null, key?: Key<unknown>, val?: unknown) {
     this._parent = parent;

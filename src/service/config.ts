@@ -65,6 +65,7 @@ const ENV_SCHEMA = {
   MAX_EVENT_LOOP_DELAY: durationMs.default(500),
   BLOCK_WARN_MS: int(0, 3_600_000).default(200),
   BODY_LIMIT: int(1, 1 << 30).default(1_048_576),
+  IMPLICIT_CONTEXT: z.enum(['on', 'off']).default('on'),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),
   DRAIN_DELAY: durationMs.default(0),
@@ -108,6 +109,12 @@ export interface ServiceConfig {
   blockWarnMs: number;
   /** `BODY_LIMIT` (1 MiB): the largest request body accepted; larger → 413. */
   bodyLimit: number;
+  /**
+   * `IMPLICIT_CONTEXT` (on): route handlers run with `req.ctx` as `current()` (AsyncLocalStorage). `off` saves its
+   * cost where ALS runs on async hooks (Node 20, 22): handlers must then pass `req.ctx` explicitly, and the first
+   * `current()` outside any `run` logs a warning naming this setting.
+   */
+  implicitContext: boolean;
   /** `LOG_LEVEL` (info). */
   logLevel: (typeof LOG_LEVELS)[number];
   /** `LOG_FORMAT` (json): `pretty` for humans. */
@@ -163,6 +170,7 @@ export function loadConfig(
     maxEventLoopDelayMs: e.MAX_EVENT_LOOP_DELAY,
     blockWarnMs: e.BLOCK_WARN_MS,
     bodyLimit: e.BODY_LIMIT,
+    implicitContext: e.IMPLICIT_CONTEXT === 'on',
     logLevel: e.LOG_LEVEL,
     logFormat: e.LOG_FORMAT,
     drainDelayMs: e.DRAIN_DELAY,

@@ -6,6 +6,7 @@ import cluster from 'node:cluster';
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { collectDefaultMetrics, Registry } from 'prom-client';
+import { noticeImplicitOff } from '../context/implicit.js';
 import { background, withCancel } from '../context/index.js';
 import { createAdminServer, DebugVarsCollector, startHeapProfiler } from './admin/index.js';
 import { watchBlocks } from './block-watchdog.js';
@@ -42,6 +43,15 @@ export function createService(definition: ServiceDefinition): Service {
       { adminHost: config.adminHost },
       'ADMIN_HOST is not loopback and ADMIN_TOKEN is unset: /debug/* (CPU profiles, heap, log level) answers anyone ' +
         'who reaches the admin port; APP_ENV=production refuses to start like this',
+    );
+  }
+
+  if (!config.implicitContext) {
+    noticeImplicitOff(() =>
+      logger.warn(
+        'current() was called outside any run() and returned background(): with IMPLICIT_CONTEXT=off route handlers ' +
+          'do not run with their request Context as current(); pass req.ctx explicitly (or set IMPLICIT_CONTEXT=on)',
+      ),
     );
   }
 
@@ -144,6 +154,7 @@ export function createService(definition: ServiceDefinition): Service {
       blocks?.release();
       limiter?.stop();
       vars.stop();
+      if (!config.implicitContext) noticeImplicitOff(undefined);
       await tracing.flush();
       await admin.close();
       logger.info('shut down');

@@ -4,13 +4,7 @@
  * logged with the error. A context that ended maps to 504 (deadline) or 503 (cancelled).
  */
 import { STATUS_CODES } from 'node:http';
-import type {
-  FastifyError,
-  FastifyInstance,
-  FastifyReply,
-  FastifyRequest,
-  HookHandlerDoneFunction,
-} from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isCanceled, isDeadlineExceeded } from '../context/index.js';
 
 /** The JSON error body every headroom service answers with. */
@@ -36,10 +30,15 @@ export function errorResponse(error: unknown): { status: number; body: ErrorBody
   return { status, body: { error: message ?? 'bad request' } };
 }
 
+/** Answers 404 JSON (an unknown path). */
+export function answerNotFound(_req: FastifyRequest, reply: FastifyReply): FastifyReply {
+  return reply.code(404).send(NOT_FOUND);
+}
+
 /**
- * Installs the JSON error and not-found handlers on `app`. An unknown path is answered in an `onRequest` hook,
- * before its body is read: a 404 whatever the body (fastify would parse it first, and answer a bad one with 400
- * or 415). Install it after the request hooks, so the 404 is counted and logged like any request.
+ * Installs the JSON error and not-found handlers on `app`. The request hooks answer an unknown path in their
+ * `onRequest` hook with {@link answerNotFound}, before its body is read: a 404 whatever the body (fastify would parse
+ * it first, and answer a bad one with 400 or 415), counted and logged like any request.
  */
 export function installErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((error: unknown, req: FastifyRequest, reply: FastifyReply) => {
@@ -48,10 +47,5 @@ export function installErrorHandlers(app: FastifyInstance): void {
     else req.log.debug({ err: error }, 'request rejected');
     return reply.code(status).send(body);
   });
-  const notFound = (_req: FastifyRequest, reply: FastifyReply) => reply.code(404).send(NOT_FOUND);
-  app.addHook('onRequest', function headroomNotFound(req, reply, done: HookHandlerDoneFunction) {
-    if (req.is404) notFound(req, reply);
-    else done();
-  });
-  app.setNotFoundHandler(notFound);
+  app.setNotFoundHandler(answerNotFound);
 }

@@ -1,8 +1,9 @@
 /**
  * The request lifecycle every route gets: admission (overload shedding), the request Context (deadline, id,
  * span, logger), handlers run inside it, and on the way out the access line, RED metrics and span end.
- * The hot path allocates only what a request needs: a request logger (one object, its bindings one string), two
- * context nodes, and a span only when the request is traced; the access line is one pre-assembled string.
+ * The hot path allocates only what a request needs: a request logger (one object, its bindings one string), one
+ * Context object (deadline and request facts; its expiry answers the 504, no registration per request), and a span
+ * only when the request is traced; the access line is one pre-assembled string.
  */
 import { type Span, SpanStatusCode } from '@opentelemetry/api';
 import type {
@@ -14,37 +15,26 @@ import type {
 } from 'fastify';
 import type { Logger } from 'pino';
 import { DeadlineQueue } from '../context/deadline-queue.js';
-import {
-  afterFunc,
-  type CancelFunc,
-  type Context,
-  isContextError,
-  isDeadlineExceeded,
-  run,
-  withTimeout,
-  withValue,
-} from '../context/index.js';
+import { type Context, isContextError, isDeadlineExceeded, run } from '../context/index.js';
 import { AccessLog, requestLogger } from './access-log.js';
 import type { ConcurrencyLimit } from './concurrency-limit.js';
 import type { ServiceConfig } from './config.js';
+import { answerNotFound } from './error-handler.js';
 import { type HttpMetrics, type ShedReason, UNMATCHED_ROUTE } from './http-metrics.js';
 import type { LoopMonitor } from './loop-monitor.js';
-import { type RequestInfo, requestInfoKey } from './request-context.js';
+import { RequestContext, type RequestInfo, requestInfoKey } from './request-context.js';
 import { requestTimeoutMs } from './request-deadline.js';
 import { ShedDelay } from './shed-delay.js';
 import { startRequestSpan, type Tracing, UNTRACED, withActiveSpan } from './tracing.js';
 
-/** The cancel function of an admitted request's Context (null once it completed, or when refused). */
-const kCancel: unique symbol = Symbol('headroom.cancel');
-/** The reply of an admitted request (an aborted request's access line reads its elapsed time). */
-const kReply: unique symbol = Symbol('headroom.reply');
+/** An admitted request's Context, to cancel when it completes (null once it completed, or when refused). */
+const kContext: unique symbol = Symbol('headroom.context');
 /** True once the request's access line and RED metrics were recorded. */
 const kRecorded: unique symbol = Symbol('headroom.recorded');
 
 declare module 'fastify' {
   interface FastifyRequest {
-    [kCancel]: CancelFunc | null;
-    [kReply]: FastifyReply | null;
+    [kContext]: RequestContext | null;
     [kRecorded]: boolean;
   }
 }
@@ -84,12 +74,11 @@ export function installRequestHooks(app: FastifyInstance, options: RequestHooksO
   const tarpit = new ShedDelay(config.shedDelayMs);
 
   app.decorateRequest('ctx', null as unknown as Context);
-  app.decorateRequest(kCancel, null);
-  app.decorateRequest(kReply, null);
+  app.decorateRequest(kContext, null);
   app.decorateRequest(kRecorded, false);
 
   app.addHook('onRoute', (route) => {
-    route.handler = runInRequestContext(route.handler, tracing.recording);
+    route.handler = runInRequestContext(route.handler, tracing.recording, config.implicitContext);
   });
 
   // Named hooks, so CPU profiles of a service show where its per-request cost goes.
@@ -122,27 +111,35 @@ export function installRequestHooks(app: FastifyInstance, options: RequestHooksO
     const log = requestLogger(logger, req.id, span === UNTRACED ? undefined : span.spanContext().traceId);
     req.log = log;
     reply.log = log;
-    const [deadlineCtx, cancel] =
-      timeoutMs === capMs ? deadlines.withTimeout(root) : withTimeout(root, timeoutMs);
     const info: RequestInfo = { id: req.id, span, log };
-    req.ctx = withValue(deadlineCtx, requestInfoKey, info);
-    req[kCancel] = cancel;
-    req[kReply] = reply;
-    if (deadlineCtx.err) {
+    const at = Date.now() + timeoutMs;
+    const ctx = new RequestContext(
+      root,
+      info,
+      reply,
+      at,
+      timeoutMs === capMs ? deadlines : undefined,
+      answerDeadline,
+    );
+    req.ctx = ctx;
+    req[kContext] = ctx;
+    if (ctx.err) {
       reply.code(504).send(DEADLINE_EXCEEDED);
       return;
     }
-    afterFunc(deadlineCtx, () => {
-      if (!reply.sent && isDeadlineExceeded(deadlineCtx.err)) reply.code(504).send(DEADLINE_EXCEEDED);
-    });
+    // An unknown path: 404 now, before its body is read (fastify would parse it first, and answer a bad one 400).
+    if (req.is404) {
+      answerNotFound(req, reply);
+      return;
+    }
     done();
   });
 
   // Go's net/http cancels the request context when the client goes away; so do we, and record it as a 499 now
   // (the response may never finish).
   app.addHook('onRequestAbort', function headroomOnRequestAbort(req, done: HookHandlerDoneFunction) {
-    const reply = req[kReply];
-    if (reply !== null) complete(req, CLIENT_CLOSED, reply.elapsedTime);
+    const ctx = req[kContext];
+    if (ctx !== null) complete(req, CLIENT_CLOSED, ctx.reply.elapsedTime);
     done();
   });
 
@@ -160,20 +157,25 @@ export function installRequestHooks(app: FastifyInstance, options: RequestHooksO
     req[kRecorded] = true;
     const route = req.routeOptions.url ?? UNMATCHED_ROUTE;
     metrics.observe(req.method, route, status, ms / 1000);
-    const cancel = req[kCancel];
-    if (cancel === null) {
+    const ctx = req[kContext];
+    if (ctx === null) {
       // Refused before admission: no request logger yet, so one with the id only.
       access.write(requestLogger(logger, req.id, undefined), req.method, route, status, ms);
       return;
     }
-    req[kCancel] = null;
-    req[kReply] = null;
+    req[kContext] = null;
     metrics.inflight--;
     limiter?.sample(ms);
-    cancel();
-    endSpan(req.ctx.value(requestInfoKey)?.span, status, route);
+    ctx._cancel();
+    endSpan(ctx.info.span, status, route);
     access.write(req.log as Logger, req.method, route, status, ms);
   }
+}
+
+/** A request's deadline passed (its Context expired): answer 504 unless the reply is already on its way. */
+function answerDeadline(ctx: RequestContext): void {
+  const reply = ctx.reply;
+  if (!reply.sent && isDeadlineExceeded(ctx.err)) reply.code(504).send(DEADLINE_EXCEEDED);
 }
 
 /** Ends a request's server span with its status and route template (attributes only when it records). */
@@ -188,17 +190,25 @@ function endSpan(span: Span | undefined, status: number, route: string): void {
 }
 
 /**
- * Wraps a route handler so it runs with the request's Context as `current()` (and its span active when tracing
- * records), and so a result or error arriving after the reply was sent (the deadline's 504) is dropped quietly.
+ * Wraps a route handler so it runs with the request's Context as `current()` (unless `implicit` is off) and its
+ * span active when tracing records, and so a result or error arriving after the reply was sent (the deadline's
+ * 504) is dropped quietly.
  */
-function runInRequestContext(handler: RouteHandlerMethod, recording: boolean): RouteHandlerMethod {
+function runInRequestContext(
+  handler: RouteHandlerMethod,
+  recording: boolean,
+  implicit: boolean,
+): RouteHandlerMethod {
   return function headroomHandler(this: FastifyInstance, req: FastifyRequest, reply: FastifyReply) {
     const ctx = req.ctx;
-    const call = () => handler.call(this, req, reply);
-    const span = recording ? ctx?.value(requestInfoKey)?.span : undefined;
-    const result: unknown = ctx
-      ? run(ctx, span ? () => withActiveSpan(span, call) : call)
-      : handler.call(this, req, reply);
+    let result: unknown;
+    if (ctx === null || (!implicit && !recording)) result = handler.call(this, req, reply);
+    else {
+      const call = () => handler.call(this, req, reply);
+      const span = recording ? ctx.value(requestInfoKey)?.span : undefined;
+      const inSpan = span ? () => withActiveSpan(span, call) : call;
+      result = implicit ? run(ctx, inSpan) : inSpan();
+    }
     if (!(result instanceof Promise)) return result;
     return result.then(
       (value: unknown) => (reply.sent ? undefined : value),

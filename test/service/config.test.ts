@@ -14,6 +14,7 @@ describe('loadConfig', () => {
       logFormat: 'json',
       workers: 1,
       otlpEndpoint: undefined,
+      implicitContext: true,
     });
   });
 
@@ -27,6 +28,7 @@ describe('loadConfig', () => {
       LOG_FORMAT: 'pretty',
       WORKERS: 'auto',
       ADMIN_TOKEN: '',
+      IMPLICIT_CONTEXT: 'off',
     });
     expect(config).toMatchObject({
       port: 0,
@@ -37,7 +39,9 @@ describe('loadConfig', () => {
       logFormat: 'pretty',
       workers: 'auto',
       adminToken: undefined,
+      implicitContext: false,
     });
+    expect(() => loadConfig({ IMPLICIT_CONTEXT: 'no' })).toThrow(/^invalid IMPLICIT_CONTEXT: /);
   });
 
   it.each([

@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Context, current, isCanceled, isDeadlineExceeded, sleep } from '../../src/context/index.js';
+import {
+  background,
+  type Context,
+  current,
+  isCanceled,
+  isDeadlineExceeded,
+  sleep,
+} from '../../src/context/index.js';
 import { instrument, outboundHeaders, requestInfo } from '../../src/service/index.js';
 import { get, type LogLine, sample, startService, type TestService, waitFor } from './helpers.js';
 
@@ -486,6 +493,39 @@ describe('event-loop block detection', () => {
       const warning = await waitFor(() => t.logs.find((l) => l.msg === 'event loop blocked'), 2000);
       expect(warning.level).toBe(40);
       expect(warning.blockedMs).toBeGreaterThanOrEqual(300);
+    } finally {
+      await t.service.close();
+    }
+  });
+});
+
+describe('IMPLICIT_CONTEXT=off', () => {
+  it('keeps req.ctx and the deadline queue 504, and warns once when current() falls back to background()', async () => {
+    const t = await startService(
+      async (app) => {
+        app.get('/explicit', async (req) => {
+          const implicit = current();
+          return { reqId: requestInfo(req.ctx)?.id, implicitIsBackground: implicit === background() };
+        });
+        // No asked timeout: the service's REQUEST_TIMEOUT, enforced by the shared deadline queue.
+        app.get('/hang', async (req) => {
+          await req.ctx.done;
+          throw req.ctx.err;
+        });
+      },
+      { IMPLICIT_CONTEXT: 'off', REQUEST_TIMEOUT: '150ms' },
+    );
+    try {
+      const first = await get(`${t.url}/explicit`, { headers: { 'x-request-id': 'explicit-1' } });
+      expect(first.body).toEqual({ reqId: 'explicit-1', implicitIsBackground: true });
+      await get(`${t.url}/explicit`);
+      const warnings = t.logs.filter((l) => l.level === 40 && String(l.msg).includes('IMPLICIT_CONTEXT=off'));
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]?.msg).toContain('req.ctx');
+
+      const hang = await get(`${t.url}/hang`);
+      expect(hang.status).toBe(504);
+      expect(hang.body).toEqual({ error: 'deadline exceeded' });
     } finally {
       await t.service.close();
     }
