@@ -68,6 +68,19 @@ export function parseProcessStat(text: string): { name: string; ticks: number } 
   return Number.isFinite(ticks) ? { name: text.slice(open + 1, close), ticks } : null;
 }
 
+/**
+ * A process's name: its executable's file name when readable (`node`, `postgres`), else its `comm` — which a
+ * process may change (Node 24 names its main thread `MainThread`), and which kernel threads only have.
+ */
+function processName(procRoot: string, pid: string, comm: string): string {
+  try {
+    const exe = readlinkSync(`${procRoot}/${pid}/exe`);
+    return exe.slice(exe.lastIndexOf('/') + 1).replace(/ \(deleted\)$/, '') || comm;
+  } catch {
+    return comm;
+  }
+}
+
 /** Every readable process's name and CPU ticks, by pid. */
 export function readProcesses(procRoot = '/proc'): Map<number, { name: string; ticks: number }> {
   const processes = new Map<number, { name: string; ticks: number }>();
@@ -81,7 +94,8 @@ export function readProcesses(procRoot = '/proc'): Map<number, { name: string; t
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = parseProcessStat(readFileSync(`${procRoot}/${entry}/stat`, 'utf8'));
-      if (stat) processes.set(Number(entry), stat);
+      if (stat)
+        processes.set(Number(entry), { name: processName(procRoot, entry, stat.name), ticks: stat.ticks });
     } catch {
       // Gone since the listing, or not ours to read.
     }

@@ -524,7 +524,7 @@ describe('host CPU in a whole search', () => {
         slo: ['p99<100ms'],
         step: '1s',
         cooldown: '200ms',
-        maxTime: '25s',
+        maxTime: '14s',
         precision: 0.2,
         profileSeconds: 1,
       });
