@@ -10,6 +10,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createYaes } from '../src/app.js';
 import { createPasswordHasher } from '../src/auth/passwords.js';
+import { localLoadEnv } from '../src/config/local-env.js';
 import { seedDatabase } from '../src/seed/seed.js';
 
 const SEED_USERS = 200;
@@ -41,17 +42,7 @@ say(
     ? 'starting YAES on embedded PGlite (BCRYPT_COST=4, logs at error); PGlite boots in 5–20 s'
     : 'starting YAES on PostgreSQL (DATABASE_URL; BCRYPT_COST=4, logs at error)',
 );
-const { service, db } = await createYaes({
-  env: {
-    ...process.env,
-    APP_ENV: 'development',
-    PORT: '0',
-    ADMIN_PORT: '0',
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'error',
-    BCRYPT_COST: '4',
-  },
-});
+const { service, db } = await createYaes({ env: localLoadEnv(process.env, 'error') });
 const { url, adminUrl } = await service.listen();
 say(`YAES listening on ${url} (admin ${adminUrl})`);
 
