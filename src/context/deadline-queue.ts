@@ -5,15 +5,17 @@
  * client asks for less) and most end long before it. Should the wall clock step back, a later entry may be due
  * before an earlier one: it is then ended when the earlier one is (its `err` reports the deadline on time anyway).
  */
-import { CancelContext, type DeadlineTimer } from './cancel-context.js';
-import type { CancelFunc, Context } from './context.js';
+import type { CancelContext, DeadlineTimer } from './cancel-context.js';
 
 /** Ended entries at the front beyond which the queue's array is compacted. */
 const COMPACT_AT = 1024;
 
-/** One shared timer for the contexts of one timeout (internal: the service's request deadlines). */
+/**
+ * One shared timer for the contexts of one timeout (internal: the service's request deadlines). A context uses it
+ * when made with it as its `shared` timer: `new CancelContext(parent, name, Date.now() + queue.timeoutMs, undefined,
+ * queue)` (the service's `RequestContext` passes it through).
+ */
 export class DeadlineQueue implements DeadlineTimer {
-  readonly #timeoutMs: number;
   /** Contexts by deadline order; an ended one leaves a hole (undefined) so it is not kept alive. */
   #entries: (CancelContext | undefined)[] = [];
   /** Index of the first entry not yet expired or skipped. */
@@ -24,15 +26,11 @@ export class DeadlineQueue implements DeadlineTimer {
   /** The deadline the timer is armed for: due when it fires, whatever the wall clock says (as a timer per context). */
   #armedFor = 0;
 
-  constructor(timeoutMs: number) {
-    this.#timeoutMs = timeoutMs;
-  }
-
-  /** `withTimeout(parent, timeoutMs)` whose deadline this queue's timer enforces. */
-  withTimeout(parent: Context): [ctx: Context, cancel: CancelFunc] {
-    const ctx = new CancelContext(parent, 'WithTimeout', Date.now() + this.#timeoutMs, undefined, this);
-    return [ctx, () => ctx._cancel()];
-  }
+  /**
+   * @param timeoutMs the timeout every context given this queue has: their deadlines (`now + timeoutMs`) then come
+   * in the order they are added, which the one timer relies on
+   */
+  constructor(readonly timeoutMs: number) {}
 
   _add(ctx: CancelContext): void {
     ctx._slot = this.#base + this.#entries.length;

@@ -1,5 +1,7 @@
 /** DeadlineQueue: many same-timeout contexts enforced by one shared timer (the service's request deadlines). */
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { CancelContext } from '../../src/context/cancel-context.js';
+import type { CancelFunc, Context } from '../../src/context/context.js';
 import { DeadlineQueue } from '../../src/context/deadline-queue.js';
 import {
   background,
@@ -11,6 +13,12 @@ import {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** A context with the queue's timeout whose deadline the queue enforces, as the service makes its requests'. */
+function timed(queue: DeadlineQueue, parent: Context): [ctx: Context, cancel: CancelFunc] {
+  const ctx = new CancelContext(parent, 'WithTimeout', Date.now() + queue.timeoutMs, undefined, queue);
+  return [ctx, () => ctx._cancel()];
+}
+
 afterEach(() => {
   vi.useRealTimers();
 });
@@ -18,9 +26,9 @@ afterEach(() => {
 describe('DeadlineQueue', () => {
   it('ends each context at its deadline with one timer, in order, and leaves cancelled ones alone', async () => {
     const queue = new DeadlineQueue(40);
-    const [first, cancelFirst] = queue.withTimeout(background());
+    const [first, cancelFirst] = timed(queue, background());
     await sleep(15);
-    const [second] = queue.withTimeout(background());
+    const [second] = timed(queue, background());
     const [child] = withCancel(second);
     const signal = child.signal;
     cancelFirst();
@@ -35,7 +43,7 @@ describe('DeadlineQueue', () => {
   it('arms one timer for many contexts instead of one each', () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
     const queue = new DeadlineQueue(1000);
-    const made = Array.from({ length: 100 }, () => queue.withTimeout(background()));
+    const made = Array.from({ length: 100 }, () => timed(queue, background()));
     expect(vi.getTimerCount()).toBe(1);
     for (const [, cancel] of made.slice(0, 50)) cancel();
     vi.advanceTimersByTime(1000);
@@ -47,15 +55,15 @@ describe('DeadlineQueue', () => {
   it('re-arms for later entries and keeps working across compactions', () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
     const queue = new DeadlineQueue(100);
-    const waves: ReturnType<typeof queue.withTimeout>[][] = [];
+    const waves: ReturnType<typeof timed>[][] = [];
     for (let wave = 0; wave < 5; wave++) {
-      waves.push(Array.from({ length: 1500 }, () => queue.withTimeout(background())));
+      waves.push(Array.from({ length: 1500 }, () => timed(queue, background())));
       for (const [, cancel] of waves[wave]?.slice(1) ?? []) cancel(); // one survivor per wave
       vi.advanceTimersByTime(30);
     }
     vi.advanceTimersByTime(100);
     expect(waves.every((wave) => wave[0]?.[0].err instanceof DeadlineExceededError)).toBe(true);
-    const [late] = queue.withTimeout(background());
+    const [late] = timed(queue, background());
     vi.advanceTimersByTime(99);
     expect(late.err).toBeUndefined();
     vi.advanceTimersByTime(1);
@@ -65,7 +73,7 @@ describe('DeadlineQueue', () => {
   it('a parent deadline earlier than the timeout wins, as with withTimeout', async () => {
     const queue = new DeadlineQueue(10_000);
     const [parent] = withTimeout(background(), 20);
-    const [ctx] = queue.withTimeout(parent);
+    const [ctx] = timed(queue, parent);
     expect(ctx.deadline).toBe(parent.deadline);
     await ctx.done;
     expect(ctx.err).toBeInstanceOf(DeadlineExceededError);
