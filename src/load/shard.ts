@@ -5,13 +5,14 @@
  * the same in-process or inside a worker thread.
  */
 import { type IntervalHistogram, monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import { Connection, type ConnectionHost, type LoadConnection } from './connection.js';
+import { Connection } from './connection.js';
 import { H2Connection } from './http2/h2-connection.js';
 import { H2RequestEncoder } from './http2/request.js';
 import { type RequestSource, StaticSource } from './request-source.js';
 import { createVirtualUser, loadScenario, runSetup, ScenarioSource } from './scenario/index.js';
 import type { VirtualUserRuntime } from './scenario/virtual-user.js';
 import { type ShardReport, ShardStats, type TickSnapshot } from './shard-stats.js';
+import type { ConnectionHost, LoadConnection } from './socket-connection.js';
 import { parseTarget, type Target } from './target.js';
 
 /** What a thread keeps for every window it runs (structured-clone safe). */

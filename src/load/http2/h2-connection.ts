@@ -10,9 +10,9 @@
  */
 import net from 'node:net';
 import tls from 'node:tls';
-import { type ConnectionHost, errorKind, type LoadConnection, type OpenSchedule } from '../connection.js';
 import { recordMs } from '../histogram.js';
 import type { VirtualUserRuntime } from '../scenario/virtual-user.js';
+import { type ConnectionHost, SocketConnection } from '../socket-connection.js';
 import { sni } from '../target.js';
 import {
   ACK,
@@ -45,7 +45,6 @@ import {
 import { decodeHead, HpackError, type ResponseHead } from './hpack.js';
 import type { H2Request, H2RequestEncoder } from './request.js';
 
-const RECONNECT_BACKOFF_MS = 50;
 const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
 const LAST_STREAM_ID = 2 ** 31 - 1;
 /** The connection's receive window is topped up once this much has been consumed. */
@@ -70,16 +69,9 @@ function headerFramesLength(blockLength: number, maxFrame: number): number {
 }
 
 /** One HTTP/2 connection driving up to `pipelining` concurrent streams for one virtual user. */
-export class H2Connection implements LoadConnection {
-  private raw: net.Socket | null = null;
-  private io: net.Socket | null = null;
-  /** The server's SETTINGS arrived: streams may be opened. */
-  private ready = false;
-  /** No new stream on this connection (GOAWAY, or stream ids used up); it is replaced once idle. */
-  private goingAway = false;
+export class H2Connection extends SocketConnection {
   private peer = defaultPeerSettings();
   private readonly slots: number;
-  private capacity: number;
   private readonly sentAt: Float64Array;
   private readonly intendedAt: Float64Array;
   private readonly firstByteAt: Float64Array;
@@ -104,15 +96,7 @@ export class H2Connection implements LoadConnection {
   private readonly streams = new Map<number, number>();
   private readonly batch: H2Request[] = [];
   private readonly scratch = new Int32Array(1);
-  private count = 0;
   private nextStreamId = 1;
-  private now = 0;
-  private nextAt = 0;
-  private schedule: OpenSchedule | null = null;
-  private timer: NodeJS.Timeout | null = null;
-  private reconnectTimer: NodeJS.Timeout | null = null;
-  private connectTimer: NodeJS.Timeout | null = null;
-  private onReady: (() => void) | null = null;
   /** The tail of a frame split across reads. */
   private pending: Buffer | null = null;
   /** A header block continued in CONTINUATION frames: its stream (0: none), END_STREAM, fragments. */
@@ -124,17 +108,17 @@ export class H2Connection implements LoadConnection {
   private outbox: PendingBody[] = [];
 
   constructor(
-    private readonly host: ConnectionHost,
-    readonly vu: VirtualUserRuntime,
+    host: ConnectionHost,
+    vu: VirtualUserRuntime,
     private readonly encoder: H2RequestEncoder,
     /** Count each response's `grpc-status` (a gRPC target). */
     private readonly grpc = false,
     /** A server-streaming gRPC method: count each call's response messages and time the first. */
     private readonly grpcStreaming = false,
   ) {
+    super(host, vu);
     const p = host.pipelining;
     this.slots = p;
-    this.capacity = p;
     this.sentAt = new Float64Array(p);
     this.intendedAt = new Float64Array(p);
     this.firstByteAt = new Float64Array(p);
@@ -152,61 +136,6 @@ export class H2Connection implements LoadConnection {
     this.resetSlots();
   }
 
-  setSchedule(schedule: OpenSchedule | null): void {
-    this.schedule = schedule;
-    this.nextAt = schedule?.firstAt ?? 0;
-  }
-
-  open(): Promise<void> {
-    return new Promise((resolve) => {
-      this.onReady = resolve;
-      this.connect();
-    });
-  }
-
-  /** Before a window: reconnects when the socket was lost since the last one; waits for one still connecting. */
-  reopen(): Promise<void> {
-    if (this.ready) return Promise.resolve();
-    if (this.raw === null) return this.open();
-    return new Promise((resolve) => {
-      this.onReady = resolve;
-    });
-  }
-
-  start(): void {
-    if (this.ready) this.fill(performance.now());
-  }
-
-  stop(): void {
-    if (this.schedule !== null && this.nextAt < this.host.sendUntil) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    if (this.count === 0) this.host.idle(this);
-  }
-
-  /**
-   * Ends the window: what is still in flight failed as `kind` (`timeout` when the drain ran out, `cancelled` when
-   * the run was interrupted), so every request sent ends as a response or an error; its socket is then dropped, as
-   * a late answer would land in the next window. An idle socket stays open for the next window.
-   */
-  settle(kind: string): void {
-    if (this.timer) clearTimeout(this.timer);
-    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
-    this.timer = this.reconnectTimer = null;
-    if (this.count === 0) return;
-    this.failInFlight(kind);
-    this.destroy();
-  }
-
-  destroy(): void {
-    if (this.timer) clearTimeout(this.timer);
-    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
-    this.timer = this.reconnectTimer = null;
-    this.clearConnectTimer();
-    this.resetSlots();
-    this.detach()?.destroy();
-  }
-
   /** Cancels (RST_STREAM) and fails as `timeout` every stream open longer than `timeoutMs`; the connection stays. */
   checkTimeout(now: number, timeoutMs: number): void {
     if (this.count === 0) return;
@@ -221,7 +150,7 @@ export class H2Connection implements LoadConnection {
     if (expired) this.afterStreams(now);
   }
 
-  private connect(): void {
+  protected connect(): void {
     const { target } = this.host;
     const startedAt = performance.now();
     const raw: net.Socket = net.connect({
@@ -242,7 +171,7 @@ export class H2Connection implements LoadConnection {
     this.io = null;
     this.peer = defaultPeerSettings();
     this.capacity = this.slots;
-    this.goingAway = false;
+    this.closing = false;
     this.nextStreamId = 1;
     this.pending = null;
     this.contStream = 0;
@@ -250,11 +179,7 @@ export class H2Connection implements LoadConnection {
     this.connSendWindow = DEFAULT_WINDOW;
     this.recvConsumed = 0;
     this.outbox = [];
-    this.connectTimer = setTimeout(() => {
-      const timedOut: NodeJS.ErrnoException = new Error(`not connected within ${this.host.timeoutMs}ms`);
-      timedOut.code = 'ETIMEDOUT';
-      this.onSocketError(raw, timedOut);
-    }, this.host.timeoutMs);
+    this.armConnectTimer(raw);
     raw.on('error', (e: NodeJS.ErrnoException) => this.onSocketError(raw, e));
     raw.on('close', () => this.onSocketClose(raw));
     raw.once('connect', () => {
@@ -494,7 +419,7 @@ export class H2Connection implements LoadConnection {
 
   /** The server will process no stream above `lastStreamId`: those failed; the rest may still complete. */
   private onGoaway(lastStreamId: number): void {
-    this.goingAway = true;
+    this.closing = true;
     for (let slot = 0; slot < this.slots; slot++) {
       if ((this.streamIds[slot] as number) > lastStreamId) this.failStream(slot, 'goaway');
     }
@@ -538,7 +463,7 @@ export class H2Connection implements LoadConnection {
 
   /** After streams ended: a connection going away is replaced once idle; otherwise it sends what it may. */
   private afterStreams(now: number): void {
-    if (this.goingAway && this.count === 0 && this.raw !== null) {
+    if (this.closing && this.count === 0 && this.raw !== null) {
       this.detach()?.end();
       this.afterLoss(false);
       return;
@@ -547,9 +472,9 @@ export class H2Connection implements LoadConnection {
   }
 
   /** Sends what the model allows now. */
-  private fill(now: number): void {
+  protected fill(now: number): void {
     const host = this.host;
-    if (!this.ready || this.goingAway) return;
+    if (!this.ready || this.closing) return;
     const backlog = this.schedule !== null && this.nextAt < host.sendUntil;
     if (!host.running && !backlog) {
       if (this.count === 0) host.idle(this);
@@ -563,33 +488,8 @@ export class H2Connection implements LoadConnection {
     this.pump(now);
   }
 
-  /** Open model: sends every request whose intended time has come (room permitting), then arms the timer. */
-  private pump(now: number): void {
-    const { intervalMs } = this.schedule as OpenSchedule;
-    const until = this.host.sendUntil;
-    let n = 0;
-    const room = this.capacity - this.count;
-    while (n < room && this.nextAt + n * intervalMs <= now && this.nextAt + n * intervalMs < until) n++;
-    if (n > 0) {
-      this.send(n, now, this.nextAt, intervalMs);
-      this.nextAt += n * intervalMs;
-    }
-    if (this.timer === null && this.count < this.capacity && this.nextAt < until) {
-      this.timer = setTimeout(this.onTimer, Math.max(0, this.nextAt - now));
-    }
-  }
-
-  private readonly onTimer = (): void => {
-    this.timer = null;
-    const now = performance.now();
-    if (this.ready && this.count < this.capacity && this.nextAt <= now && this.host.stats.sendLag) {
-      recordMs(this.host.stats.sendLag, now - this.nextAt);
-    }
-    if (this.ready && !this.goingAway) this.pump(now);
-  };
-
   /** Opens `n` streams in one write (their bodies follow as flow control allows). */
-  private send(n: number, now: number, firstIntended: number, step: number): void {
+  protected send(n: number, now: number, firstIntended: number, step: number): void {
     const host = this.host;
     n = Math.min(n, Math.floor((LAST_STREAM_ID - this.nextStreamId) / 2) + 1);
     const maxFrame = this.peer.maxFrameSize;
@@ -629,7 +529,7 @@ export class H2Connection implements LoadConnection {
     this.count += n;
     this.write(out);
     if (this.outbox.length > 0) this.flushBodies();
-    if (this.nextStreamId > LAST_STREAM_ID) this.goingAway = true;
+    if (this.nextStreamId > LAST_STREAM_ID) this.closing = true;
     if (measuredCount > 0) host.take(measuredCount);
   }
 
@@ -666,12 +566,16 @@ export class H2Connection implements LoadConnection {
   }
 
   /** Counts the measured in-flight streams as failed and frees every slot. */
-  private failInFlight(kind: string): void {
+  protected failInFlight(kind: string): void {
     let failed = 0;
     for (let slot = 0; slot < this.slots; slot++) {
       if (this.streamIds[slot] !== 0) failed += this.measured[slot] as number;
     }
     this.host.stats.failed(kind, failed);
+    this.resetSlots();
+  }
+
+  protected dropInFlight(): void {
     this.resetSlots();
   }
 
@@ -691,81 +595,12 @@ export class H2Connection implements LoadConnection {
     this.afterLoss(false);
   }
 
-  private onSocketError(raw: net.Socket, error: NodeJS.ErrnoException): void {
-    if (this.raw !== raw) return;
-    const wasReady = this.ready;
-    const kind = errorKind(error);
-    if (this.count > 0) this.failInFlight(kind);
-    else if (
-      !wasReady &&
-      this.host.running &&
-      this.host.remaining > 0 &&
-      performance.now() >= this.host.measureFrom
-    ) {
-      this.host.stats.attemptFailed(kind);
-      this.host.take(1);
-    }
-    this.detach()?.destroy();
-    this.afterLoss(!wasReady);
-  }
-
   private onSocketClose(raw: net.Socket): void {
     if (this.raw !== raw) return;
     this.now = performance.now();
     if (this.count > 0) this.failInFlight('closed');
     this.detach()?.destroy();
     this.afterLoss(false);
-  }
-
-  /** Unhooks the current socket (and its TLS layer) and returns the one to close. */
-  private detach(): net.Socket | null {
-    const raw = this.raw;
-    const io = this.io;
-    this.raw = this.io = null;
-    this.ready = false;
-    this.clearConnectTimer();
-    for (const socket of [raw, io]) {
-      if (!socket) continue;
-      socket.removeAllListeners('data');
-      socket.removeAllListeners('close');
-      socket.removeAllListeners('connect');
-      socket.removeAllListeners('secureConnect');
-      socket.removeAllListeners('error');
-      socket.on('error', () => {});
-    }
-    return io ?? raw;
-  }
-
-  private clearConnectTimer(): void {
-    if (this.connectTimer) clearTimeout(this.connectTimer);
-    this.connectTimer = null;
-  }
-
-  private afterLoss(backoff: boolean): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    const host = this.host;
-    if (!host.running) {
-      const resolve = this.onReady;
-      this.onReady = null;
-      resolve?.();
-      host.idle(this);
-      return;
-    }
-    if (this.reconnectTimer) return;
-    this.reconnectTimer = setTimeout(
-      () => {
-        this.reconnectTimer = null;
-        if (this.host.running) this.connect();
-        else this.host.idle(this);
-      },
-      backoff ? RECONNECT_BACKOFF_MS : 0,
-    );
-    if (backoff) {
-      const resolve = this.onReady;
-      this.onReady = null;
-      resolve?.();
-    }
   }
 }
 
