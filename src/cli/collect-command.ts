@@ -6,7 +6,7 @@
  * 2 bad input, 130 interrupted.
  */
 import type { Command } from 'commander';
-import { collectSeconds, collectStart, loadFinal } from '../dashboard/index.js';
+import { collectSecond, collectStart, loadFinal } from '../dashboard/index.js';
 import { ExitCode } from '../errors.js';
 import { collectResults } from '../load/collect.js';
 import { mergeResults } from '../load/merge.js';
@@ -77,7 +77,6 @@ async function runCollect(flags: CollectFlags): Promise<number> {
     flags.dashboard,
     collectStart(`${flags.listen.host}:${flags.listen.port}`, flags.expect),
   );
-  const dashboardSecond = collectSeconds();
   try {
     const { results, complete, live } = await collectResults({
       ...flags.listen,
@@ -90,7 +89,7 @@ async function runCollect(flags: CollectFlags): Promise<number> {
         if (flags.progress && second.agents !== reporting)
           say(`live: ${second.agents} of ${second.expected} agents reporting (second ${second.t})`);
         reporting = second.agents;
-        dashboard?.second(dashboardSecond(second));
+        dashboard?.second(collectSecond(second, totals));
         progress.update(
           progress.live
             ? renderCollectLiveView(second, totals, liveView)

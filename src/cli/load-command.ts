@@ -173,11 +173,11 @@ async function runLoad(url: string, flags: LoadFlags): Promise<number> {
       startAt: flags.startAt,
       ctx: run.ctx,
       onProgress: (p) => {
+        pusher?.push(p.second);
         otlp?.progress(p);
         progress.update(progress.live ? renderLiveView(p, liveView) : renderProgress(p));
         dashboard?.second(loadSecond(p));
       },
-      onSecond: pusher ? (second) => pusher.push(second) : undefined,
     });
     progress.done();
     otlp?.metrics.loadDone(result);

@@ -5,7 +5,7 @@
  * is settled. It never prints: renderers (the terminal view, a dashboard) hang on its events.
  */
 import { UsageError } from '../errors.js';
-import { addEncoded, type Histogram, mergingHistogram } from './histogram.js';
+import { addCounts, addSecondPart, emptySecond, type SecondSum, secondFigures } from './second-sum.js';
 import type { LiveSummary, LoadSecond, RunIdentity } from './types.js';
 
 /** The schema of a per-second push. */
@@ -46,6 +46,8 @@ export interface LiveTotals {
   sent: number;
   completed: number;
   errors: number;
+  /** Errors by kind over every second pushed. */
+  errorsByKind: Record<string, number>;
   /** Requests answered with a response or failed without one. */
   answered: number;
   /** Agents that pushed at least one second, of `expected`. */
@@ -89,16 +91,11 @@ export function asLivePush(value: unknown, source: string): LivePush {
   return p as LivePush;
 }
 
-interface Bucket {
+/** One wall-clock second: its sum over the agents that reported it. */
+interface Bucket extends SecondSum {
   t: number;
   at: number;
-  seconds: number;
   segments: Set<number>;
-  sent: number;
-  completed: number;
-  errors: number;
-  errorsByKind: Record<string, number>;
-  latency: Histogram;
   /** When its first push arrived (collector clock, ms). */
   firstAt: number;
   settled: boolean;
@@ -141,19 +138,7 @@ export class LiveMerger {
     const segment = push.segment?.index ?? 0;
     let bucket = this.buckets.get(t);
     if (!bucket) {
-      bucket = {
-        t,
-        at: push.at,
-        seconds: 0,
-        segments: new Set(),
-        sent: 0,
-        completed: 0,
-        errors: 0,
-        errorsByKind: {},
-        latency: mergingHistogram(),
-        firstAt: this.now(),
-        settled: false,
-      };
+      bucket = { ...emptySecond(), t, at: push.at, segments: new Set(), firstAt: this.now(), settled: false };
       this.buckets.set(t, bucket);
     }
     if (bucket.segments.has(segment)) return;
@@ -161,13 +146,7 @@ export class LiveMerger {
     this.agents.add(segment);
     this.pushes++;
     bucket.at = Math.max(bucket.at, push.at);
-    bucket.seconds = Math.max(bucket.seconds, push.seconds);
-    bucket.sent += push.sent;
-    bucket.completed += push.completed;
-    bucket.errors += push.errors;
-    for (const [kind, n] of Object.entries(push.errorsByKind))
-      bucket.errorsByKind[kind] = (bucket.errorsByKind[kind] ?? 0) + n;
-    addEncoded(bucket.latency, push.latency);
+    addSecondPart(bucket, push);
     if (!bucket.settled && bucket.segments.size >= this.expected) this.settle(bucket);
   }
 
@@ -207,7 +186,7 @@ export class LiveMerger {
   }
 
   private second(b: Bucket): LiveSecond {
-    const round = (n: number) => Math.round(n * 10) / 10;
+    const { rps, p50Ms, p90Ms, p99Ms } = secondFigures(b);
     return {
       t: b.t,
       at: b.at,
@@ -217,10 +196,10 @@ export class LiveMerger {
       completed: b.completed,
       errors: b.errors,
       errorsByKind: { ...b.errorsByKind },
-      rps: b.seconds > 0 ? round(b.completed / b.seconds) : 0,
-      p50Ms: b.latency.getValueAtPercentile(50) / 1000,
-      p90Ms: b.latency.getValueAtPercentile(90) / 1000,
-      p99Ms: b.latency.getValueAtPercentile(99) / 1000,
+      rps: Math.round(rps * 10) / 10,
+      p50Ms,
+      p90Ms,
+      p99Ms,
     };
   }
 
@@ -229,10 +208,12 @@ export class LiveMerger {
     let completed = 0;
     let errors = 0;
     let failed = 0;
+    const errorsByKind: Record<string, number> = {};
     for (const b of this.buckets.values()) {
       sent += b.sent;
       completed += b.completed;
       errors += b.errors;
+      addCounts(errorsByKind, b.errorsByKind);
       for (const [kind, n] of Object.entries(b.errorsByKind)) if (noResponse(kind)) failed += n;
     }
     return {
@@ -241,6 +222,7 @@ export class LiveMerger {
       sent,
       completed,
       errors,
+      errorsByKind,
       answered: completed + failed,
       agents: this.agents.size,
       expected: this.expected,

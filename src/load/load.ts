@@ -8,16 +8,17 @@ import { UsageError } from '../errors.js';
 import { parseDuration } from '../units/duration.js';
 import { buildResult } from './build-result.js';
 import { grpcRequest, isGrpcUrl } from './grpc/grpc-call.js';
-import { addEncoded, encodeHistogram, type Histogram, mergingHistogram } from './histogram.js';
+import { encodeHistogram } from './histogram.js';
 import { probeHttp2 } from './http2/probe.js';
 import { loadScenario, requestName } from './scenario/index.js';
+import { addCounts, addSecondPart, emptySecond, type SecondSum, secondFigures } from './second-sum.js';
 import { assessGenerator } from './self-check.js';
 import type { ShardSetup } from './shard.js';
 import { localShard, type ShardRunner, workerShard } from './shard-runner.js';
 import type { ShardReport, TickSnapshot } from './shard-stats.js';
 import { isLoopback, parseTarget, probeTarget } from './target.js';
 import { parseThreshold } from './thresholds.js';
-import type { LoadOptions, LoadResult, RunIdentity, Segment, TimelinePoint } from './types.js';
+import type { LoadOptions, LoadResult, LoadSecond, RunIdentity, Segment, TimelinePoint } from './types.js';
 
 const START_DELAY_MS = 50;
 /** `startAt` may lie this far in the past (clock skew between agents); further is an error. */
@@ -39,18 +40,12 @@ interface FinishedPoint {
   latency: string;
 }
 
-interface PendingPoint {
+/** One second of the timeline summed over the threads that reported it so far. */
+interface PendingPoint extends SecondSum {
   shards: number;
   t: number;
-  seconds: number;
-  completed: number;
-  errors: number;
   failed: number;
-  sent: number;
-  latency: Histogram;
   completedByName: Record<string, number>;
-  /** Summed over the threads: errors by kind in this interval. */
-  errorsByKind: Record<string, number>;
   /** Each thread's event-loop utilisation over the interval. */
   utilization: number[];
   /** The worst thread's event-loop delay p99 and send lag p99 so far (null closed). */
@@ -75,7 +70,6 @@ export type LoadWindow = Pick<
   | 'startAt'
   | 'ctx'
   | 'onProgress'
-  | 'onSecond'
 >;
 
 /**
@@ -268,16 +262,11 @@ class Session implements LoadSession {
       let point = pending.get(ordinal);
       if (!point) {
         point = {
+          ...emptySecond(),
           shards: 0,
           t: 0,
-          seconds: 0,
-          completed: 0,
-          errors: 0,
           failed: 0,
-          sent: 0,
-          latency: mergingHistogram(),
           completedByName: {},
-          errorsByKind: {},
           utilization: [],
           eventLoopDelayP99Ms: 0,
           sendLagP99Ms: null,
@@ -286,36 +275,27 @@ class Session implements LoadSession {
       }
       point.shards++;
       point.t = Math.max(point.t, s.t);
-      point.seconds = Math.max(point.seconds, s.seconds);
-      point.completed += s.completed;
-      point.errors += s.errors;
+      addSecondPart(point, s);
       point.failed += s.failed;
-      point.sent += s.sent;
       answered += s.completed + s.failed;
       errorsTotal += s.errors;
-      addEncoded(point.latency, s.latency);
+      addCounts(errorsTotalByKind, s.errorsByKind);
       s.completedByName.forEach((n, i) => {
         const name = names[i] as string;
         point.completedByName[name] = (point.completedByName[name] ?? 0) + n;
       });
-      for (const [kind, n] of Object.entries(s.errorsByKind)) {
-        point.errorsByKind[kind] = (point.errorsByKind[kind] ?? 0) + n;
-        errorsTotalByKind[kind] = (errorsTotalByKind[kind] ?? 0) + n;
-      }
       point.utilization.push(s.utilization);
       point.eventLoopDelayP99Ms = Math.max(point.eventLoopDelayP99Ms, s.eventLoopDelayP99Ms);
       if (s.sendLagP99Ms !== null) point.sendLagP99Ms = Math.max(point.sendLagP99Ms ?? 0, s.sendLagP99Ms);
       if (point.shards < threads) return;
       pending.delete(ordinal);
-      const rps = point.seconds > 0 ? point.completed / point.seconds : 0;
-      const p50Ms = point.latency.getValueAtPercentile(50) / 1000;
-      const p99Ms = point.latency.getValueAtPercentile(99) / 1000;
+      const { rps, p50Ms, p90Ms, p99Ms } = secondFigures(point);
       const latency = encodeHistogram(point.latency);
       finished.push({
         point: { t: point.t, rps: Math.round(rps * 10) / 10, p50Ms, p99Ms, errors: point.errors },
         latency,
       });
-      window.onSecond?.({
+      const second: LoadSecond = {
         run,
         t: point.t,
         seconds: point.seconds,
@@ -326,7 +306,7 @@ class Session implements LoadSession {
         errors: point.errors,
         errorsByKind: point.errorsByKind,
         latency,
-      });
+      };
       const cpuNow = process.cpuUsage();
       const wallNow = performance.now();
       const cpuMs = (cpuNow.user + cpuNow.system - lastCpu.user - lastCpu.system) / 1000;
@@ -338,7 +318,7 @@ class Session implements LoadSession {
         durationS: plan.durationMs / 1000,
         rps,
         p50Ms,
-        p90Ms: point.latency.getValueAtPercentile(90) / 1000,
+        p90Ms,
         p99Ms,
         errors: point.errors,
         errorsTotal,
@@ -349,6 +329,7 @@ class Session implements LoadSession {
         errorsByKind: point.errorsByKind,
         errorsTotalByKind: { ...errorsTotalByKind },
         latencyHistogram: latency,
+        second,
         generator: assessGenerator(cpuPct, point.utilization, point.eventLoopDelayP99Ms, point.sendLagP99Ms),
       });
     };

@@ -78,7 +78,7 @@ export interface LivePusher {
  * (the oldest seconds dropped when full), never awaited by the load. A collector that cannot be reached, answers
  * slowly or refuses is reported once through `onTrouble` and does not fail the run; after a refusal (another
  * run) no more seconds are sent.
- * @example const live = livePusher(url, (m) => process.stderr.write(`${m}\n`)); load({ …, onSecond: live.push });
+ * @example const live = livePusher(url, (m) => process.stderr.write(`${m}\n`)); load({ …, onProgress: (p) => live.push(p.second) });
  */
 export function livePusher(url: string, onTrouble: (message: string) => void): LivePusher {
   const target = new URL(url);

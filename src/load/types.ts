@@ -76,13 +76,11 @@ export interface LoadOptions {
   startAt?: number;
   /** Cancels the run early (the result covers what was measured). */
   ctx?: Context;
-  /** Called about once a second with live figures (for progress display). */
-  onProgress?: (progress: LoadProgress) => void;
   /**
-   * Called once per second of the measured window with that second as measured (counts and its encoded latency
-   * histogram) and the run it belongs to: what `--push` streams to a collector while the run goes on.
+   * Called once per second of the measured window with live figures (for progress display) and that second as
+   * measured with the run it belongs to (`progress.second`: what `--push` streams to a collector).
    */
-  onSecond?: (second: LoadSecond) => void;
+  onProgress?: (progress: LoadProgress) => void;
 }
 
 /** Who a run is: what `headroom merge` and `headroom collect` compare to refuse results of another run. */
@@ -96,8 +94,8 @@ export interface RunIdentity {
 }
 
 /**
- * One second of the measured window, all threads merged (`onSecond`): the same second as the result's timeline
- * point and timeline histogram, plus its counts.
+ * One second of the measured window, all threads merged (`LoadProgress.second`): the same second as the result's
+ * timeline point and timeline histogram, plus its counts.
  */
 export interface LoadSecond {
   run: RunIdentity;
@@ -183,6 +181,8 @@ export interface LoadProgress extends LiveFigures {
    * microseconds): for consumers that need the distribution, not just p50/p99.
    */
   latencyHistogram: string;
+  /** The same second as measured, with the run's identity: what an agent pushes to a collector (`toLivePush`). */
+  second: LoadSecond;
 }
 
 /** Latency summary in milliseconds (HDR histogram, microsecond resolution). */

@@ -59,19 +59,24 @@ describe('LiveMerger', () => {
     expect(second.p99Ms).toBeCloseTo(200, 0);
     expect(second.errorsByKind).toEqual({ timeout: 1 });
     expect(totals).toMatchObject({ elapsedS: 1, durationS: 10, completed: 100, answered: 101, agents: 2 });
+    expect(totals.errorsByKind).toEqual({ timeout: 1 });
   });
 
   it('shows a second one agent never reports after the grace, with the agents that did', () => {
     let now = 0;
     const seen: LiveSecond[] = [];
+    let totals: LiveTotals | undefined;
     const merger = new LiveMerger(
       2,
-      (s) => seen.push(s),
+      (s, t) => {
+        seen.push(s);
+        totals = t;
+      },
       () => now,
     );
-    merger.add(push(0, 1, [1, 2]));
+    merger.add(push(0, 1, [1, 2], { timeout: 1 }));
     merger.add(push(1, 1, [1]));
-    merger.add(push(0, 2, [1, 2, 3]));
+    merger.add(push(0, 2, [1, 2, 3], { timeout: 2, reset: 1 }));
     now = SETTLE_MS - 1;
     merger.settleDue();
     expect(seen.map((s) => s.t)).toEqual([1]);
@@ -81,6 +86,8 @@ describe('LiveMerger', () => {
       [1, 2, 3],
       [2, 1, 3],
     ]);
+    // The run's errors by kind so far: every second's, summed.
+    expect(totals?.errorsByKind).toEqual({ timeout: 3, reset: 1 });
     // A late report still counts in the summary, without a second event.
     merger.add(push(1, 2, [4]));
     const summary = merger.finish();
@@ -115,6 +122,7 @@ describe('collect’s live view', () => {
     sent: 36_000,
     completed: 36_000,
     errors: 2,
+    errorsByKind: { timeout: 2 },
     answered: 36_002,
     agents: 4,
     expected: 4,
