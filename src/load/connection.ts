@@ -143,25 +143,13 @@ export class Connection extends SocketConnection implements ResponseSink {
     this.fill(now);
   }
 
-  /** Sends what the model allows now. */
-  protected fill(now: number): void {
+  /** Closed model: refills the pipeline once half of it is free. */
+  protected fillClosed(now: number): void {
     const host = this.host;
-    if (!this.ready || this.closing) return;
-    // Once the run stops, the open model still sends its backlog (intended before the end): dropping it would
-    // hide exactly the slowest requests.
-    const backlog = this.schedule !== null && this.nextAt < host.sendUntil;
-    if (!host.running && !backlog) {
-      if (this.count === 0) host.idle(this);
-      return;
-    }
-    if (this.schedule === null) {
-      // A request limit (-n) may leave less than a refill: the last requests go out as they are.
-      const n = Math.min(this.capacity - this.count, host.remaining);
-      if (n > 0 && (n >= this.refillAt || n === host.remaining) && now < host.sendUntil)
-        this.send(n, now, now, 0);
-      return;
-    }
-    this.pump(now);
+    // A request limit (-n) may leave less than a refill: the last requests go out as they are.
+    const n = Math.min(this.capacity - this.count, host.remaining);
+    if (n > 0 && (n >= this.refillAt || n === host.remaining) && now < host.sendUntil)
+      this.send(n, now, now, 0);
   }
 
   protected send(n: number, now: number, firstIntended: number, step: number): void {

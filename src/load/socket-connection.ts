@@ -77,8 +77,8 @@ export function errorKind(error: NodeJS.ErrnoException): string {
 
 /**
  * One connection (= one virtual user) on a raw net/tls socket: the lifecycle both protocols share. A subclass
- * connects (`connect`: the socket, `armConnectTimer`, its handlers), sends (`fill`, `send`) and keeps the in-flight
- * bookkeeping (`count`, `failInFlight`, `dropInFlight`).
+ * connects (`connect`: the socket, `armConnectTimer`, its handlers), sends (`fillClosed`, `send`) and keeps the
+ * in-flight bookkeeping (`count`, `failInFlight`, `dropInFlight`).
  */
 export abstract class SocketConnection implements LoadConnection {
   protected raw: net.Socket | null = null;
@@ -116,8 +116,8 @@ export abstract class SocketConnection implements LoadConnection {
 
   /** Opens a socket, arms `armConnectTimer` and hooks its handlers; `becomeReady`'s work once it is. */
   protected abstract connect(): void;
-  /** Sends what the model allows now. */
-  protected abstract fill(now: number): void;
+  /** Closed model, the run going on: sends what there is room for now. */
+  protected abstract fillClosed(now: number): void;
   /** Sends `n` requests now, the first intended at `firstIntended`, the others `step` ms apart. */
   protected abstract send(n: number, now: number, firstIntended: number, step: number): void;
   /** Counts the measured requests in flight as failed as `kind`; nothing is in flight after. */
@@ -202,6 +202,21 @@ export abstract class SocketConnection implements LoadConnection {
   protected clearConnectTimer(): void {
     if (this.connectTimer) clearTimeout(this.connectTimer);
     this.connectTimer = null;
+  }
+
+  /** Sends what the model allows now. */
+  protected fill(now: number): void {
+    const host = this.host;
+    if (!this.ready || this.closing) return;
+    // Once the run stops, the open model still sends its backlog (intended before the end): dropping it would
+    // hide exactly the slowest requests.
+    const backlog = this.schedule !== null && this.nextAt < host.sendUntil;
+    if (!host.running && !backlog) {
+      if (this.count === 0) host.idle(this);
+      return;
+    }
+    if (this.schedule === null) this.fillClosed(now);
+    else this.pump(now);
   }
 
   /** Open model: sends every request whose intended time has come (room permitting), then arms the timer. */

@@ -471,21 +471,10 @@ export class H2Connection extends SocketConnection {
     this.fill(now);
   }
 
-  /** Sends what the model allows now. */
-  protected fill(now: number): void {
-    const host = this.host;
-    if (!this.ready || this.closing) return;
-    const backlog = this.schedule !== null && this.nextAt < host.sendUntil;
-    if (!host.running && !backlog) {
-      if (this.count === 0) host.idle(this);
-      return;
-    }
-    if (this.schedule === null) {
-      const n = Math.min(this.capacity - this.count, host.remaining);
-      if (n > 0 && now < host.sendUntil) this.send(n, now, now, 0);
-      return;
-    }
-    this.pump(now);
+  /** Closed model: opens a stream for every free slot. */
+  protected fillClosed(now: number): void {
+    const n = Math.min(this.capacity - this.count, this.host.remaining);
+    if (n > 0 && now < this.host.sendUntil) this.send(n, now, now, 0);
   }
 
   /** Opens `n` streams in one write (their bodies follow as flow control allows). */
