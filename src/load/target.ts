@@ -63,25 +63,12 @@ export function parseTarget(url: string): Target {
  */
 export function probeTarget(target: Target, insecure: boolean, timeoutMs: number): Promise<void> {
   return new Promise((resolve, reject) => {
-    const socket = target.tls
-      ? tls.connect({
-          host: target.host,
-          port: target.port,
-          servername: sni(target.host),
-          rejectUnauthorized: !insecure,
-        })
-      : net.connect({ host: target.host, port: target.port });
+    const socket = dialTarget(target, insecure);
     const timer = setTimeout(() => fail(new Error(`no connection within ${timeoutMs}ms`)), timeoutMs);
     const fail = (error: Error & { code?: string }) => {
       clearTimeout(timer);
       socket.destroy();
-      const hint = error.code === 'DEPTH_ZERO_SELF_SIGNED_CERT' || error.code === 'SELF_SIGNED_CERT_IN_CHAIN';
-      reject(
-        new UsageError(
-          `cannot reach ${target.url}: ${error.code ?? error.message}${hint ? ' (--insecure?)' : ''}`,
-          { code: 'unreachable' },
-        ),
-      );
+      reject(unreachableError(target, error));
     };
     socket.once('error', fail);
     socket.once(target.tls ? 'secureConnect' : 'connect', () => {
@@ -90,6 +77,30 @@ export function probeTarget(target: Target, insecure: boolean, timeoutMs: number
       resolve();
     });
   });
+}
+
+/** Opens one socket to the target: TLS (SNI, certificate checked unless `insecure`, offering `alpn`) or plain TCP. */
+export function dialTarget(target: Target, insecure: boolean, alpn?: string[]): net.Socket {
+  return target.tls
+    ? tls.connect({
+        host: target.host,
+        port: target.port,
+        servername: sni(target.host),
+        rejectUnauthorized: !insecure,
+        ...(alpn ? { ALPNProtocols: alpn } : {}),
+      })
+    : net.connect({ host: target.host, port: target.port });
+}
+
+/** `cannot reach <url>: <reason>` for a start-of-run check that failed (`--insecure?` for a self-signed certificate). */
+export function unreachableError(target: Target, error: Error & { code?: string }): UsageError {
+  const hint = error.code === 'DEPTH_ZERO_SELF_SIGNED_CERT' || error.code === 'SELF_SIGNED_CERT_IN_CHAIN';
+  return new UsageError(
+    `cannot reach ${target.url}: ${error.code ?? error.message}${hint ? ' (--insecure?)' : ''}`,
+    {
+      code: 'unreachable',
+    },
+  );
 }
 
 /** The TLS server name for a host: none for IP addresses (SNI forbids them). */

@@ -3,10 +3,9 @@
  * preface with SETTINGS in clear text) and whose SETTINGS give the stream cap the result reports. A server that
  * speaks only HTTP/1.1 fails here with one clear line, before any load.
  */
-import net from 'node:net';
-import tls from 'node:tls';
+import type tls from 'node:tls';
 import { UsageError } from '../../errors.js';
-import { sni, type Target } from '../target.js';
+import { dialTarget, type Target, unreachableError } from '../target.js';
 import {
   applySettings,
   CLIENT_PREFACE,
@@ -23,15 +22,7 @@ import {
  */
 export function probeHttp2(target: Target, insecure: boolean, timeoutMs: number): Promise<PeerSettings> {
   return new Promise((resolve, reject) => {
-    const socket = target.tls
-      ? tls.connect({
-          host: target.host,
-          port: target.port,
-          servername: sni(target.host),
-          rejectUnauthorized: !insecure,
-          ALPNProtocols: ['h2', 'http/1.1'],
-        })
-      : net.connect({ host: target.host, port: target.port });
+    const socket = dialTarget(target, insecure, ['h2', 'http/1.1']);
     let received = Buffer.alloc(0);
     const timer = setTimeout(
       () => unreachable(new Error(`no HTTP/2 SETTINGS within ${timeoutMs}ms`)),
@@ -45,13 +36,7 @@ export function probeHttp2(target: Target, insecure: boolean, timeoutMs: number)
     };
     const unreachable = (error: Error & { code?: string }) => {
       done();
-      const hint = error.code === 'DEPTH_ZERO_SELF_SIGNED_CERT' || error.code === 'SELF_SIGNED_CERT_IN_CHAIN';
-      reject(
-        new UsageError(
-          `cannot reach ${target.url}: ${error.code ?? error.message}${hint ? ' (--insecure?)' : ''}`,
-          { code: 'unreachable' },
-        ),
-      );
+      reject(unreachableError(target, error));
     };
     const notHttp2 = (why: string) => {
       done();
