@@ -185,38 +185,51 @@ class CapacitySearch {
 
   /**
    * 3–4. Bisects between the last pass and the first fail, then re-tests the boundary: a band, not a lucky number.
-   * A boundary that fails its re-test becomes the new fail, and the search resumes from the last bracket: the
-   * highest pass below it is re-tested directly when it lies within 2 × `precision` (on a noisy machine the knee
-   * is a band of that width, and bisecting inside it only finds the noise), the band is bisected again otherwise.
-   * It ends only on a re-test that passes — the rate claimed is one that passed its confirmation — or when no
-   * passing rate is left below (a verdict); every round lowers the band, and the time budget bounds the rounds.
+   * A boundary that fails its re-test becomes the new fail (bisection converges where a step passes about half the
+   * time, so its last pass is the likeliest to fail again), and the rate one `precision` below it is re-tested
+   * next — or the highest pass below it, when that lies within the precision: on a noisy machine the knee is a
+   * band about that wide, and bisecting inside it only measures the noise. When that re-test fails too, the knee
+   * lies lower than noise explains: the band between the highest pass below and that failure is bisected to
+   * `precision` again, and its boundary re-tested. It ends only on a re-test that passes — the rate claimed passed
+   * its re-test, with a rate at or above it passing before — or when no passing rate is left below (a verdict);
+   * every round lowers the band, and the time budget bounds the rounds.
    */
   private async bisectAndRetest(): Promise<SearchVerdict | null> {
-    for (let round = 0; ; round++) {
-      if (round === 0 || !this.withinNoise()) await this.bisect();
-      const low = this.low as number;
-      const retest = await this.step('retest', low, this.fineBounds);
-      if (retest.pass) return null;
+    await this.bisect();
+    let rate = this.low as number;
+    // Whether `rate` is the one-precision step below a failed re-test (it has not passed before).
+    let stepped = false;
+    for (let failed = 1; ; failed++) {
+      const retest = await this.step('retest', rate, this.fineBounds);
+      if (retest.pass) {
+        this.low = rate;
+        return null;
+      }
       this.fail(retest);
-      const below = highestPassBelow(this.steps, low);
+      const below = highestPassBelow(this.steps, rate);
       if (below === null) {
         this.low = null;
         return retest.generatorLimited ? 'generator-bound' : 'no-rate-meets-slo';
       }
       this.low = below;
-      this.notes.push(
-        this.withinNoise()
-          ? `${low} req/s failed its re-test; re-testing ${below} req/s, the highest pass below it`
-          : `${low} req/s failed its re-test; searching again below it from ${below} req/s`,
-      );
-      if (round + 1 === UNSTABLE_ROUNDS) this.notes.push('unstable near the knee: re-tests keep failing');
+      // One precision below the failure (rounded up, so the band stays within it), and below it.
+      const near = Math.min(Math.ceil(rate / (1 + this.plan.precision)), rate - 1);
+      if (below >= near) {
+        this.notes.push(
+          `${rate} req/s failed its re-test; re-testing ${below} req/s, the highest pass below it`,
+        );
+        [rate, stepped] = [below, false];
+      } else if (!stepped) {
+        const pct = Math.round(this.plan.precision * 100);
+        this.notes.push(`${rate} req/s failed its re-test; re-testing ${near} req/s, ${pct}% below it`);
+        [rate, stepped] = [near, true];
+      } else {
+        this.notes.push(`${rate} req/s failed its re-test; searching again below it from ${below} req/s`);
+        await this.bisect();
+        [rate, stepped] = [this.low as number, false];
+      }
+      if (failed === UNSTABLE_ROUNDS) this.notes.push('unstable near the knee: re-tests keep failing');
     }
-  }
-
-  /** Whether [low, high] is at most twice `precision` wide: a failed re-test's band, re-tested without bisecting. */
-  private withinNoise(): boolean {
-    const low = this.low as number;
-    return ((this.high as number) - low) / low <= 2 * this.plan.precision;
   }
 
   /** Halves [low, high] until it is within `precision`. */
