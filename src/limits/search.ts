@@ -1,11 +1,12 @@
 /**
  * The capacity search, independent of how a step is run: calibrate at a low rate (warming the target up), ramp
- * ×2 until the SLO breaks, bisect between the last pass and the first fail to `precision` (confirming the ramp's
+ * ×2 until the SLO breaks (a narrow break confirmed at once), bisect between the last pass and the first fail to `precision` (confirming the ramp's
  * break if the band still ends there, so one noisy step does not end the ramp), then re-test the boundary. Every step is bounded and so is
  * the whole search: a step starts only if it fits the budget, and one cut short by the context is dropped.
  */
 import type { Context } from '../context/index.js';
-import { judgeStep } from './judge-step.js';
+import { parseThreshold } from '../load/thresholds.js';
+import { judgeStep, MIN_ACHIEVED_SHARE } from './judge-step.js';
 import {
   type Decision,
   decideOutcome,
@@ -158,8 +159,24 @@ class CapacitySearch {
       const rate = this.cap(low * 2);
       const step = await this.step('ramp', rate, this.rampBounds);
       if (step.pass) this.low = rate;
-      else this.fail(step);
+      else if (!isMarginal(step)) this.fail(step);
+      else if (!(await this.confirmRampBreak(step))) this.low = rate;
     }
+    return false;
+  }
+
+  /**
+   * A ramp step that failed only narrowly (latency within 1.5× its bound, every request answered) is as likely
+   * noise as the knee: it is confirmed right away with a longer step, before a bisection below it that would only
+   * find passes. True when the confirmation fails too (the band's upper end stands).
+   */
+  private async confirmRampBreak(ramp: LimitsStep): Promise<boolean> {
+    const confirm = await this.step('confirm', ramp.offeredRps, this.fineBounds);
+    if (!confirm.pass) {
+      this.fail(confirm);
+      return true;
+    }
+    this.notes.push(`${ramp.offeredRps} req/s failed narrowly in the ramp and passed its confirmation`);
     return false;
   }
 
@@ -298,6 +315,21 @@ class CapacitySearch {
     await this.sleep(step.pass ? 0 : 2 * this.plan.cooldownMs);
     return step;
   }
+}
+
+/** Latency bounds broken by at most this factor count as a narrow failure. */
+const NARROW_FACTOR = 1.5;
+
+/** Whether a failing step broke only latency SLOs, each within `NARROW_FACTOR` of its bound, and kept up. */
+function isMarginal(step: LimitsStep): boolean {
+  if (step.generatorLimited || step.achievedRps < MIN_ACHIEVED_SHARE * step.offeredRps) return false;
+  return step.slo.every((outcome) => {
+    if (outcome.ok) return true;
+    const threshold = parseThreshold(outcome.expr);
+    const latency =
+      threshold.metric !== 'errors' && threshold.metric !== 'rps' && threshold.op.startsWith('<');
+    return latency && outcome.actual <= NARROW_FACTOR * threshold.limit;
+  });
 }
 
 function lowestFailAbove(steps: readonly LimitsStep[], rate: number): LimitsStep | null {

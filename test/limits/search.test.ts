@@ -161,6 +161,28 @@ describe('searchCapacity on a simulated queue', () => {
     expect(result.notes.join(' ')).toMatch(/200 req\/s failed once/);
   });
 
+  it('confirms a narrow ramp failure right away, and the ramp goes on when the confirmation passes', async () => {
+    // The first 200 req/s step breaks p99<100ms narrowly (120 ms): confirmed at once, not bisected below.
+    const sim = simulate({ capacity: 800 }, SLO);
+    let first = true;
+    const runner: typeof sim.runner = async (request) => {
+      const measured = await sim.runner(request);
+      if (request.phase !== 'ramp' || request.rate !== 200 || !first) return measured;
+      first = false;
+      const slo = measured.slo.map((o) => (o.expr.startsWith('p99') ? { ...o, ok: false, actual: 120 } : o));
+      return { ...measured, p99Ms: 120, slo };
+    };
+    const result = await searchCapacity(runner, PLAN, { now: sim.now, sleep: sim.sleep });
+    const path = result.steps.slice(0, 5).map((s) => `${s.phase} ${s.offeredRps}${s.pass ? '+' : '-'}`);
+    expect(path).toEqual(['calibrate 25+', 'ramp 50+', 'ramp 100+', 'ramp 200-', 'confirm 200+']);
+    expect(result.steps[5]?.phase).toBe('ramp');
+    expect(result.notes.join(' ')).toMatch(
+      /200 req\/s failed narrowly in the ramp and passed its confirmation/,
+    );
+    expect(result.outcome).toBe('found');
+    expect(result.low).toBeGreaterThan(720);
+  });
+
   it('searches again below a boundary that fails its re-test', async () => {
     let failRetest = true;
     const result = await search({
