@@ -86,6 +86,12 @@ try {
     'errors<1%',
     '--max-time',
     '120s',
+    // Limits waits for YAES's in-flight requests to drain after each step (--admin), so a short fixed pause after
+    // a failing step is enough; two seconds of profile name the packages as well as three.
+    '--cooldown',
+    '250ms',
+    '--profile-seconds',
+    '2',
     '--html',
     html,
     '-o',
