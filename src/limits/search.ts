@@ -1,11 +1,12 @@
 /**
  * The capacity search, independent of how a step is run: calibrate at a low rate (warming the target up), ramp
- * ×2 until the SLO breaks, bisect between the last pass and the first fail to `precision` (confirming the ramp's
+ * ×2 until the SLO breaks (a narrow break confirmed at once), bisect between the last pass and the first fail to `precision` (confirming the ramp's
  * break if the band still ends there, so one noisy step does not end the ramp), then re-test the boundary. Every step is bounded and so is
  * the whole search: a step starts only if it fits the budget, and one cut short by the context is dropped.
  */
 import type { Context } from '../context/index.js';
-import { judgeStep } from './judge-step.js';
+import { parseThreshold } from '../load/thresholds.js';
+import { judgeStep, MIN_ACHIEVED_SHARE } from './judge-step.js';
 import {
   type Decision,
   decideOutcome,
@@ -158,8 +159,24 @@ class CapacitySearch {
       const rate = this.cap(low * 2);
       const step = await this.step('ramp', rate, this.rampBounds);
       if (step.pass) this.low = rate;
-      else this.fail(step);
+      else if (!isMarginal(step)) this.fail(step);
+      else if (!(await this.confirmRampBreak(step))) this.low = rate;
     }
+    return false;
+  }
+
+  /**
+   * A ramp step that failed only narrowly (latency within 1.5× its bound, every request answered) is as likely
+   * noise as the knee: it is confirmed right away with a longer step, before a bisection below it that would only
+   * find passes. True when the confirmation fails too (the band's upper end stands).
+   */
+  private async confirmRampBreak(ramp: LimitsStep): Promise<boolean> {
+    const confirm = await this.step('confirm', ramp.offeredRps, this.fineBounds);
+    if (!confirm.pass) {
+      this.fail(confirm);
+      return true;
+    }
+    this.notes.push(`${ramp.offeredRps} req/s failed narrowly in the ramp and passed its confirmation`);
     return false;
   }
 
@@ -185,38 +202,51 @@ class CapacitySearch {
 
   /**
    * 3–4. Bisects between the last pass and the first fail, then re-tests the boundary: a band, not a lucky number.
-   * A boundary that fails its re-test becomes the new fail, and the search resumes from the last bracket: the
-   * highest pass below it is re-tested directly when it lies within 2 × `precision` (on a noisy machine the knee
-   * is a band of that width, and bisecting inside it only finds the noise), the band is bisected again otherwise.
-   * It ends only on a re-test that passes — the rate claimed is one that passed its confirmation — or when no
-   * passing rate is left below (a verdict); every round lowers the band, and the time budget bounds the rounds.
+   * A boundary that fails its re-test becomes the new fail (bisection converges where a step passes about half the
+   * time, so its last pass is the likeliest to fail again), and the rate one `precision` below it is re-tested
+   * next — or the highest pass below it, when that lies within the precision: on a noisy machine the knee is a
+   * band about that wide, and bisecting inside it only measures the noise. When that re-test fails too, the knee
+   * lies lower than noise explains: the band between the highest pass below and that failure is bisected to
+   * `precision` again, and its boundary re-tested. It ends only on a re-test that passes — the rate claimed passed
+   * its re-test, with a rate at or above it passing before — or when no passing rate is left below (a verdict);
+   * every round lowers the band, and the time budget bounds the rounds.
    */
   private async bisectAndRetest(): Promise<SearchVerdict | null> {
-    for (let round = 0; ; round++) {
-      if (round === 0 || !this.withinNoise()) await this.bisect();
-      const low = this.low as number;
-      const retest = await this.step('retest', low, this.fineBounds);
-      if (retest.pass) return null;
+    await this.bisect();
+    let rate = this.low as number;
+    // Whether `rate` is the one-precision step below a failed re-test (it has not passed before).
+    let stepped = false;
+    for (let failed = 1; ; failed++) {
+      const retest = await this.step('retest', rate, this.fineBounds);
+      if (retest.pass) {
+        this.low = rate;
+        return null;
+      }
       this.fail(retest);
-      const below = highestPassBelow(this.steps, low);
+      const below = highestPassBelow(this.steps, rate);
       if (below === null) {
         this.low = null;
         return retest.generatorLimited ? 'generator-bound' : 'no-rate-meets-slo';
       }
       this.low = below;
-      this.notes.push(
-        this.withinNoise()
-          ? `${low} req/s failed its re-test; re-testing ${below} req/s, the highest pass below it`
-          : `${low} req/s failed its re-test; searching again below it from ${below} req/s`,
-      );
-      if (round + 1 === UNSTABLE_ROUNDS) this.notes.push('unstable near the knee: re-tests keep failing');
+      // One precision below the failure (rounded up, so the band stays within it), and below it.
+      const near = Math.min(Math.ceil(rate / (1 + this.plan.precision)), rate - 1);
+      if (below >= near) {
+        this.notes.push(
+          `${rate} req/s failed its re-test; re-testing ${below} req/s, the highest pass below it`,
+        );
+        [rate, stepped] = [below, false];
+      } else if (!stepped) {
+        const pct = Math.round(this.plan.precision * 100);
+        this.notes.push(`${rate} req/s failed its re-test; re-testing ${near} req/s, ${pct}% below it`);
+        [rate, stepped] = [near, true];
+      } else {
+        this.notes.push(`${rate} req/s failed its re-test; searching again below it from ${below} req/s`);
+        await this.bisect();
+        [rate, stepped] = [this.low as number, false];
+      }
+      if (failed === UNSTABLE_ROUNDS) this.notes.push('unstable near the knee: re-tests keep failing');
     }
-  }
-
-  /** Whether [low, high] is at most twice `precision` wide: a failed re-test's band, re-tested without bisecting. */
-  private withinNoise(): boolean {
-    const low = this.low as number;
-    return ((this.high as number) - low) / low <= 2 * this.plan.precision;
   }
 
   /** Halves [low, high] until it is within `precision`. */
@@ -285,6 +315,21 @@ class CapacitySearch {
     await this.sleep(step.pass ? 0 : 2 * this.plan.cooldownMs);
     return step;
   }
+}
+
+/** Latency bounds broken by at most this factor count as a narrow failure. */
+const NARROW_FACTOR = 1.5;
+
+/** Whether a failing step broke only latency SLOs, each within `NARROW_FACTOR` of its bound, and kept up. */
+function isMarginal(step: LimitsStep): boolean {
+  if (step.generatorLimited || step.achievedRps < MIN_ACHIEVED_SHARE * step.offeredRps) return false;
+  return step.slo.every((outcome) => {
+    if (outcome.ok) return true;
+    const threshold = parseThreshold(outcome.expr);
+    const latency =
+      threshold.metric !== 'errors' && threshold.metric !== 'rps' && threshold.op.startsWith('<');
+    return latency && outcome.actual <= NARROW_FACTOR * threshold.limit;
+  });
 }
 
 function lowestFailAbove(steps: readonly LimitsStep[], rate: number): LimitsStep | null {

@@ -161,6 +161,28 @@ describe('searchCapacity on a simulated queue', () => {
     expect(result.notes.join(' ')).toMatch(/200 req\/s failed once/);
   });
 
+  it('confirms a narrow ramp failure right away, and the ramp goes on when the confirmation passes', async () => {
+    // The first 200 req/s step breaks p99<100ms narrowly (120 ms): confirmed at once, not bisected below.
+    const sim = simulate({ capacity: 800 }, SLO);
+    let first = true;
+    const runner: typeof sim.runner = async (request) => {
+      const measured = await sim.runner(request);
+      if (request.phase !== 'ramp' || request.rate !== 200 || !first) return measured;
+      first = false;
+      const slo = measured.slo.map((o) => (o.expr.startsWith('p99') ? { ...o, ok: false, actual: 120 } : o));
+      return { ...measured, p99Ms: 120, slo };
+    };
+    const result = await searchCapacity(runner, PLAN, { now: sim.now, sleep: sim.sleep });
+    const path = result.steps.slice(0, 5).map((s) => `${s.phase} ${s.offeredRps}${s.pass ? '+' : '-'}`);
+    expect(path).toEqual(['calibrate 25+', 'ramp 50+', 'ramp 100+', 'ramp 200-', 'confirm 200+']);
+    expect(result.steps[5]?.phase).toBe('ramp');
+    expect(result.notes.join(' ')).toMatch(
+      /200 req\/s failed narrowly in the ramp and passed its confirmation/,
+    );
+    expect(result.outcome).toBe('found');
+    expect(result.low).toBeGreaterThan(720);
+  });
+
   it('searches again below a boundary that fails its re-test', async () => {
     let failRetest = true;
     const result = await search({
@@ -183,9 +205,9 @@ describe('searchCapacity on a simulated queue', () => {
 });
 
 describe('re-tests on a noisy knee', () => {
-  it('re-test the highest pass below a failed boundary directly when it lies within 2 × precision', async () => {
+  it('re-tests one precision below a boundary that fails its re-test, instead of bisecting again', async () => {
     // Bisection passes 1200 and 1300 (everything above 1330 breaks), then 1300 fails its re-test once (noise):
-    // 1200 lies 8.3% below, within 2 × 5%, so it is re-tested right away instead of bisecting [1200, 1300].
+    // 1239 (1300 / 1.05, rounded up) is re-tested right away, and claimed with a band within the precision.
     let failRetest = true;
     const result = await search({
       capacity: 1500,
@@ -202,13 +224,54 @@ describe('re-tests on a noisy knee', () => {
     expect(after).toEqual(['retest']);
     expect(result.outcome).toBe('found');
     expect(result.low).toBe(result.steps.at(-1)?.offeredRps);
-    expect((result.high! - result.low!) / result.low!).toBeLessThanOrEqual(2 * PLAN.precision);
+    expect((result.high! - result.low!) / result.low!).toBeLessThanOrEqual(PLAN.precision);
     expect(result.steps.map((s) => `${s.offeredRps}${s.pass ? '+' : '-'}`).slice(-3)).toEqual([
       '1350-',
       '1300-',
-      '1200+',
+      '1239+',
     ]);
+    expect(result.notes.join(' ')).toMatch(/re-testing 1239 req\/s, 5% below it/);
+  });
+
+  it('re-tests the highest pass below a failed boundary when it lies within the precision', async () => {
+    // With a 10% precision the bisection stops at [1200, 1300]; 1300 fails its re-test once: 1200 passed before and
+    // lies within 10% of it (above 1300 / 1.1 = 1182), so it is the one re-tested.
+    let failRetest = true;
+    const result = await search(
+      {
+        capacity: 1500,
+        flaky: (r) => {
+          if (r.phase === 'bisect') return r.rate > 1330;
+          if (r.phase !== 'retest' || !failRetest) return false;
+          failRetest = false;
+          return true;
+        },
+      },
+      { precision: 0.1 },
+    );
+    const retests = result.steps
+      .filter((s) => s.phase === 'retest')
+      .map((s) => `${s.offeredRps}${s.pass ? '+' : '-'}`);
+    expect(retests).toEqual(['1300-', '1200+']);
+    expect(result.capacity).toEqual({ rps: 1200, low: 1200, high: 1300 });
     expect(result.notes.join(' ')).toMatch(/re-testing 1200 req\/s, the highest pass below it/);
+  });
+
+  it('after the re-test one precision lower fails too, re-tests the highest pass below it', async () => {
+    // Re-tests above 1200 fail: 1300 fails, then 1239 (5% below); 1200 passed before and lies within 5% of 1239:
+    // it is re-tested and claimed.
+    const result = await search({
+      capacity: 1500,
+      flaky: (r) => (r.phase === 'bisect' ? r.rate > 1330 : r.phase === 'retest' && r.rate > 1200),
+    });
+    const retests = result.steps
+      .filter((s) => s.phase === 'retest')
+      .map((s) => `${s.offeredRps}${s.pass ? '+' : '-'}`);
+    expect(retests).toEqual(['1300-', '1239-', '1200+']);
+    expect(result.capacity).toEqual({ rps: 1200, low: 1200, high: 1239 });
+    expect(result.notes.join(' ')).toMatch(
+      /1239 req\/s failed its re-test; re-testing 1200 req\/s, the highest/,
+    );
   });
 
   it('claims only a rate that passed its re-test, however many re-tests fail first', async () => {
@@ -243,8 +306,9 @@ describe('re-tests on a noisy knee', () => {
     }
   });
 
-  it('bisects again when the pass below a failed re-test is further than 2 × precision', async () => {
-    // Every re-test of a rate above 700 fails: the band falls from the 760s to the last pass far below.
+  it('bisects again when the re-test one precision lower fails too and the last pass lies further below', async () => {
+    // Every re-test of a rate above 700 fails: the boundary in the 760s fails, then the rate 5% below it; the last
+    // pass (400) lies far below, so the band between is bisected again before the next re-test.
     const result = await search({ capacity: 800, flaky: (r) => r.phase === 'retest' && r.rate > 700 });
     const phases = result.steps.map((s) => s.phase);
     const firstRetest = phases.indexOf('retest');

@@ -15,6 +15,14 @@ describe('loadConfig', () => {
       kind: 'pglite',
       dataDir: '/tmp/yaes',
     });
+    expect(loadConfig({ YAES_PGLITE_TEMPLATE: '.yaes/empty.tar.gz' }).database).toEqual({
+      kind: 'pglite',
+      dataDir: undefined,
+      template: '.yaes/empty.tar.gz',
+    });
+    expect(loadConfig({ DATABASE_URL: 'postgres://u@h/db', YAES_PGLITE_TEMPLATE: 'x' }).database.kind).toBe(
+      'postgres',
+    );
   });
 
   it('without JWT_KEY outside production, signs with 32 random bytes per process, never a key from the source', () => {

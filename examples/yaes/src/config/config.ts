@@ -12,7 +12,12 @@ import { databaseUrlFromParts, type PostgresTls, redactUrl, SSL_MODES, splitTls 
  * no `sslmode`: TLS is in `tls`.
  */
 export type DatabaseConfig =
-  | { kind: 'pglite'; dataDir: string | undefined }
+  | {
+      kind: 'pglite';
+      dataDir: string | undefined;
+      /** A data-dir dump (PGlite `dumpDataDir`) a new database starts from instead of running initdb. */
+      template?: string;
+    }
   | { kind: 'postgres'; url: string; poolSize: number; tls: PostgresTls };
 
 /** The validated YAES configuration. */
@@ -65,6 +70,7 @@ const DatabaseEnv = z.object({
   DB_SSL_MODE: z.enum(SSL_MODES).optional(),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(10),
   YAES_DATA_DIR: z.string().min(1).optional(),
+  YAES_PGLITE_TEMPLATE: z.string().min(1).optional(),
 });
 
 const ServiceEnv = DatabaseEnv.extend({
@@ -89,7 +95,10 @@ function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv): z.out
 
 function databaseFrom(e: z.output<typeof DatabaseEnv>): DatabaseConfig {
   const url = e.DATABASE_URL ?? databaseUrlFromParts(e);
-  if (!url) return { kind: 'pglite', dataDir: e.YAES_DATA_DIR };
+  if (!url) {
+    const template = e.YAES_PGLITE_TEMPLATE;
+    return { kind: 'pglite', dataDir: e.YAES_DATA_DIR, ...(template ? { template } : {}) };
+  }
   try {
     return { kind: 'postgres', poolSize: e.DB_POOL_SIZE, ...splitTls(url) };
   } catch (error) {
@@ -105,7 +114,7 @@ export function describeDatabase(database: DatabaseConfig): string {
 }
 
 /**
- * Reads only the database settings from `env` (DATABASE_URL or DB_*, DB_POOL_SIZE, YAES_DATA_DIR).
+ * Reads only the database settings from `env` (DATABASE_URL or DB_*, DB_POOL_SIZE, YAES_DATA_DIR, YAES_PGLITE_TEMPLATE).
  * @throws Error with a one-line message naming the bad variable.
  * @example loadDatabaseConfig({}) // { kind: 'pglite', dataDir: undefined }
  */

@@ -5,6 +5,7 @@
  * PGlite dialect: Kysely 0.29 ships its own `PGliteDialect`, but it requires Node 22; on Node 20 we use
  * Kysely 0.28 with `kysely-pglite-dialect`. Upgrading is this file's import line only.
  */
+import { readFileSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { instrumentPool } from 'headroom-kit/service';
 import { type Dialect, PostgresDialect } from 'kysely';
@@ -25,7 +26,8 @@ export interface DialectChoice {
  */
 export function createDialect(config: DatabaseConfig, onPoolError: (error: Error) => void): DialectChoice {
   if (config.kind === 'pglite') {
-    return { dialect: new PGliteDialect(new PGlite(config.dataDir)), cancelsRunningQueries: false };
+    const options = config.template ? { loadDataDir: readTemplate(config.template) } : {};
+    return { dialect: new PGliteDialect(new PGlite(config.dataDir, options)), cancelsRunningQueries: false };
   }
   // `config.url` has no sslmode (see splitTls), so this `ssl` is the one node-postgres uses.
   const ssl = config.tls === 'off' ? false : { rejectUnauthorized: config.tls === 'verify' };
@@ -40,4 +42,13 @@ export function createDialect(config: DatabaseConfig, onPoolError: (error: Error
     dialect: new PostgresDialect({ pool: cancellablePool(pool, cancelPool) }),
     cancelsRunningQueries: true,
   };
+}
+
+/** The dump YAES_PGLITE_TEMPLATE names. @throws Error with one line when it cannot be read. */
+function readTemplate(path: string): Blob {
+  try {
+    return new Blob([readFileSync(path)]);
+  } catch (error) {
+    throw new Error(`invalid configuration: YAES_PGLITE_TEMPLATE: ${(error as Error).message}`);
+  }
 }
