@@ -13,9 +13,9 @@ export abstract class BaseContext implements Context {
   /** The context whose signal/deadline/err this one reports. */
   readonly _src: Context;
   /** The key this context carries (value contexts, and a cancellable one that carries a value itself). */
-  _key: Key<unknown> | undefined;
+  readonly _key: Key<unknown> | undefined;
   /** The value carried for `_key`. */
-  _val: unknown;
+  readonly _val: unknown;
 
   constructor(parent: Context | undefined, src: Context | null, key?: Key<unknown>, val?: unknown) {
     this._parent = parent;

@@ -10,6 +10,7 @@ import { BaseContext } from './base-context.js';
 import type { Context } from './context.js';
 import { MAX_TIMER_MS } from './durations.js';
 import { CanceledError, type ContextError, DeadlineExceededError, isDeadlineExceeded } from './errors.js';
+import type { Key } from './key.js';
 
 /** Lifecycle of a cancellable context. */
 const LIVE = 0;
@@ -129,10 +130,19 @@ export class CancelContext extends BaseContext implements Canceller {
   /**
    * Links to `parent`; with `at`, also enforces that deadline unless the parent's is earlier (Go's rule: then it
    * is just a cancellable child). A parent already ended makes it born ended; a past deadline, born expired.
-   * With `shared`, that timer enforces the deadline instead of one of its own.
+   * With `shared`, that timer enforces the deadline instead of one of its own. With `key`, it also carries `val`
+   * under it (what a value context on top of it would, without that second node).
    */
-  constructor(parent: Context, name: string, at?: number, deadlineCause?: unknown, shared?: DeadlineTimer) {
-    super(parent, null);
+  constructor(
+    parent: Context,
+    name: string,
+    at?: number,
+    deadlineCause?: unknown,
+    shared?: DeadlineTimer,
+    key?: Key<unknown>,
+    val?: unknown,
+  ) {
+    super(parent, null, key, val);
     this._name = name;
     const src = parent instanceof BaseContext ? parent._src : parent;
     const inherited = src.deadline;

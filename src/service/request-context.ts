@@ -49,7 +49,6 @@ export class RequestContext extends CancelContext {
    * `at` is the deadline (epoch ms); `shared`, the timer enforcing it when it is the service's default timeout
    * (undefined: a timer of its own, for a shorter asked one).
    */
-
   constructor(
     parent: Context,
     info: RequestInfo,
@@ -58,9 +57,15 @@ export class RequestContext extends CancelContext {
     shared: DeadlineTimer | undefined,
     onDeadline: (ctx: RequestContext) => void,
   ) {
-    super(parent, 'WithTimeout.WithValue(headroom.request)', at, undefined, shared);
-    this._key = requestInfoKey as Key<unknown>;
-    this._val = info;
+    super(
+      parent,
+      'WithTimeout.WithValue(headroom.request)',
+      at,
+      undefined,
+      shared,
+      requestInfoKey as Key<unknown>,
+      info,
+    );
     this.reply = reply;
     this._onDeadline = onDeadline;
   }
