@@ -247,6 +247,9 @@ describe.each<DatabaseKind>(['pglite', 'postgres'])('YAES API on %s', (kind) => 
       expect(none).toMatchObject({ status: 200, text: '[]' });
     });
 
+    /** The pager's token and the payables it owes itself (one per expense), for the /payables paging test. */
+    const pager = { token: '', payableIds: [] as number[] };
+
     it('GET /expenses pages by id: 100 by default, ?limit=&after=, a Link to the next full page; bad paging → 422', async () => {
       const name = `pager-${kind}`;
       const created = await register(name, '+49009');
@@ -254,6 +257,7 @@ describe.each<DatabaseKind>(['pglite', 'postgres'])('YAES API on %s', (kind) => 
         body: { Username: name, Password: `pw-${name}` },
       });
       const token = login.body.token;
+      pager.token = token;
       const ids: number[] = [];
       for (let i = 0; i < 103; i++) {
         const res = await api('POST', '/expenses', {
@@ -265,6 +269,7 @@ describe.each<DatabaseKind>(['pglite', 'postgres'])('YAES API on %s', (kind) => 
           },
         });
         ids.push(res.body.ID as number);
+        pager.payableIds.push(((res.body.Payables as Json[])[0] as Json).ID as number);
       }
       const first = await api<Json[]>('GET', '/expenses', { token });
       expect(first.body.map((e) => e.ID)).toEqual(ids.slice(0, 100));
@@ -279,6 +284,34 @@ describe.each<DatabaseKind>(['pglite', 'postgres'])('YAES API on %s', (kind) => 
         const bad = await api<Json>('GET', `/expenses?${query}`, { token });
         expect(bad.status, query).toBe(422);
         expect(typeof bad.body.error, query).toBe('string');
+      }
+    });
+
+    it('GET /payables pages by id like /expenses: 100 by default, ?limit=&after=, Link; bad paging → 422', async () => {
+      const { token, payableIds: ids } = pager;
+      expect(ids).toHaveLength(103);
+      const first = await api<Json[]>('GET', '/payables', { token });
+      expect(first.body.map((p) => p.ID)).toEqual(ids.slice(0, 100));
+      expect(first.headers.get('link')).toBe(`</payables?limit=100&after=${ids[99]}>; rel="next"`);
+      const rest = await api<Json[]>('GET', `/payables?limit=100&after=${ids[99]}`, { token });
+      expect(rest.body.map((p) => p.ID)).toEqual(ids.slice(100));
+      expect(rest.headers.get('link')).toBeNull();
+      const two = await api<Json[]>('GET', `/payables?limit=2&after=${ids[0]}`, { token });
+      expect(two.body.map((p) => p.ID)).toEqual(ids.slice(1, 3));
+      expect(two.headers.get('link')).toBe(`</payables?limit=2&after=${ids[2]}>; rel="next"`);
+      const next = await api<Json[]>(
+        'GET',
+        (two.headers.get('link') ?? '').slice(1, -'>; rel="next"'.length),
+        {
+          token,
+        },
+      );
+      expect(next.body.map((p) => p.ID)).toEqual(ids.slice(3, 5));
+      for (const query of ['limit=0', 'limit=1001', 'limit=abc', 'after=-1', 'after=2147483648', 'page=2']) {
+        const bad = await api<Json>('GET', `/payables?${query}`, { token });
+        const same = await api<Json>('GET', `/expenses?${query}`, { token });
+        expect(bad.status, query).toBe(422);
+        expect(bad.body, query).toEqual(same.body);
       }
     });
 

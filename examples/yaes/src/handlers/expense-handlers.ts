@@ -2,7 +2,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { currentUser } from '../auth/current-user.js';
 import { decode } from '../http/decode.js';
-import { ExpenseBody, ExpensePageQuery } from '../http/schemas.js';
+import { linkNextPage, pageOf } from '../http/paging.js';
+import { ExpenseBody } from '../http/schemas.js';
 import { expenseJson } from '../http/wire.js';
 import type { ExpenseService } from '../services/expense-service.js';
 
@@ -14,12 +15,9 @@ export function expenseHandlers(expenses: ExpenseService) {
      * carries `Link: <…&after=LAST>; rel="next"`.
      */
     async list(req: FastifyRequest, reply: FastifyReply) {
-      const page = decode(ExpensePageQuery, req.query);
+      const page = pageOf(req);
       const mine = await expenses.listMine(req.ctx, currentUser(req.ctx), page);
-      const last = mine.at(-1);
-      if (last && mine.length === page.limit) {
-        reply.header('link', `</expenses?limit=${page.limit}&after=${last.id}>; rel="next"`);
-      }
+      linkNextPage(reply, '/expenses', page, mine);
       return mine.map(expenseJson);
     },
     /** POST /expenses → the created Expense (CreatedBy is always the caller). */

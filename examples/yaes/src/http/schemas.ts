@@ -91,8 +91,8 @@ export const IdParam = z.object({
     .pipe(id),
 });
 
-/** GET /expenses paging: `limit` 1–1000 (default 100), `after` the last id already seen (default 0). */
-export const ExpensePageQuery = z.strictObject({
+/** GET /expenses and GET /payables paging: `limit` 1–1000 (default 100), `after` the last id already seen (default 0). */
+export const PageQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   after: z.coerce.number().int().min(0).max(2_147_483_647).default(0),
 });

@@ -35,8 +35,8 @@ export interface Page {
 
 /** Payables. */
 export interface PayableRepository {
-  /** Payables `userId` owes, by id. */
-  listOwedBy(ctx: Scope, userId: number): Promise<Payable[]>;
+  /** One page of the payables `userId` owes, by id. */
+  listOwedBy(ctx: Scope, userId: number, page: Page): Promise<Payable[]>;
   /** A live payable and the creator of its expense. */
   findWithCreator(
     ctx: Scope,

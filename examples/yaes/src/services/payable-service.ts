@@ -2,7 +2,7 @@
 import type { Scope } from '../db/database.js';
 import { forbidden, invalid, notFound } from '../errors.js';
 import type { Payable, PayablePatch, User } from '../models/index.js';
-import type { PayableRepository, UserRepository } from '../repositories/types.js';
+import type { Page, PayableRepository, UserRepository } from '../repositories/types.js';
 
 /** A PUT body: the patch plus identity fields a client may echo back (checked, never changed). */
 export interface PayableUpdate {
@@ -13,19 +13,19 @@ export interface PayableUpdate {
 
 /** The payable use cases. */
 export interface PayableService {
-  /** The payables `me` owes. */
-  listOwed(ctx: Scope, me: User): Promise<Payable[]>;
+  /** One page of the payables `me` owes, by id. */
+  listOwed(ctx: Scope, me: User, page: Page): Promise<Payable[]>;
   /** Updates the given fields only; 404 unknown, 403 unless `me` created the expense, 422 if IDs differ. */
   update(ctx: Scope, me: User, id: number, update: PayableUpdate): Promise<Payable>;
 }
 
 /**
  * Creates the payable service.
- * @example createPayableService(repos.payables, repos.users).listOwed(ctx, me)
+ * @example createPayableService(repos.payables, repos.users).listOwed(ctx, me, { limit: 100, after: 0 })
  */
 export function createPayableService(payables: PayableRepository, users: UserRepository): PayableService {
   return {
-    listOwed: (ctx, me) => payables.listOwedBy(ctx, me.id),
+    listOwed: (ctx, me, page) => payables.listOwedBy(ctx, me.id, page),
     async update(ctx, me, id, { patch, id: bodyId, expenseId }) {
       const found = await payables.findWithCreator(ctx, id);
       if (!found) throw notFound(`payable ${id} not found`);

@@ -47,7 +47,15 @@ export function memoryRepositories(): Repositories {
         (byCreator.get(userId) ?? []).filter((e) => e.id > after).slice(0, limit),
     },
     payables: {
-      listOwedBy: async (_ctx, userId) => [...payables.values()].filter((p) => p.userId === userId),
+      async listOwedBy(_ctx, userId, { limit, after }) {
+        // Ids grow with insertion, so the map is in id order: stop at a full page.
+        const page: Payable[] = [];
+        for (const p of payables.values()) {
+          if (page.length === limit) break;
+          if (p.userId === userId && p.id > after) page.push(p);
+        }
+        return page;
+      },
       async findWithCreator(_ctx, id) {
         const payable = payables.get(id);
         const expense = payable && expenses.get(payable.expenseId);

@@ -7,14 +7,16 @@ import { toPayable } from './rows.js';
 /** Payables in SQL. */
 export function sqlPayableRepository(db: Db): PayableRepository {
   return {
-    listOwedBy: async (ctx, userId) => {
+    listOwedBy: async (ctx, userId, page) => {
       const rows = await db.scoped(ctx, (k) =>
         k
           .selectFrom('payables')
           .selectAll()
           .where('user_id', '=', userId)
           .where('deleted_at', 'is', null)
+          .where('id', '>', page.after)
           .orderBy('id')
+          .limit(page.limit)
           .execute(),
       );
       return rows.map(toPayable);
