@@ -11,11 +11,12 @@
  * requests and latency is within tolerance, it grows.
  *
  * The baseline comes from quiet windows, and from a probe (Envoy's minRTT calculation) whenever the limit refuses
- * requests with a baseline never measured, or measured more than `PROBE_INTERVAL_MS` ago: the limit is pinned to
- * the floor until the requests admitted before have drained, and the mean of the next requests is the baseline. A
- * service started straight into overload (no quiet window; logins and JIT warm-up make the first windows slow) so
- * learns its real no-load latency within about a second of shedding, and a probe never sheds a load the limit
- * was not refusing already. Per request the cost is two additions and an in-flight read (`sample`); the
+ * requests with a baseline never measured, or not for a while (1 s after a probe that moved it, doubling up to 10 s
+ * while it holds still): the limit is pinned to the floor until the requests admitted before have drained, and the
+ * mean of the next requests is the baseline. A service started straight into overload (no quiet window; logins and
+ * JIT warm-up make the first windows slow) so learns its real no-load latency within seconds of shedding, and a
+ * probe never sheds a load the limit was not refusing already. Per request the cost is two additions and an
+ * in-flight read (`sample`); the
  * arithmetic runs once per window on one unref'd process-wide timer.
  */
 
@@ -61,8 +62,14 @@ const BASELINE_RELEARN = 0.2;
  * low reads every window as a queue and shrinks the limit until the service idles.
  */
 const BASELINE_SMOOTHING = 0.2;
-/** While the limit refuses requests, the baseline is re-measured by a probe this often (ms). */
-const PROBE_INTERVAL_MS = 10_000;
+/**
+ * While the limit refuses requests, the baseline is re-measured by a probe after an interval (ms) that starts at
+ * the first and doubles after each probe up to the last; a probe that moved the baseline by more than
+ * `PROBE_SETTLED` starts over from the first (a cold process: JIT warm-up makes each probe faster than the last).
+ */
+const PROBE_INTERVAL_MS = { first: 1_000, last: 10_000 };
+/** A probe whose baseline is within this ratio of the previous one found it settled. */
+const PROBE_SETTLED = 1.25;
 /** A probe's baseline is the mean of this many requests admitted once the probe drained the queue. */
 const PROBE_SAMPLES = 20;
 /** A probe that has not finished after this long (ms) ends with what it measured (the load went away, or stalls). */
@@ -109,6 +116,8 @@ export class ConcurrencyLimit {
   #atFloor = 0;
   /** When the last probe ended (-Infinity: never). */
   #probedAt = Number.NEGATIVE_INFINITY;
+  /** The wait (ms) from the last probe to the next. */
+  #probeInterval = PROBE_INTERVAL_MS.first;
   /** The running probe (null: none). */
   #probe: Probe | null = null;
 
@@ -158,7 +167,7 @@ export class ConcurrencyLimit {
       : this.#smoothedMs + (rtt - this.#smoothedMs) * BASELINE_SMOOTHING;
     if (this.#smoothedMs < this.baselineMs) this.baselineMs = this.#smoothedMs;
     this.#atFloor = this.#estimate <= min ? this.#atFloor + 1 : 0;
-    if (binding && (this.#now() - this.#probedAt >= PROBE_INTERVAL_MS || this.#atFloor >= FLOOR_WINDOWS)) {
+    if (binding && (this.#now() - this.#probedAt >= this.#probeInterval || this.#atFloor >= FLOOR_WINDOWS)) {
       this.#startProbe();
       return;
     }
@@ -230,10 +239,17 @@ export class ConcurrencyLimit {
   #endProbe(probe: Probe): void {
     this.#probe = null;
     this.#probedAt = this.#now();
+    let settled = true;
     if (probe.count >= MIN_SAMPLES) {
-      this.baselineMs = probe.sumMs / probe.count;
-      this.#smoothedMs = this.baselineMs;
+      const measured = probe.sumMs / probe.count;
+      const ratio = measured / this.baselineMs;
+      settled = ratio <= PROBE_SETTLED && ratio >= 1 / PROBE_SETTLED;
+      this.baselineMs = measured;
+      this.#smoothedMs = measured;
     }
+    this.#probeInterval = settled
+      ? Math.min(PROBE_INTERVAL_MS.last, 2 * this.#probeInterval)
+      : PROBE_INTERVAL_MS.first;
     this.#queued = 0;
     this.#atFloor = 0;
     this.#resetWindow();

@@ -39,10 +39,11 @@ function probe({ l, state }: Driven, oldMs: number, ms: number, n = 20) {
   expect(l.probing).toBe(true);
   state.inflight = 4;
   l.sample(oldMs); // the queue drained: in flight down to the floor
-  state.now += 50;
+  state.now += 5;
   l.sample(oldMs); // admitted before the drain: waited in the queue, not a baseline sample
+  state.now += ms; // the first requests admitted after the drain complete
   for (let i = 0; i < n; i++) {
-    state.now += 5;
+    state.now += 1;
     l.sample(ms);
   }
 }
@@ -86,12 +87,18 @@ describe('ConcurrencyLimit', () => {
     window(d, 200, 150, 100);
     window(d, 200, 150, 100);
     expect(d.l.limit).toBe(75);
-    // No second probe until PROBE_INTERVAL has passed, while refusing.
-    for (let i = 0; i < 20; i++) window(d, 24, 10, 10);
+    // That probe moved the baseline: the next one comes 1 s later, while refusing; one that finds it where it was
+    // doubles the wait.
+    for (let i = 0; i < 7; i++) window(d, 24, 10, 10);
     expect(d.l.probes).toBe(1);
-    d.state.now += 10_000;
     window(d, 24, 10, 10);
-    expect(d.l.probing).toBe(true);
+    expect(d.l.probes).toBe(2);
+    probe(d, 30, 21);
+    expect(d.l.baselineMs).toBe(21);
+    for (let i = 0; i < 19; i++) window(d, 24, 10, 10);
+    expect(d.l.probes).toBe(2);
+    window(d, 24, 10, 10);
+    expect(d.l.probes).toBe(3);
   });
 
   it('never probes while it refuses nothing, and a probe that gets no requests ends with the old baseline', () => {
