@@ -81,6 +81,7 @@ export function createService(definition: ServiceDefinition): Service {
         // the limit can shorten. A saturated loop is one (each request waits for the loop at every hop), and with
         // shed requests answered after SHED_DELAY, shrinking there does not turn the CPU into 503s.
         stallMs: () => monitor.longestMs,
+        inflight: () => metrics.inflight,
       })
     : null;
   const inflightLimit = () => (limiter === null ? maxInflight : limiter.limit);
@@ -121,6 +122,7 @@ export function createService(definition: ServiceDefinition): Service {
       // JSON has no Infinity: null = no limit.
       inflightLimit: Number.isFinite(inflightLimit()) ? inflightLimit() : null,
       latencyBaselineMs: limiter !== null && Number.isFinite(limiter.baselineMs) ? limiter.baselineMs : null,
+      latencyProbes: limiter?.probes ?? null,
       eventLoopDelayMs: monitor.delayMs,
     }),
     adminToken: config.adminToken,

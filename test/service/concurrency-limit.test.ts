@@ -7,63 +7,153 @@ afterEach(() => {
   limiters = [];
 });
 
-/** A limiter whose windows the test closes itself (the timer's window is an hour). */
-function limiter(stall = 0, max = 1000) {
-  const l = new ConcurrencyLimit({ max, min: 4, tolerance: 1.25, stallMs: () => stall, windowMs: 3_600_000 });
+/** A limiter whose windows, clock and in-flight count the test drives itself (the timer's window is an hour). */
+function limiter(options: { stall?: number; max?: number } = {}) {
+  const state = { now: 0, inflight: 0 };
+  const l = new ConcurrencyLimit({
+    max: options.max ?? 1000,
+    min: 4,
+    tolerance: 1.25,
+    stallMs: () => options.stall ?? 0,
+    inflight: () => state.inflight,
+    windowMs: 3_600_000,
+    now: () => state.now,
+  });
   limiters.push(l);
-  return l;
+  return { l, state };
 }
 
-/** One window: `n` requests of `ms` each, `shed` refusals, then the window closes. */
-function window(l: ConcurrencyLimit, ms: number, shed = 0, n = 20) {
+type Driven = ReturnType<typeof limiter>;
+
+/** One 100 ms window: `n` requests of `ms` complete with `inflight` in flight, `shed` refusals, then it closes. */
+function window({ l, state }: Driven, ms: number, inflight: number, shed = 0, n = 20) {
+  state.inflight = inflight;
   for (let i = 0; i < n; i++) l.sample(ms);
   for (let i = 0; i < shed; i++) l.shed();
+  state.now += 100;
   l.update();
 }
 
+/** Runs a probe to its end: the old requests drain, then `n` requests of `ms` admitted after the drain complete. */
+function probe({ l, state }: Driven, oldMs: number, ms: number, n = 20) {
+  expect(l.probing).toBe(true);
+  state.inflight = 4;
+  l.sample(oldMs); // the queue drained: in flight down to the floor
+  state.now += 5;
+  l.sample(oldMs); // admitted before the drain: waited in the queue, not a baseline sample
+  state.now += ms; // the first requests admitted after the drain complete
+  for (let i = 0; i < n; i++) {
+    state.now += 1;
+    l.sample(ms);
+  }
+}
+
 describe('ConcurrencyLimit', () => {
-  it('learns the no-load latency, shrinks when a queue doubles it, grows back while refusing within tolerance', () => {
-    const l = limiter();
-    expect(l.limit).toBe(20);
-    window(l, 10);
-    expect(l.baselineMs).toBe(10);
-    window(l, 25, 5); // 20 in flight, 2.5x the latency: ~12 of them are queued
-    expect(l.limit).toBeLessThan(20);
-    const shrunk = l.limit;
-    window(l, 11, 5); // within tolerance and refusing: room to grow
-    expect(l.limit).toBeGreaterThan(shrunk);
-    window(l, 11, 0); // within tolerance, nothing refused: no reason to grow
-    expect(l.limit).toBe(shrunk + 1);
+  it('starts open at MAX_INFLIGHT: a cold burst is admitted whole, and latency without a queue shrinks nothing', () => {
+    const d = limiter();
+    expect(d.l.limit).toBe(1000);
+    window(d, 60, 64); // JIT warm-up: the first window is slow
+    for (let i = 0; i < 10; i++) window(d, 21, 64);
+    expect(d.l.limit).toBe(1000);
+    expect(d.l.baselineMs).toBeLessThan(60);
+  });
+
+  it('shrinks from what is in flight after two queued windows, not one', () => {
+    const d = limiter();
+    window(d, 20, 8);
+    window(d, 60, 200); // 3x the latency with 200 in flight: a queue, but one window is noise
+    expect(d.l.limit).toBe(1000);
+    window(d, 80, 200);
+    expect(d.l.limit).toBe(100); // halved from the 200 in flight, not from 1000
+  });
+
+  it('probes the baseline once it refuses: pinned to the floor, then the mean of requests admitted after the drain', () => {
+    const d = limiter();
+    // Cold into overload: the first window already queued (50 ms where the work takes 20).
+    window(d, 50, 100);
+    window(d, 100, 200);
+    window(d, 150, 300);
+    expect(d.l.limit).toBe(150);
+    expect(d.l.baselineMs).toBe(50);
+    window(d, 160, 150, 100); // refusing: the baseline was never measured, so a probe starts
+    expect(d.l.probing).toBe(true);
+    expect(d.l.limit).toBe(4);
+    d.l.update(); // windows close while it runs: the limit stays pinned
+    expect(d.l.limit).toBe(4);
+    probe(d, 300, 20);
+    expect(d.l.probing).toBe(false);
+    expect(d.l.baselineMs).toBe(20);
+    expect(d.l.limit).toBe(150); // restored, then the gradient takes it down against the measured baseline
+    window(d, 200, 150, 100);
+    window(d, 200, 150, 100);
+    expect(d.l.limit).toBe(75);
+    // That probe moved the baseline: the next one comes 1 s later, while refusing; one that finds it where it was
+    // doubles the wait.
+    for (let i = 0; i < 7; i++) window(d, 24, 10, 10);
+    expect(d.l.probes).toBe(1);
+    window(d, 24, 10, 10);
+    expect(d.l.probes).toBe(2);
+    probe(d, 30, 21);
+    expect(d.l.baselineMs).toBe(21);
+    for (let i = 0; i < 19; i++) window(d, 24, 10, 10);
+    expect(d.l.probes).toBe(2);
+    window(d, 24, 10, 10);
+    expect(d.l.probes).toBe(3);
+  });
+
+  it('never probes while it refuses nothing, and a probe that gets no requests ends with the old baseline', () => {
+    const d = limiter();
+    window(d, 20, 8);
+    for (let i = 0; i < 200; i++) window(d, 22, 500);
+    expect(d.l.probes).toBe(0);
+    const e = limiter();
+    window(e, 20, 8);
+    window(e, 60, 100);
+    window(e, 60, 100);
+    window(e, 60, 50, 10);
+    expect(e.l.probing).toBe(true);
+    e.state.now += 2_000;
+    e.l.update();
+    expect(e.l.probing).toBe(false);
+    expect(e.l.baselineMs).toBe(20);
+    expect(e.l.limit).toBe(50);
   });
 
   it('grows in a retry storm (refused clients back at once) instead of turning CPU into 503s', () => {
-    const l = limiter();
-    window(l, 10);
-    window(l, 40, 500); // 25 refusals per completion, latency 4x: closed-loop clients hammering
-    expect(l.limit).toBeGreaterThan(20);
-    const grown = l.limit;
-    window(l, 40, 40); // 2 per completion (an open-model 3x overload): the queue rule applies again
-    expect(l.limit).toBeLessThan(grown);
+    const d = limiter({ max: 20 });
+    window(d, 10, 20);
+    window(d, 10, 20, 5); // the first refusals start a probe
+    probe(d, 10, 10);
+    window(d, 40, 20, 10);
+    window(d, 40, 20, 10);
+    const shrunk = d.l.limit;
+    expect(shrunk).toBeLessThan(20);
+    window(d, 40, shrunk, 500); // 25 refusals per completion, latency 4x: closed-loop clients hammering
+    expect(d.l.limit).toBeGreaterThan(shrunk);
   });
 
   it('holds the limit when one event-loop block explains the latency', () => {
-    const l = limiter(300);
-    window(l, 10);
-    window(l, 310, 5);
-    expect(l.limit).toBe(20);
+    const d = limiter({ stall: 300 });
+    window(d, 10, 20);
+    window(d, 310, 20);
+    window(d, 310, 20);
+    expect(d.l.limit).toBe(1000);
   });
 
-  it('stays within [min, MAX_INFLIGHT] and re-learns a baseline that went stale', () => {
-    const capped = limiter(0, 8);
-    expect(capped.limit).toBe(8);
-    for (let i = 0; i < 10; i++) window(capped, 5, 5);
-    expect(capped.limit).toBe(8);
-    const l = limiter();
-    window(l, 10);
-    for (let i = 0; i < 50; i++) window(l, 100, 5);
-    expect(l.limit).toBeGreaterThanOrEqual(4);
+  it('stays within [min, MAX_INFLIGHT], re-learns a stale baseline and probes one stuck at the floor', () => {
+    const capped = limiter({ max: 8 });
+    expect(capped.l.limit).toBe(8);
+    for (let i = 0; i < 10; i++) window(capped, 5, 8);
+    expect(capped.l.limit).toBe(8);
+    const d = limiter();
+    window(d, 10, 20);
+    for (let i = 0; i < 20; i++) window(d, 100, 20);
+    expect(d.l.limit).toBe(4);
     // The work now takes 30 ms at low concurrency: after a while that is the baseline, not a queue.
-    for (let i = 0; i < 30; i++) window(l, 30, 0);
-    expect(l.baselineMs).toBeGreaterThan(25);
+    for (let i = 0; i < 30; i++) window(d, 30, 4);
+    expect(d.l.baselineMs).toBeGreaterThan(25);
+    // Refusing at the floor window after window: the baseline is suspect, measure it (as Envoy does).
+    for (let i = 0; i < 5 && !d.l.probing; i++) window(d, 100, 4, 10);
+    expect(d.l.probing).toBe(true);
   });
 });

@@ -15,6 +15,9 @@ describe('loadConfig', () => {
       workers: 1,
       otlpEndpoint: undefined,
       implicitContext: true,
+      maxInflight: 1000,
+      adaptiveConcurrency: true,
+      adaptiveMinInflight: 4,
     });
   });
 
@@ -29,6 +32,7 @@ describe('loadConfig', () => {
       WORKERS: 'auto',
       ADMIN_TOKEN: '',
       IMPLICIT_CONTEXT: 'off',
+      ADAPTIVE_CONCURRENCY: 'off',
     });
     expect(config).toMatchObject({
       port: 0,
@@ -40,8 +44,10 @@ describe('loadConfig', () => {
       workers: 'auto',
       adminToken: undefined,
       implicitContext: false,
+      adaptiveConcurrency: false,
     });
     expect(() => loadConfig({ IMPLICIT_CONTEXT: 'no' })).toThrow(/^invalid IMPLICIT_CONTEXT: /);
+    expect(() => loadConfig({ ADAPTIVE_CONCURRENCY: 'yes' })).toThrow(/^invalid ADAPTIVE_CONCURRENCY: /);
   });
 
   it.each([
