@@ -1,15 +1,44 @@
 import { configDefaults, defineConfig } from 'vitest/config';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
+
+/**
+ * The untimed files that take longest (20–60 s each, the rest take a few seconds), longest first. Started first, so
+ * the two workers end together instead of one finishing a long file alone while the other idles. Vitest orders by
+ * the durations it cached in node_modules/.vite, which a fresh `npm ci` does not have.
+ */
+const slowUntimed = [
+  'examples/yaes/test/bundle.test.ts',
+  'examples/yaes/test/fuzz.test.ts',
+  'test/bench/run-cli.test.ts',
+  'test/package/pack.test.ts',
+  'examples/yaes/test/api.test.ts',
+  'examples/yaes/test/deploy/manifests.test.ts',
+];
+
+/** Vitest's order (groups, then cached durations), with `slowUntimed` moved to the front of its project. */
+class SlowFirstSequencer extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const rank = (spec: TestSpecification) => {
+      const i = slowUntimed.findIndex((file) => spec.moduleId.endsWith(`/${file}`));
+      return i === -1 ? slowUntimed.length : i;
+    };
+    const sorted = await super.sort(files);
+    return sorted.sort((a, b) =>
+      a.project.name === b.project.name ? rank(a) - rank(b) : sorted.indexOf(a) - sorted.indexOf(b),
+    );
+  }
+}
 
 /**
  * Files that assert no rate, latency, duration or timing (parsers, statistics on synthetic data, the bench runner's
- * output and B/op — allocation does not depend on timing —, the YAES API, fuzz, bundle and deploy checks): they
- * run first, two at a time. Their databases are uniquely named and their servers listen on port 0. Not here:
- * test/package/pack.test.ts (its `npm pack` rebuilds dist/, which the YAES tests import).
+ * output and B/op — allocation does not depend on timing —, the YAES API, fuzz, bundle and deploy checks, the
+ * packed package): they run first, two at a time. Their databases are uniquely named and their servers listen on
+ * port 0. dist/ is built (when stale) once, before any file: test/support/build-dist.ts.
  */
 const untimed = [
+  ...slowUntimed,
   'test/architecture/imports.test.ts',
   'test/bench/compare-cli.test.ts',
-  'test/bench/run-cli.test.ts',
   'test/bench/statistics.test.ts',
   'test/limits/outcome-text.test.ts',
   'test/limits/profile-report.test.ts',
@@ -18,12 +47,9 @@ const untimed = [
   'test/load/hpack.test.ts',
   'test/load/units.test.ts',
   'test/service/config.test.ts',
-  'examples/yaes/test/api.test.ts',
-  'examples/yaes/test/bundle.test.ts',
   'examples/yaes/test/config.test.ts',
   'examples/yaes/test/deploy/*.test.ts',
   'examples/yaes/test/errors.test.ts',
-  'examples/yaes/test/fuzz.test.ts',
   'examples/yaes/test/observability.test.ts',
   'examples/yaes/test/start.test.ts',
 ];
@@ -33,6 +59,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    globalSetup: ['test/support/build-dist.ts'],
+    sequence: { sequencer: SlowFirstSequencer },
     projects: [
       {
         extends: true,
