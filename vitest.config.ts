@@ -31,8 +31,8 @@ class SlowFirstSequencer extends BaseSequencer {
 
 /**
  * Files that assert no rate, latency, duration or timing (parsers, statistics on synthetic data, the bench runner's
- * output and B/op — allocation does not depend on timing —, the YAES API, fuzz, bundle and deploy checks, the
- * packed package): they run first, two at a time. Their databases are uniquely named and their servers listen on
+ * output and B/op — allocation does not depend on timing —, context semantics on fake timers or with waits bounded
+ * from below only, the YAES API, fuzz, bundle and deploy checks, the packed package): they run first, two at a time. Their databases are uniquely named and their servers listen on
  * port 0. dist/ is built (when stale) once, before any file: test/support/build-dist.ts.
  */
 const untimed = [
@@ -40,12 +40,16 @@ const untimed = [
   'test/architecture/imports.test.ts',
   'test/bench/compare-cli.test.ts',
   'test/bench/statistics.test.ts',
+  'test/context/deadline-queue.test.ts',
+  'test/context/semantics.test.ts',
   'test/limits/outcome-text.test.ts',
   'test/limits/profile-report.test.ts',
   'test/limits/sealed-failure.test.ts',
   'test/limits/search.test.ts',
   'test/load/hpack.test.ts',
   'test/load/units.test.ts',
+  'test/service/access-log.test.ts',
+  'test/service/buffered-output.test.ts',
   'test/service/config.test.ts',
   'examples/yaes/test/config.test.ts',
   'examples/yaes/test/deploy/*.test.ts',
