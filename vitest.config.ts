@@ -18,14 +18,25 @@ const slowUntimed = [
 /** Vitest's order (groups, then cached durations), with `slowUntimed` moved to the front of its project. */
 class SlowFirstSequencer extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const sorted = await super.sort(files);
+    const position = new Map(sorted.map((spec, i) => [spec, i]));
+    const projectStart = new Map<string, number>();
+    sorted.forEach((spec, i) => {
+      if (!projectStart.has(spec.project.name)) projectStart.set(spec.project.name, i);
+    });
     const rank = (spec: TestSpecification) => {
       const i = slowUntimed.findIndex((file) => spec.moduleId.endsWith(`/${file}`));
       return i === -1 ? slowUntimed.length : i;
     };
-    const sorted = await super.sort(files);
-    return sorted.sort((a, b) =>
-      a.project.name === b.project.name ? rank(a) - rank(b) : sorted.indexOf(a) - sorted.indexOf(b),
-    );
+    const key = (spec: TestSpecification) => [
+      projectStart.get(spec.project.name)!,
+      rank(spec),
+      position.get(spec)!,
+    ];
+    return sorted.sort((a, b) => {
+      const [ka, kb] = [key(a), key(b)];
+      return ka[0]! - kb[0]! || ka[1]! - kb[1]! || ka[2]! - kb[2]!;
+    });
   }
 }
 
