@@ -19,32 +19,26 @@ const slowUntimed = [
 class SlowFirstSequencer extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const sorted = await super.sort(files);
-    const position = new Map(sorted.map((spec, i) => [spec, i]));
-    const projectStart = new Map<string, number>();
+    // Projects come in blocks (groupOrder first); a stable sort on (block, rank) keeps the rest in Vitest's order.
+    const block = new Map<string, number>();
     sorted.forEach((spec, i) => {
-      if (!projectStart.has(spec.project.name)) projectStart.set(spec.project.name, i);
+      if (!block.has(spec.project.name)) block.set(spec.project.name, i);
     });
     const rank = (spec: TestSpecification) => {
       const i = slowUntimed.findIndex((file) => spec.moduleId.endsWith(`/${file}`));
       return i === -1 ? slowUntimed.length : i;
     };
-    const key = (spec: TestSpecification) => [
-      projectStart.get(spec.project.name)!,
-      rank(spec),
-      position.get(spec)!,
-    ];
-    return sorted.sort((a, b) => {
-      const [ka, kb] = [key(a), key(b)];
-      return ka[0]! - kb[0]! || ka[1]! - kb[1]! || ka[2]! - kb[2]!;
-    });
+    const blockOf = (spec: TestSpecification) => block.get(spec.project.name) ?? 0;
+    return sorted.sort((a, b) => blockOf(a) - blockOf(b) || rank(a) - rank(b));
   }
 }
 
 /**
  * Files that assert no rate, latency, duration or timing (parsers, statistics on synthetic data, the bench runner's
  * output and B/op — allocation does not depend on timing —, context semantics on fake timers or with waits bounded
- * from below only, the YAES API, fuzz, bundle and deploy checks, the packed package): they run first, two at a time. Their databases are uniquely named and their servers listen on
- * port 0. dist/ is built (when stale) once, before any file: test/support/build-dist.ts.
+ * from below only, the YAES API, fuzz, bundle and deploy checks, the packed package): they run first, two at a
+ * time. Their databases are uniquely named and their servers listen on port 0. dist/ is built (when stale) once,
+ * before any file: test/support/build-dist.ts.
  */
 const untimed = [
   ...slowUntimed,
