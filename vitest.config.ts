@@ -1,29 +1,64 @@
 import { configDefaults, defineConfig } from 'vitest/config';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
+
+/**
+ * The untimed files that take longest (20–60 s each, the rest take a few seconds), longest first. Started first, so
+ * the two workers end together instead of one finishing a long file alone while the other idles. Vitest orders by
+ * the durations it cached in node_modules/.vite, which a fresh `npm ci` does not have.
+ */
+const slowUntimed = [
+  'examples/yaes/test/bundle.test.ts',
+  'examples/yaes/test/fuzz.test.ts',
+  'test/bench/run-cli.test.ts',
+  'test/package/pack.test.ts',
+  'examples/yaes/test/api.test.ts',
+  'examples/yaes/test/deploy/manifests.test.ts',
+];
+
+/** Vitest's order (groups, then cached durations), with `slowUntimed` moved to the front of its project. */
+class SlowFirstSequencer extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const sorted = await super.sort(files);
+    // Projects come in blocks (groupOrder first); a stable sort on (block, rank) keeps the rest in Vitest's order.
+    const block = new Map<string, number>();
+    sorted.forEach((spec, i) => {
+      if (!block.has(spec.project.name)) block.set(spec.project.name, i);
+    });
+    const rank = (spec: TestSpecification) => {
+      const i = slowUntimed.findIndex((file) => spec.moduleId.endsWith(`/${file}`));
+      return i === -1 ? slowUntimed.length : i;
+    };
+    const blockOf = (spec: TestSpecification) => block.get(spec.project.name) ?? 0;
+    return sorted.sort((a, b) => blockOf(a) - blockOf(b) || rank(a) - rank(b));
+  }
+}
 
 /**
  * Files that assert no rate, latency, duration or timing (parsers, statistics on synthetic data, the bench runner's
- * output and B/op — allocation does not depend on timing —, the YAES API, fuzz, bundle and deploy checks): they
- * run first, two at a time. Their databases are uniquely named and their servers listen on port 0. Not here:
- * test/package/pack.test.ts (its `npm pack` rebuilds dist/, which the YAES tests import).
+ * output and B/op — allocation does not depend on timing —, context semantics on fake timers or with waits bounded
+ * from below only, the YAES API, fuzz, bundle and deploy checks, the packed package): they run first, two at a
+ * time. Their databases are uniquely named and their servers listen on port 0. dist/ is built (when stale) once,
+ * before any file: test/support/build-dist.ts.
  */
 const untimed = [
+  ...slowUntimed,
   'test/architecture/imports.test.ts',
   'test/bench/compare-cli.test.ts',
-  'test/bench/run-cli.test.ts',
   'test/bench/statistics.test.ts',
+  'test/context/deadline-queue.test.ts',
+  'test/context/semantics.test.ts',
   'test/limits/outcome-text.test.ts',
   'test/limits/profile-report.test.ts',
   'test/limits/sealed-failure.test.ts',
   'test/limits/search.test.ts',
   'test/load/hpack.test.ts',
   'test/load/units.test.ts',
+  'test/service/access-log.test.ts',
+  'test/service/buffered-output.test.ts',
   'test/service/config.test.ts',
-  'examples/yaes/test/api.test.ts',
-  'examples/yaes/test/bundle.test.ts',
   'examples/yaes/test/config.test.ts',
   'examples/yaes/test/deploy/*.test.ts',
   'examples/yaes/test/errors.test.ts',
-  'examples/yaes/test/fuzz.test.ts',
   'examples/yaes/test/observability.test.ts',
   'examples/yaes/test/start.test.ts',
 ];
@@ -33,6 +68,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    globalSetup: ['test/support/build-dist.ts'],
+    sequence: { sequencer: SlowFirstSequencer },
     projects: [
       {
         extends: true,

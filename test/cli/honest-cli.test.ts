@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { progressOn } from '../../src/cli/flags.js';
 import type { LimitsResult } from '../../src/limits/types.js';
 import type { LoadResult } from '../../src/load/types.js';
-import { buildOnce, CLI, httpServer, ROOT, runCli, type TestServer, tcpServer } from '../load/helpers.js';
+import { CLI, httpServer, ROOT, runCli, type TestServer, tcpServer } from '../load/helpers.js';
 
 let server: TestServer;
 let answered = 0;
@@ -21,7 +21,6 @@ const held: net.Socket[] = [];
 const dir = mkdtempSync(path.join(tmpdir(), 'headroom-cli-'));
 
 beforeAll(async () => {
-  await buildOnce();
   server = await httpServer((_req, res) => {
     answered++;
     res.end('hello');

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LimitsResult } from '../../src/limits/index.js';
 import type { LoadResult } from '../../src/load/index.js';
 import { type Running, startQueueServer } from '../limits/helpers/synthetic-servers.js';
-import { buildOnce, CLI, httpServer, ROOT, runCli, type TestServer } from '../load/helpers.js';
+import { CLI, httpServer, ROOT, runCli, type TestServer } from '../load/helpers.js';
 import { launchChromium } from '../support/chromium.js';
 
 /** A CLI run with its dashboard: the URL it printed, and its exit. */
@@ -80,7 +80,6 @@ let queue: Running;
 const dir = mkdtempSync(path.join(tmpdir(), 'headroom-dashboard-'));
 
 beforeAll(async () => {
-  await buildOnce();
   browser = await launchChromium();
   // Every 10th request is a 503: the errors-by-kind table has something to show.
   let n = 0;

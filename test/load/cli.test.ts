@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/chromium.js';
-import { buildOnce, CLI, closedPortUrl, httpServer, runCli, type TestServer } from './helpers.js';
+import { CLI, closedPortUrl, httpServer, runCli, type TestServer } from './helpers.js';
 
 /** Runs the CLI on a pseudo-terminal (util-linux `script`); resolves with everything it wrote. */
 function runOnTty(
@@ -35,7 +35,6 @@ let server: TestServer;
 const dir = mkdtempSync(path.join(tmpdir(), 'headroom-load-'));
 
 beforeAll(async () => {
-  await buildOnce();
   server = await httpServer((_req, res) => res.end('hello'));
 });
 afterAll(() => server.close());

@@ -20,7 +20,7 @@ import { toLivePush } from '../../src/load/live.js';
 import { partitionRows } from '../../src/load/scenario/data-files.js';
 import { compileVar } from '../../src/load/scenario/vars.js';
 import type { LoadResult, LoadSecond, RunIdentity } from '../../src/load/types.js';
-import { buildOnce, CLI, closedPortUrl, httpServer, ROOT, runCli, type TestServer } from './helpers.js';
+import { CLI, closedPortUrl, httpServer, ROOT, runCli, type TestServer } from './helpers.js';
 
 const AGENTS = 4;
 /** Time for four agent processes to start (node, the CLI's imports) on a busy 2-core machine. */
@@ -115,8 +115,6 @@ function onSlot(times: number[], origin: number, offsetMs: number, periodMs: num
   });
   return hits.length / times.length;
 }
-
-beforeAll(() => buildOnce());
 
 describe('four agents, one --start-at, a server that stalls 500 ms every 2 s', () => {
   const RATE = 100;

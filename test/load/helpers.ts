@@ -1,12 +1,11 @@
 /** Test servers for the load generator: real sockets on ephemeral ports, closed after each test. */
-import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 export const CLI = path.join(ROOT, 'dist/cli/main.js');
@@ -53,12 +52,6 @@ export function writeScenario(content: unknown, name = 'scenario.json'): string 
   const file = path.join(mkdtempSync(path.join(tmpdir(), 'headroom-scenario-')), name);
   writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content));
   return file;
-}
-
-/** Builds dist/ once (others' files may be mid-edit: tsc still emits; require the CLI to exist). */
-export async function buildOnce(): Promise<void> {
-  await promisify(execFile)('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT }).catch(() => {});
-  if (!existsSync(CLI)) throw new Error('npm run build did not produce dist/cli/main.js');
 }
 
 /** Runs the built CLI; resolves with exit code, stdout and stderr. */

@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { buildOnce, httpServer, ROOT, type TestServer } from './helpers.js';
+import { httpServer, ROOT, type TestServer } from './helpers.js';
 
 interface Sample {
   t: number;
@@ -31,7 +31,6 @@ process.stdout.write(JSON.stringify(samples));`;
 
 let server: TestServer;
 beforeAll(async () => {
-  await buildOnce();
   server = await httpServer((_req, res) => res.end('hello'));
 });
 afterAll(() => server.close());

@@ -21,15 +21,7 @@ import {
   otlpReceiver,
   type ReceivedMetric,
 } from '../support/otlp-receiver.js';
-import {
-  buildOnce,
-  CLI,
-  closedPortUrl,
-  httpServer,
-  ROOT,
-  type TestServer,
-  writeScenario,
-} from './helpers.js';
+import { CLI, closedPortUrl, httpServer, ROOT, type TestServer, writeScenario } from './helpers.js';
 
 /** Runs the built CLI with extra environment variables (and no OTEL_* from the caller's). */
 function run(
@@ -65,7 +57,6 @@ let receiver: OtlpReceiver;
 let served = 0;
 
 beforeAll(async () => {
-  await buildOnce();
   // Every fifth response is a 500, so the errors counter has something to count.
   target = await httpServer((_req, res) => {
     served++;

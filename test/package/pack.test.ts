@@ -1,6 +1,7 @@
 /**
- * The package as users get it: `npm pack` (its prepack builds dist/), the tarball installed into a fresh project
- * without the optional peers, then the CLI, every subpath export and their types used from there.
+ * The package as users get it: `npm pack` of dist/ (built once per run by test/support/build-dist.ts, so without
+ * prepack's rebuild under the other files' feet), the tarball installed into a fresh project without the optional
+ * peers, then the CLI, every subpath export and their types used from there.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -27,10 +28,14 @@ function run(command: string, args: string[]) {
 
 beforeAll(() => {
   project = mkdtempSync(path.join(tmpdir(), 'headroom-pack-'));
-  const tarball = execFileSync('npm', ['pack', '--silent', '--pack-destination', project], {
-    cwd: root,
-    encoding: 'utf8',
-  })
+  const tarball = execFileSync(
+    'npm',
+    ['pack', '--ignore-scripts', '--silent', '--pack-destination', project],
+    {
+      cwd: root,
+      encoding: 'utf8',
+    },
+  )
     .trim()
     .split('\n')
     .at(-1) as string;
