@@ -52,7 +52,7 @@ const ENV_SCHEMA = {
   ADMIN_TOKEN: z.string().min(1).optional(),
   REQUEST_TIMEOUT: durationMs.default(10_000),
   MAX_INFLIGHT: int(0, 1_000_000).default(1000),
-  ADAPTIVE_CONCURRENCY: z.enum(['on', 'off']).default('on'),
+  ADAPTIVE_CONCURRENCY: z.enum(['on', 'off']).default('off'),
   ADAPTIVE_TOLERANCE: z
     .string()
     .trim()
@@ -95,7 +95,7 @@ export interface ServiceConfig {
   requestTimeoutMs: number;
   /** `MAX_INFLIGHT` (1000): the hard cap on requests admitted at once; beyond it 503 + Retry-After. 0 = no cap. */
   maxInflight: number;
-  /** `ADAPTIVE_CONCURRENCY` (on): learn the in-flight limit from latency, below `MAX_INFLIGHT`; `off`: the cap only. */
+  /** `ADAPTIVE_CONCURRENCY` (off): `on` learns the in-flight limit from latency, below `MAX_INFLIGHT`. */
   adaptiveConcurrency: boolean;
   /** `ADAPTIVE_TOLERANCE` (1.25): mean latency allowed over the no-load baseline before the adaptive limit shrinks. */
   adaptiveTolerance: number;

@@ -1,5 +1,5 @@
 /**
- * The overload guard protects latency with no tuning (no variable set): at 3× a fixture's capacity the requests it
+ * The adaptive overload guard (`ADAPTIVE_CONCURRENCY=on`, nothing else tuned) protects latency: at 3× a fixture's capacity the requests it
  * admits are served within 2× the unloaded p99 (server side, from the access lines), and goodput stays ≥ 80% of the
  * capacity measured in the same test — warm, and after a bounded time when the service starts straight into the
  * overload; and a cold service admits a burst under capacity whole. With the fixed `MAX_INFLIGHT=1000` alone
@@ -18,6 +18,8 @@ const NOMINAL_CAPACITY = 400;
 const SETTLE_MS = 2_000;
 /** Requests in the cold burst. */
 const BURST = 64;
+/** The one setting: the adaptive limit, off by default (docs/service.md, Overload). */
+const ADAPTIVE = { ADAPTIVE_CONCURRENCY: 'on' };
 
 /** Server-side latencies (ms) of the 200s logged since line `from` (that arrived at `since`, epoch ms, or later). */
 function admittedMs(child: Child, from: number, since = 0): number[] {
@@ -50,7 +52,7 @@ const percentile = (values: number[], p: number) =>
 
 describe('adaptive overload guard', () => {
   it('at 3x capacity keeps the admitted p99 within 2x the unloaded p99 and goodput at 80% of capacity', async () => {
-    const child = spawnFixture({ LOG_LEVEL: 'info' }, FIXTURE);
+    const child = spawnFixture({ LOG_LEVEL: 'info', ...ADAPTIVE }, FIXTURE);
     try {
       const listening = await waitFor(() => child.lines.find((l) => l.msg === 'listening'), 20_000);
       const url = `${String(listening.url)}/work`;
@@ -84,7 +86,7 @@ describe('adaptive overload guard', () => {
   });
 
   it('started cold straight into 3x its capacity, settles within 2x the unloaded p99 after a bounded time', async () => {
-    const child = spawnFixture({ LOG_LEVEL: 'info' }, FIXTURE);
+    const child = spawnFixture({ LOG_LEVEL: 'info', ...ADAPTIVE }, FIXTURE);
     try {
       const listening = await waitFor(() => child.lines.find((l) => l.msg === 'listening'), 20_000);
       const url = `${String(listening.url)}/work`;
@@ -122,7 +124,7 @@ describe('adaptive overload guard', () => {
 
   it('admits a cold burst of 64 concurrent requests under capacity whole (no 503)', async () => {
     // The /work fixture without a pool: 64 requests at once take their 20 ms each, nothing queues.
-    const child = spawnFixture({ LOG_LEVEL: 'info' });
+    const child = spawnFixture({ LOG_LEVEL: 'info', ...ADAPTIVE });
     try {
       const listening = await waitFor(() => child.lines.find((l) => l.msg === 'listening'), 20_000);
       const url = `${String(listening.url)}/work`;

@@ -16,7 +16,7 @@ describe('loadConfig', () => {
       otlpEndpoint: undefined,
       implicitContext: true,
       maxInflight: 1000,
-      adaptiveConcurrency: true,
+      adaptiveConcurrency: false,
       adaptiveMinInflight: 4,
     });
   });
@@ -32,7 +32,7 @@ describe('loadConfig', () => {
       WORKERS: 'auto',
       ADMIN_TOKEN: '',
       IMPLICIT_CONTEXT: 'off',
-      ADAPTIVE_CONCURRENCY: 'off',
+      ADAPTIVE_CONCURRENCY: 'on',
     });
     expect(config).toMatchObject({
       port: 0,
@@ -44,7 +44,7 @@ describe('loadConfig', () => {
       workers: 'auto',
       adminToken: undefined,
       implicitContext: false,
-      adaptiveConcurrency: false,
+      adaptiveConcurrency: true,
     });
     expect(() => loadConfig({ IMPLICIT_CONTEXT: 'no' })).toThrow(/^invalid IMPLICIT_CONTEXT: /);
     expect(() => loadConfig({ ADAPTIVE_CONCURRENCY: 'yes' })).toThrow(/^invalid ADAPTIVE_CONCURRENCY: /);
