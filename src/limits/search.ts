@@ -1,8 +1,9 @@
 /**
  * The capacity search, independent of how a step is run: calibrate at a low rate (warming the target up), ramp
- * ×2 until the SLO breaks (a narrow break confirmed at once), bisect between the last pass and the first fail to `precision` (confirming the ramp's
- * break if the band still ends there, so one noisy step does not end the ramp), then re-test the boundary. Every step is bounded and so is
- * the whole search: a step starts only if it fits the budget, and one cut short by the context is dropped.
+ * ×2 until the SLO breaks (a narrow break confirmed at once), bisect between the last pass and the first fail to
+ * `precision` (confirming the ramp's break if the band still ends there, so one noisy step does not end the ramp),
+ * then re-test the boundary. Every step is bounded and so is the whole search: a step starts only if it fits the
+ * budget, and one cut short by the context is dropped.
  */
 import type { Context } from '../context/index.js';
 import { parseThreshold } from '../load/thresholds.js';
