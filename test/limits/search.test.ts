@@ -15,6 +15,17 @@ const PLAN: SearchPlan = {
   samples: samplesNeeded(SLO),
 };
 
+/** A server whose first re-test fails (noise) and, when `bisectAbove` is given, whose bisection steps above it break. */
+function firstRetestFails(bisectAbove?: number): NonNullable<SimulatedServer['flaky']> {
+  let failRetest = true;
+  return (r) => {
+    if (bisectAbove !== undefined && r.phase === 'bisect') return r.rate > bisectAbove;
+    if (r.phase !== 'retest' || !failRetest) return false;
+    failRetest = false;
+    return true;
+  };
+}
+
 async function search(server: SimulatedServer, plan: Partial<SearchPlan> = {}) {
   const sim = simulate(server, SLO);
   const sleeps: number[] = [];
@@ -208,16 +219,7 @@ describe('re-tests on a noisy knee', () => {
   it('re-tests one precision below a boundary that fails its re-test, instead of bisecting again', async () => {
     // Bisection passes 1200 and 1300 (everything above 1330 breaks), then 1300 fails its re-test once (noise):
     // 1239 (1300 / 1.05, rounded up) is re-tested right away, and claimed with a band within the precision.
-    let failRetest = true;
-    const result = await search({
-      capacity: 1500,
-      flaky: (r) => {
-        if (r.phase === 'bisect') return r.rate > 1330;
-        if (r.phase !== 'retest' || !failRetest) return false;
-        failRetest = false;
-        return true;
-      },
-    });
+    const result = await search({ capacity: 1500, flaky: firstRetestFails(1330) });
     const firstRetest = result.steps.findIndex((s) => s.phase === 'retest');
     const after = result.steps.slice(firstRetest + 1).map((s) => s.phase);
     expect(result.steps[firstRetest]?.pass).toBe(false);
@@ -236,19 +238,7 @@ describe('re-tests on a noisy knee', () => {
   it('re-tests the highest pass below a failed boundary when it lies within the precision', async () => {
     // With a 10% precision the bisection stops at [1200, 1300]; 1300 fails its re-test once: 1200 passed before and
     // lies within 10% of it (above 1300 / 1.1 = 1182), so it is the one re-tested.
-    let failRetest = true;
-    const result = await search(
-      {
-        capacity: 1500,
-        flaky: (r) => {
-          if (r.phase === 'bisect') return r.rate > 1330;
-          if (r.phase !== 'retest' || !failRetest) return false;
-          failRetest = false;
-          return true;
-        },
-      },
-      { precision: 0.1 },
-    );
+    const result = await search({ capacity: 1500, flaky: firstRetestFails(1330) }, { precision: 0.1 });
     const retests = result.steps
       .filter((s) => s.phase === 'retest')
       .map((s) => `${s.offeredRps}${s.pass ? '+' : '-'}`);
