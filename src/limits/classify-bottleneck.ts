@@ -7,8 +7,10 @@
  * busy (≥ 80% with more threads runnable than cores, others using as much as the process) while the process was
  * not → host-cpu; (--db, local) the database's backends used ≈ a core → database; the process used most of a
  * core and requests queued behind its loop (lag) → cpu; event-loop lag high while CPU is not saturated →
- * event-loop; heap grew fast → memory; in-flight requests piled up while CPU stayed low and the loop kept up →
- * dependency; otherwise unknown.
+ * event-loop; heap grew fast → memory; the target's own overload protection refused ≥ 5% of the requests →
+ * overload-protection (none of the resources above ran out: it refused first); in-flight requests piled up while
+ * CPU stayed low and the loop kept up → dependency; otherwise unknown. A resource verdict reached while the
+ * protection refused that share says so in one more line (the protection guarded that resource).
  * Every verdict carries the figures behind it (docs/limits.md, _Why it stops there_).
  */
 import type { ProfileSummary } from './cpu-profile.js';
@@ -53,6 +55,12 @@ export const BOTTLENECK_RULES = {
    * queued behind it: event-loop lag p99 at least this (the SLO broke before the core filled).
    */
   loopQueueLagMs: 20,
+  /**
+   * The target's overload protection decided the step when it refused this share of the requests it answered:
+   * 5× the default `errors<1%` (the refusals alone broke it), and well above what an adaptive limit refuses
+   * while it learns (its first windows and its baseline probes shed a little of a load it then admits).
+   */
+  overloadShedShare: 0.05,
 } as const;
 
 /** A classification with its evidence, before the profile's top functions are added. */
@@ -87,7 +95,8 @@ export function classifyBottleneck(knee: LimitsStep | null, reference: LimitsSte
     if (host) evidence.push(`at ${rate}: ${describeHost(host, null)}`);
     return { kind: 'unknown', evidence };
   }
-  const figures = describe(signals, rate);
+  const refused = refusals(knee, signals);
+  const figures = describe(signals, rate, refused);
   if (host) figures.push(`machine: ${describeHost(host, signals.cpuCores)}`);
   if (signals.pool) figures.push(describePool(signals.pool));
   const db = knee.database ?? null;
@@ -149,15 +158,182 @@ export function classifyBottleneck(knee: LimitsStep | null, reference: LimitsSte
     verdict = busyLoopVerdict(signals, host, db);
   } else if (signals.eventLoopLagP99Ms >= rules.eventLoopLagMs) kind = 'event-loop';
   else if (heapGrew) kind = 'memory';
-  else if (
+  else if (refused?.material) {
+    // Every resource rule above had room: the target refused before any of them ran out. A pile-up is capped
+    // by the limit itself, so the rule below cannot tell the protection from a slow downstream.
+    return {
+      kind: 'overload-protection',
+      evidence: [
+        protectionVerdict(refused),
+        behindTheLimit(knee, signals, host, db),
+        refused.advice,
+        ...figures,
+      ],
+    };
+  } else if (
     pileUp >= rules.inFlightPileUp &&
     signals.cpuCores < rules.lowCpuCores &&
     // A lagging loop holds requests in flight itself: they wait for it, not for something downstream.
     signals.eventLoopLagP99Ms < rules.loopQueueLagMs
   )
     kind = 'dependency';
+  if (refused?.material && kind !== 'unknown') figures.unshift(guardedLine(refused, kind));
   return { kind, evidence: [verdict ?? VERDICT[kind], ...figures] };
 }
+
+/** What the target's overload protection refused during the knee step (null when it refused nothing). */
+interface Refusals {
+  shed: number;
+  /** Share of the requests the target answered (or, without its histogram, of those offered). */
+  share: number;
+  /** Requests the share is of. */
+  of: number;
+  /** Reasons, most refusals first. */
+  reasons: [string, number][];
+  /** What refused most, in words: `its adaptive concurrency limit (ADAPTIVE_CONCURRENCY=on)`. */
+  guard: string;
+  /** What to do about it, for the most refusing reason. */
+  advice: string;
+  /** `limit 4–6 in flight`, or '' when the target does not export its limit. */
+  limit: string;
+  /** The share reached `overloadShedShare`: the protection decided the step. */
+  material: boolean;
+}
+
+/** The refusals of the knee step, by reason, with the limit and what to do. */
+function refusals(knee: LimitsStep, s: TargetSignals): Refusals | null {
+  if (s.shed <= 0) return null;
+  const of =
+    s.shedShare != null && s.shedShare > 0
+      ? Math.round(s.shed / s.shedShare)
+      : Math.max(s.shed, Math.round(knee.offeredRps * knee.durationS));
+  const share = s.shed / of;
+  const reasons = Object.entries(s.shedByReason ?? {}).sort((a, b) => b[1] - a[1]);
+  const top = reasons[0]?.[0] ?? '';
+  const guard = GUARD[top] ?? {
+    what: top ? `reason "${top}"` : 'its overload protection',
+    advice: GENERIC_ADVICE,
+  };
+  const range = s.concurrencyLimit;
+  const limit = !range
+    ? ''
+    : `limit ${range.min === range.max ? range.min : `${range.min}–${range.max}`} in flight (in flight max ${s.inFlightMax})`;
+  return {
+    shed: s.shed,
+    share,
+    of,
+    reasons,
+    guard: guard.what,
+    advice: guard.advice,
+    limit,
+    material: share >= BOTTLENECK_RULES.overloadShedShare,
+  };
+}
+
+const GENERIC_ADVICE =
+  'the protection refused before any resource ran out: rerun with it off to see which would, or loosen it';
+
+/** Each `reason` of `http_requests_shed_total` (headroom-kit/service's `ShedReason`): who refused, what to do. */
+const GUARD: Record<string, { what: string; advice: string }> = {
+  concurrency: {
+    what: 'its adaptive concurrency limit (ADAPTIVE_CONCURRENCY=on)',
+    advice:
+      'the limit refused before any resource ran out: rerun with ADAPTIVE_CONCURRENCY=off to see which would, or raise ADAPTIVE_TOLERANCE (default 1.25: the mean latency allowed over the no-load baseline before the limit shrinks)',
+  },
+  inflight: {
+    what: 'its in-flight cap (MAX_INFLIGHT)',
+    advice:
+      'the cap refused before any resource ran out: raise MAX_INFLIGHT (0 = no cap) to see which would run out',
+  },
+  event_loop_delay: {
+    what: 'its event-loop delay guard (MAX_EVENT_LOOP_DELAY)',
+    advice:
+      'the guard refused before the loop lagged long: raise MAX_EVENT_LOOP_DELAY (0 = no bound) to see which resource would run out',
+  },
+};
+
+/** `refused 1,125 of 3,000 requests (37.5%)`. */
+function refusedText(r: Refusals): string {
+  return `refused ${count(r.shed)} of ${count(r.of)} requests (${pct1(r.share)})`;
+}
+
+/** `its adaptive concurrency limit (ADAPTIVE_CONCURRENCY=on), limit 4–6 in flight (in flight max 6); by reason: concurrency 1,125`. */
+function guardText(r: Refusals): string {
+  const reasons = r.reasons.map(([reason, n]) => `${reason || 'unlabelled'} ${count(n)}`).join(', ');
+  return `${r.guard}${r.limit ? `, ${r.limit}` : ''}${reasons ? `; by reason: ${reasons}` : ''}`;
+}
+
+function protectionVerdict(r: Refusals): string {
+  return `overload protection: the target ${refusedText(r)} with 503 + Retry-After before any resource behind it ran out — ${guardText(r)}`;
+}
+
+/** The resources behind the limit, nearest to its rule's threshold first: what would have run out next. */
+function behindTheLimit(
+  knee: LimitsStep,
+  s: TargetSignals,
+  host: HostSignals | null,
+  db: DatabaseSignals | null,
+): string {
+  const rules = BOTTLENECK_RULES;
+  const near: { fill: number; text: string }[] = [
+    {
+      fill: s.cpuCores / rules.cpuCores,
+      text: `CPU ${s.cpuCores.toFixed(2)} cores (saturated at ${rules.cpuCores})`,
+    },
+    {
+      fill: s.eventLoopLagP99Ms / rules.eventLoopLagMs,
+      text: `event-loop lag p99 ${s.eventLoopLagP99Ms.toFixed(1)} ms (limits at ${rules.eventLoopLagMs} ms)`,
+    },
+  ];
+  if (s.pool) {
+    const size = s.pool.max === null ? '' : ` of ${s.pool.max}`;
+    near.push({
+      fill: s.pool.waitingShare / rules.poolWaitingShare,
+      text: `pool "${s.pool.name}" ${s.pool.inUseAvg.toFixed(1)}${size} in use, waiting in ${pct(s.pool.waitingShare)} of scrapes (limits at ${pct(rules.poolWaitingShare)})`,
+    });
+  }
+  const slowest = s.outbound?.[0];
+  const requestMs = serverLatencyMs(knee, s).ms;
+  if (slowest && requestMs > 0) {
+    const share = slowest.meanMs / requestMs;
+    near.push({
+      fill: share / rules.outboundShareOfRequest,
+      text: `calls to ${slowest.host} ${pct(Math.min(1, share))} of a request's time (limits at ${pct(rules.outboundShareOfRequest)})`,
+    });
+  }
+  if (db) {
+    const waits = databaseWaits(db);
+    const cpu = db.cpuCores === null ? '' : `, backends ${db.cpuCores.toFixed(2)} cores`;
+    near.push({
+      fill: Math.max(waits / rules.dbWaitShare, (db.cpuCores ?? 0) / rules.dbCpuCores),
+      text: `database ${db.activeAvg.toFixed(1)} statements running, ${pct(waits)} of their time on locks or I/O (limits at ${pct(rules.dbWaitShare)})${cpu}`,
+    });
+  }
+  if (host) {
+    near.push({
+      fill: host.busyShare / rules.hostBusyShare,
+      text: `machine ${pct(host.busyShare)} busy (saturated at ${pct(rules.hostBusyShare)})`,
+    });
+  }
+  near.sort((a, b) => b.fill - a.fill);
+  return `behind the limit, nearest first: ${near.map((n) => n.text).join('; ')}`;
+}
+
+/** A resource ran out while the protection refused a material share: it guarded that resource. */
+function guardedLine(r: Refusals, kind: BottleneckKind): string {
+  return `overload protection: the target ${refusedText(r)} — ${guardText(r)}: it guarded the ${GUARDED[kind] ?? kind}, which ran out all the same`;
+}
+
+const GUARDED: Partial<Record<BottleneckKind, string>> = {
+  cpu: 'CPU',
+  'host-cpu': "machine's CPU",
+  'event-loop': 'event loop',
+  gc: 'heap (GC)',
+  memory: 'heap',
+  pool: 'connection pool',
+  database: 'database',
+  dependency: 'dependency',
+};
 
 /**
  * The loop limited short of a full core: its CPU and lag, and what else was measured and had room — the machine,
@@ -315,6 +491,16 @@ function pct(share: number): string {
   return `${(share * 100).toFixed(0)}%`;
 }
 
+/** `37.5%`: shares of refusals near the 5% threshold read to a tenth. */
+function pct1(share: number): string {
+  return `${(share * 100).toFixed(1)}%`;
+}
+
+const counts = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+function count(n: number): string {
+  return counts.format(n);
+}
+
 function ms(value: number): string {
   return `${value < 10 ? value.toFixed(2) : value.toFixed(1)} ms`;
 }
@@ -329,17 +515,20 @@ const VERDICT: Record<BottleneckKind, string> = {
   memory: 'memory: the heap grew fast during the step',
   dependency:
     'dependency: requests piled up in flight while the CPU stayed low (waiting on something downstream)',
+  'overload-protection': 'overload protection: the target refused requests before any resource ran out',
   generator: 'the load generator',
   unknown: 'no resource stood out in the target’s metrics',
 };
 
-function describe(s: TargetSignals, rate: string): string[] {
+function describe(s: TargetSignals, rate: string, refused: Refusals | null): string[] {
   const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
   const lines = [
     `at ${rate}: CPU ${s.cpuCores.toFixed(2)} cores, GC ${(s.gcShare * 100).toFixed(1)}% of wall time, event-loop lag p99 ${s.eventLoopLagP99Ms.toFixed(1)} ms`,
     `heap ${mb(s.heapStartBytes)} → ${mb(s.heapEndBytes)}, in flight ${s.inFlightStart} → max ${s.inFlightMax}`,
   ];
-  if (s.shed > 0) lines.push(`overload protection shed ${s.shed} requests`);
+  // A material share is told by the verdict, or by the line naming the resource it guarded.
+  if (refused && !refused.material)
+    lines.push(`overload protection ${refusedText(refused)} — ${guardText(refused)}`);
   return lines;
 }
 

@@ -15,9 +15,16 @@ export interface MetricsSnapshot {
   heapUsedBytes: number | null;
   inFlight: number | null;
   shedTotal: number | null;
+  /** `http_requests_shed_total` by its `reason` label (`concurrency`, `event_loop_delay`, `inflight`…; `''` unlabelled). */
+  shedByReason: Record<string, number>;
+  /** `http_concurrency_limit`: the in-flight limit the overload guard applies now; null when absent or +Inf (none). */
+  concurrencyLimit: number | null;
   /** `http_request_duration_seconds` sum and count over every route and status. */
   requestSeconds: number | null;
   requests: number | null;
+  /** The same, status 503 only: the overload guard's refusals (with their tarpit delay) are among them. */
+  unavailableSeconds: number | null;
+  unavailable: number | null;
   /** The instrumented connection pools (`headroom_pool_*`), by their `pool` label; empty when none. */
   pools: Record<string, PoolSnapshot>;
   /** Outbound fetches (`headroom_outbound_*`), by host; empty when none. */
@@ -61,11 +68,30 @@ export function parseMetricsSnapshot(text: string, atMs: number): MetricsSnapsho
     heapUsedBytes: sumValues(matching(METRIC.heapUsed)),
     inFlight: sumValues(matching(METRIC.httpInFlight)),
     shedTotal: sumValues(matching(METRIC.httpShed)),
+    shedByReason: byLabel(matching(METRIC.httpShed), 'reason'),
+    concurrencyLimit: sumValues(matching(METRIC.httpConcurrencyLimit)),
     requestSeconds: sumValues(matching(`${METRIC.httpDuration}_sum`)),
     requests: sumValues(matching(`${METRIC.httpDuration}_count`)),
+    unavailableSeconds: sumValues(unavailable(matching(`${METRIC.httpDuration}_sum`))),
+    unavailable: sumValues(unavailable(matching(`${METRIC.httpDuration}_count`))),
     pools: readPools(matching),
     outbound: readOutbound(matching),
   };
+}
+
+/** The samples of 503 responses (`status="503"`). */
+function unavailable(samples: readonly PrometheusSample[]): PrometheusSample[] {
+  return samples.filter((sample) => sample.labels.status === '503');
+}
+
+/** Sums `samples` by the value of `label` (`''` when a sample has none). */
+function byLabel(samples: readonly PrometheusSample[], label: string): Record<string, number> {
+  const sums: Record<string, number> = {};
+  for (const sample of samples) {
+    const key = sample.labels[label] ?? '';
+    sums[key] = (sums[key] ?? 0) + sample.value;
+  }
+  return sums;
 }
 
 /** Every host the target called, summed over outcomes. */

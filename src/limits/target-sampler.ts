@@ -50,6 +50,8 @@ export function summarise(snapshots: readonly MetricsSnapshot[]): TargetSignals 
   };
   const during = snapshots.slice(1);
   const inFlight = snapshots.map((s) => s.inFlight ?? 0);
+  // A labelled counter has no series before its first refusal: one that appears during the step started at 0.
+  const shed = last.shedTotal === null ? 0 : Math.max(0, last.shedTotal - (first.shedTotal ?? 0));
   return {
     cpuCores: delta((s) => s.cpuSeconds) / wallS,
     eventLoopLagP99Ms: Math.max(0, ...during.map((s) => (s.eventLoopLagP99Seconds ?? 0) * 1000)),
@@ -59,9 +61,12 @@ export function summarise(snapshots: readonly MetricsSnapshot[]): TargetSignals 
     inFlightStart: first.inFlight ?? 0,
     inFlightEnd: last.inFlight ?? 0,
     inFlightMax: Math.max(...inFlight),
-    shed: delta((s) => s.shedTotal),
+    shed,
+    shedByReason: shedByReason(first, last),
+    shedShare: shedShare(first, last, shed),
+    concurrencyLimit: limitRange(during),
     scrapes: snapshots.length,
-    requestMsAvg: meanRequestMs(first, last),
+    requestMsAvg: meanRequestMs(first, last, shed > 0),
     pool: busiestPool(snapshots, wallS),
     outbound: slowestHosts(snapshots, wallS),
   };
@@ -100,13 +105,50 @@ export function summarisePool(
   };
 }
 
-/** The mean time the target took per request answered during the step, ms; null without its histogram. */
-function meanRequestMs(first: MetricsSnapshot, last: MetricsSnapshot): number | null {
+/**
+ * The mean time the target took per request answered during the step, ms; null without its histogram. When it
+ * shed requests (`withoutRefusals`), its 503s are left out: a refusal is held for `SHED_DELAY` (100 ms) and would
+ * pass for slow work, diluting the pool-wait and dependency shares measured against this time.
+ */
+function meanRequestMs(
+  first: MetricsSnapshot,
+  last: MetricsSnapshot,
+  withoutRefusals: boolean,
+): number | null {
   // A histogram has no series before its first observation: a fresh target starts from zero.
   if (last.requests === null) return null;
-  const answered = last.requests - (first.requests ?? 0);
+  const since = (end: number | null, start: number | null) => (end ?? 0) - (start ?? 0);
+  let answered = since(last.requests, first.requests);
+  let seconds = since(last.requestSeconds, first.requestSeconds);
+  if (withoutRefusals) {
+    answered -= since(last.unavailable, first.unavailable);
+    seconds -= since(last.unavailableSeconds, first.unavailableSeconds);
+  }
   if (answered <= 0) return null;
-  return Math.round((((last.requestSeconds ?? 0) - (first.requestSeconds ?? 0)) / answered) * 1e5) / 100;
+  return Math.round((Math.max(0, seconds) / answered) * 1e5) / 100;
+}
+
+/** Requests shed during the step by reason, the reasons that shed only. */
+function shedByReason(first: MetricsSnapshot, last: MetricsSnapshot): Record<string, number> {
+  const shed: Record<string, number> = {};
+  for (const [reason, total] of Object.entries(last.shedByReason)) {
+    const during = total - (first.shedByReason[reason] ?? 0);
+    if (during > 0) shed[reason] = during;
+  }
+  return shed;
+}
+
+/** `shed` over the requests answered during the step (refusals are answered too); null without the histogram. */
+function shedShare(first: MetricsSnapshot, last: MetricsSnapshot, shed: number): number | null {
+  if (last.requests === null) return null;
+  const answered = Math.max(last.requests - (first.requests ?? 0), shed);
+  return answered > 0 ? Math.round((shed / answered) * 1e6) / 1e6 : 0;
+}
+
+/** Lowest and highest finite `http_concurrency_limit` over the scrapes during the step; null when none. */
+function limitRange(during: readonly MetricsSnapshot[]): { min: number; max: number } | null {
+  const limits = during.map((s) => s.concurrencyLimit).filter((v): v is number => v !== null);
+  return limits.length === 0 ? null : { min: Math.min(...limits), max: Math.max(...limits) };
 }
 
 /** The hosts the target spent most time calling during the step, at most three. */

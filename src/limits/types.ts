@@ -104,13 +104,30 @@ export interface TargetSignals {
   inFlightStart: number;
   inFlightEnd: number;
   inFlightMax: number;
-  /** Requests shed by the target's overload protection during the step. */
+  /** Requests shed by the target's overload protection during the step (503 + Retry-After, never admitted). */
   shed: number;
+  /**
+   * `shed` by reason (`http_requests_shed_total`'s `reason` label): `concurrency` (the adaptive limit,
+   * `ADAPTIVE_CONCURRENCY=on`), `inflight` (the `MAX_INFLIGHT` cap), `event_loop_delay` (`MAX_EVENT_LOOP_DELAY`);
+   * `''` for a counter without the label. Only reasons that shed during the step. Absent from older results.
+   */
+  shedByReason?: Record<string, number>;
+  /**
+   * `shed` as a share of the requests the target answered during the step (refusals included, 0..1); null when
+   * it does not export `http_request_duration_seconds`. Absent from older results.
+   */
+  shedShare?: number | null;
+  /**
+   * The overload guard's in-flight limit over the step's scrapes (`http_concurrency_limit`): lowest and highest;
+   * null when the target does not export it or had no limit (+Inf). Absent from older results.
+   */
+  concurrencyLimit?: { min: number; max: number } | null;
   /** Scrapes that succeeded during the step. */
   scrapes: number;
   /**
    * Mean time the target took per request answered during the step, ms, by its own clock
-   * (`http_request_duration_seconds`); null when it does not export it. Absent from older results.
+   * (`http_request_duration_seconds`); when it shed requests, its 503s are left out (a refusal's time is the
+   * tarpit's `SHED_DELAY`, not work). Null when it does not export it. Absent from older results.
    */
   requestMsAvg?: number | null;
   /**
@@ -309,6 +326,8 @@ export type BottleneckKind =
   | 'pool'
   | 'database'
   | 'dependency'
+  /** The target's own overload protection refused requests before any resource behind it ran out. */
+  | 'overload-protection'
   | 'generator'
   | 'unknown';
 

@@ -285,6 +285,10 @@ describe('parseMetricsSnapshot', () => {
       shedTotal: 3,
       requestSeconds: null,
       requests: null,
+      shedByReason: {},
+      concurrencyLimit: null,
+      unavailableSeconds: null,
+      unavailable: null,
       pools: {},
       outbound: {},
     });

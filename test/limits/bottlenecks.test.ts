@@ -203,6 +203,10 @@ describe('pool metrics', () => {
       shedTotal: 0,
       requestSeconds: null,
       requests: null,
+      shedByReason: {},
+      concurrencyLimit: null,
+      unavailableSeconds: null,
+      unavailable: null,
       pools: {
         main: { max: 4, inUse: 4, waiting, waitSeconds, acquired, heldSeconds: null, released: null },
       },

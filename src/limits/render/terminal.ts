@@ -69,6 +69,7 @@ const KIND_LABEL: Record<LimitsResult['bottleneck']['kind'], string> = {
   gc: 'GC',
   memory: 'memory',
   dependency: 'a dependency',
+  'overload-protection': "the target's overload protection",
   generator: 'the load generator',
   unknown: 'unknown',
 };
