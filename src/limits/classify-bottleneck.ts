@@ -7,12 +7,14 @@
  * busy (≥ 80% with more threads runnable than cores, others using as much as the process) while the process was
  * not → host-cpu; (--db, local) the database's backends used ≈ a core → database; the process used most of a
  * core and requests queued behind its loop (lag) → cpu; event-loop lag high while CPU is not saturated →
- * event-loop; heap grew fast → memory; the target's own overload protection refused ≥ 5% of the requests →
- * overload-protection (none of the resources above ran out: it refused first); in-flight requests piled up while
+ * event-loop; heap grew fast → memory; the target's own overload protection refused enough requests to break
+ * the errors SLO on its own, or ≥ 5% of them → overload-protection (none of the resources above ran out: it
+ * refused first); in-flight requests piled up while
  * CPU stayed low and the loop kept up → dependency; otherwise unknown. A resource verdict reached while the
  * protection refused that share says so in one more line (the protection guarded that resource).
  * Every verdict carries the figures behind it (docs/limits.md, _Why it stops there_).
  */
+import { parseThreshold, thresholdHolds } from '../load/thresholds.js';
 import type { ProfileSummary } from './cpu-profile.js';
 import { DATABASE_WAIT_TYPES } from './database-sampler.js';
 import type {
@@ -56,9 +58,11 @@ export const BOTTLENECK_RULES = {
    */
   loopQueueLagMs: 20,
   /**
-   * The target's overload protection decided the step when it refused this share of the requests it answered:
-   * 5× the default `errors<1%` (the refusals alone broke it), and well above what an adaptive limit refuses
-   * while it learns (its first windows and its baseline probes shed a little of a load it then admits).
+   * The target's overload protection decided the step when its refusals alone broke the step's `errors` SLO, or
+   * were at least this share of the requests it answered whatever the SLO (a loose `errors<10%` must not hide a
+   * twentieth of the load turned away). Refusals also hold the latency: each 503 waits `SHED_DELAY` (100 ms), so
+   * past 1% of requests they are the p99. A probe of the adaptive limit sheds well under 1% of a load it admits
+   * (0.4–0.6% in the slots fixture's passing steps).
    */
   overloadShedShare: 0.05,
 } as const;
@@ -226,8 +230,16 @@ function refusals(knee: LimitsStep, s: TargetSignals): Refusals | null {
     guard: guard.what,
     advice: guard.advice,
     limit,
-    material: share >= BOTTLENECK_RULES.overloadShedShare,
+    material: share >= BOTTLENECK_RULES.overloadShedShare || refusalsBreakErrorSlo(knee, share),
   };
+}
+
+/** The refusals alone (as a share of the requests) break one of the step's `errors` SLOs. */
+function refusalsBreakErrorSlo(knee: LimitsStep, share: number): boolean {
+  return knee.slo.some((outcome) => {
+    const threshold = parseThreshold(outcome.expr);
+    return threshold.metric === 'errors' && !thresholdHolds(threshold, share * 100);
+  });
 }
 
 const GENERIC_ADVICE =
