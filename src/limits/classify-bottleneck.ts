@@ -333,7 +333,7 @@ function behindTheLimit(
 
 /** A resource ran out while the protection refused a material share: it guarded that resource. */
 function guardedLine(r: Refusals, kind: BottleneckKind): string {
-  return `overload protection: the target ${refusedText(r)} — ${guardText(r)}: it guarded the ${GUARDED[kind] ?? kind}, which ran out all the same`;
+  return `overload protection guarded the ${GUARDED[kind] ?? kind}, which ran out all the same: the target ${refusedText(r)} — ${guardText(r)}`;
 }
 
 const GUARDED: Partial<Record<BottleneckKind, string>> = {
