@@ -331,9 +331,9 @@ function behindTheLimit(
   return `behind the limit, nearest first: ${near.map((n) => n.text).join('; ')}`;
 }
 
-/** A resource ran out while the protection refused a material share: it guarded that resource. */
+/** A resource rule fired while the protection refused a material share: it guarded that resource. */
 function guardedLine(r: Refusals, kind: BottleneckKind): string {
-  return `overload protection guarded the ${GUARDED[kind] ?? kind}, which ran out all the same: the target ${refusedText(r)} — ${guardText(r)}`;
+  return `overload protection guarded the ${GUARDED[kind] ?? kind}: the target ${refusedText(r)} — ${guardText(r)}`;
 }
 
 const GUARDED: Partial<Record<BottleneckKind, string>> = {

@@ -1,7 +1,7 @@
 /**
  * The target's own overload protection (headroom-kit/service's adaptive concurrency limit, `MAX_INFLIGHT`, the
  * event-loop guard): refusals read by reason with the limit, `overload-protection` when they decided the knee
- * before any resource ran out, and a line naming the protection when a resource ran out all the same — on
+ * before any resource ran out, and a line naming the protection when a resource rule fired all the same — on
  * synthetic steps, a simulated search, and real fixtures started with `ADAPTIVE_CONCURRENCY=on`.
  */
 import { fileURLToPath } from 'node:url';
@@ -184,7 +184,7 @@ describe('classifying a step the target refused', () => {
     const verdict = classifyBottleneck(knee(refusing(300, { cpuCores: 0.95 })), null);
     expect(verdict.kind).toBe('cpu');
     expect(verdict.evidence[1]).toBe(
-      'overload protection guarded the CPU, which ran out all the same: the target refused 300 of 1,000 requests (30.0%) — its adaptive concurrency limit (ADAPTIVE_CONCURRENCY=on), limit 4–6 in flight (in flight max 6); by reason: concurrency 300',
+      'overload protection guarded the CPU: the target refused 300 of 1,000 requests (30.0%) — its adaptive concurrency limit (ADAPTIVE_CONCURRENCY=on), limit 4–6 in flight (in flight max 6); by reason: concurrency 300',
     );
   });
 });
@@ -317,7 +317,7 @@ describe('real targets with ADAPTIVE_CONCURRENCY=on', () => {
     expect(step.target?.shedByReason?.concurrency, why).toBeGreaterThan(0);
     expect(verdict.kind, why).toBe('pool');
     expect(verdict.evidence[1], why).toMatch(
-      /^overload protection guarded the connection pool, which ran out all the same: the target refused [\d,]+ of [\d,]+ requests \([\d.]+%\) — its adaptive concurrency limit/,
+      /^overload protection guarded the connection pool: the target refused [\d,]+ of [\d,]+ requests \([\d.]+%\) — its adaptive concurrency limit/,
     );
   });
 });
