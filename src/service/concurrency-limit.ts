@@ -76,6 +76,17 @@ const PROBE_SAMPLES = 20;
 const PROBE_TIMEOUT_MS = 2_000;
 /** Windows at the floor after which the baseline is suspect (too low) and a probe is due, as Envoy does. */
 const FLOOR_WINDOWS = 5;
+/**
+ * The limit never shrinks below this many times the best throughput seen × the baseline (BBR's congestion window
+ * gain on its bandwidth-delay product): latency that rises with in-flight while throughput rises too is contention
+ * for the CPU (shared with the refusals, the database, the client), not a queue that a lower limit shortens — below
+ * it the limit would only cost goodput.
+ */
+const THROUGHPUT_GAIN = 2;
+/** Window throughputs are smoothed by this factor before the best is taken (100 ms windows are noisy). */
+const THROUGHPUT_SMOOTHING = 0.3;
+/** The best throughput decays by this factor per window (a half-life of ~1.4 s): it follows a service that slowed. */
+const THROUGHPUT_DECAY = 0.95;
 
 /** A baseline probe in progress. */
 interface Probe {
@@ -120,12 +131,19 @@ export class ConcurrencyLimit {
   #probeInterval = PROBE_INTERVAL_MS.first;
   /** The running probe (null: none). */
   #probe: Probe | null = null;
+  /** When the current window started (ms). */
+  #windowStart: number;
+  /** Completions per ms, smoothed over windows (NaN before the first window). */
+  #throughput = Number.NaN;
+  /** The best smoothed throughput (completions per ms), decaying. */
+  #bestThroughput = 0;
 
   constructor(options: ConcurrencyLimitOptions) {
     this.#options = options;
     this.#now = options.now ?? (() => performance.now());
     this.#estimate = options.max;
     this.limit = Math.floor(this.#estimate);
+    this.#windowStart = this.#now();
     this.#timer = setInterval(() => this.update(), options.windowMs ?? 100).unref();
   }
 
@@ -158,6 +176,8 @@ export class ConcurrencyLimit {
     if (this.#count < MIN_SAMPLES) return;
     const { min, max, tolerance } = this.#options;
     const rtt = this.#sumMs / this.#count;
+    const now = this.#now();
+    const throughput = this.#count / Math.max(1, now - this.#windowStart);
     const binding = this.#shed > 0;
     const storm = this.#shed > STORM_RATIO * this.#count;
     const inflight = Math.min(this.#estimate, Math.max(this.#peak, 1));
@@ -166,8 +186,12 @@ export class ConcurrencyLimit {
       ? rtt
       : this.#smoothedMs + (rtt - this.#smoothedMs) * BASELINE_SMOOTHING;
     if (this.#smoothedMs < this.baselineMs) this.baselineMs = this.#smoothedMs;
+    this.#throughput = Number.isNaN(this.#throughput)
+      ? throughput
+      : this.#throughput + (throughput - this.#throughput) * THROUGHPUT_SMOOTHING;
+    this.#bestThroughput = Math.max(this.#throughput, this.#bestThroughput * THROUGHPUT_DECAY);
     this.#atFloor = this.#estimate <= min ? this.#atFloor + 1 : 0;
-    if (binding && (this.#now() - this.#probedAt >= this.#probeInterval || this.#atFloor >= FLOOR_WINDOWS)) {
+    if (binding && (now - this.#probedAt >= this.#probeInterval || this.#atFloor >= FLOOR_WINDOWS)) {
       this.#startProbe();
       return;
     }
@@ -192,7 +216,13 @@ export class ConcurrencyLimit {
       if (binding)
         next = this.#estimate + (rtt < this.baselineMs * FAST_GROWTH ? Math.sqrt(this.#estimate) : 1);
     }
-    this.#set(Math.max(min, Math.min(max, next)));
+    this.#set(Math.max(min, Math.min(max, Math.max(next, this.floor))));
+  }
+
+  /** The limit's throughput floor: {@link THROUGHPUT_GAIN} × the best throughput × the baseline (0: none yet). */
+  get floor(): number {
+    const floor = THROUGHPUT_GAIN * this.#bestThroughput * this.baselineMs;
+    return Number.isFinite(floor) ? floor : 0;
   }
 
   /** Stops the window timer. */
@@ -210,6 +240,7 @@ export class ConcurrencyLimit {
     this.#count = 0;
     this.#shed = 0;
     this.#peak = 0;
+    this.#windowStart = this.#now();
   }
 
   /** Pins the limit to the floor; the requests admitted before drain, then the next ones measure the baseline. */

@@ -140,20 +140,37 @@ describe('ConcurrencyLimit', () => {
     expect(d.l.limit).toBe(1000);
   });
 
+  it('never shrinks below 2x the best throughput x the baseline: slower but serving as much is contention', () => {
+    const d = limiter();
+    for (let i = 0; i < 5; i++) window(d, 5, 5, 0, 100); // 1000 req/s at 5 ms: the baseline
+    // The machine gets busy (the refusals, the database, the client share its cores): 20 ms at 20 in flight for
+    // the same 1000 req/s, the rest refused. A queue by latency alone, which a limit at the floor would only starve.
+    for (let i = 0; i < 40; i++) {
+      if (d.l.probing) probe(d, 20, 5);
+      else window(d, 20, 20, 100, 100);
+    }
+    expect(d.l.probes).toBeGreaterThan(0);
+    expect(d.l.baselineMs).toBeCloseTo(5, 0);
+    expect(d.l.floor).toBeCloseTo(10, 0);
+    expect(d.l.limit).toBeGreaterThanOrEqual(9);
+    expect(d.l.limit).toBeLessThan(20);
+  });
+
   it('stays within [min, MAX_INFLIGHT], re-learns a stale baseline and probes one stuck at the floor', () => {
     const capped = limiter({ max: 8 });
     expect(capped.l.limit).toBe(8);
     for (let i = 0; i < 10; i++) window(capped, 5, 8);
     expect(capped.l.limit).toBe(8);
+    // A slow service (5 completions per window: 2 × its throughput × its baseline is under the floor) with a queue.
     const d = limiter();
-    window(d, 10, 20);
-    for (let i = 0; i < 20; i++) window(d, 100, 20);
+    window(d, 10, 20, 0, 5);
+    for (let i = 0; i < 20; i++) window(d, 100, 20, 0, 5);
     expect(d.l.limit).toBe(4);
     // The work now takes 30 ms at low concurrency: after a while that is the baseline, not a queue.
-    for (let i = 0; i < 30; i++) window(d, 30, 4);
+    for (let i = 0; i < 30; i++) window(d, 30, 4, 0, 5);
     expect(d.l.baselineMs).toBeGreaterThan(25);
     // Refusing at the floor window after window: the baseline is suspect, measure it (as Envoy does).
-    for (let i = 0; i < 5 && !d.l.probing; i++) window(d, 100, 4, 10);
+    for (let i = 0; i < 5 && !d.l.probing; i++) window(d, 100, 4, 10, 5);
     expect(d.l.probing).toBe(true);
   });
 });
