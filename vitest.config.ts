@@ -36,8 +36,8 @@ class SlowFirstSequencer extends BaseSequencer {
 /**
  * Files that assert no rate, latency, duration or timing (parsers, statistics on synthetic data, the bench runner's
  * output and B/op — allocation does not depend on timing —, context semantics on fake timers or with waits bounded
- * from below only, the YAES API, fuzz, bundle and deploy checks, the packed package): they run first, two at a
- * time. Their databases are uniquely named and their servers listen on port 0. dist/ is built (when stale) once,
+ * from below only, the YAES API, fuzz, bundle and deploy checks, the packed package, the build script on a one-file
+ * project, request ids, the dashboard's event replay, in-memory paging): they run first, two at a time. Their databases are uniquely named and their servers listen on port 0. dist/ is built (when stale) once,
  * before any file: test/support/build-dist.ts.
  */
 const untimed = [
@@ -51,14 +51,18 @@ const untimed = [
   'test/limits/profile-report.test.ts',
   'test/limits/sealed-failure.test.ts',
   'test/limits/search.test.ts',
+  'test/dashboard/sse-server.test.ts',
   'test/load/hpack.test.ts',
   'test/load/units.test.ts',
+  'test/package/build.test.ts',
   'test/service/access-log.test.ts',
   'test/service/buffered-output.test.ts',
   'test/service/config.test.ts',
+  'test/service/request-id.test.ts',
   'examples/yaes/test/config.test.ts',
   'examples/yaes/test/deploy/*.test.ts',
   'examples/yaes/test/errors.test.ts',
+  'examples/yaes/test/memory-repository.test.ts',
   'examples/yaes/test/observability.test.ts',
   'examples/yaes/test/start.test.ts',
 ];

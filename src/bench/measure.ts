@@ -20,8 +20,11 @@ export interface MeasureSettings {
   count: number;
   /** Clock timing the batches (default `wall`). */
   clock?: ClockKind;
-  /** Confine the benchmark processes to one CPU where the OS allows (default true; see cpu-pin.ts). */
-  pin?: boolean;
+  /**
+   * Confine the benchmark processes to one CPU where the OS allows (default true: the last CPU this process may
+   * use, see cpu-pin.ts); a number: that CPU.
+   */
+  pin?: boolean | number;
 }
 
 /** Raw measurements of one benchmark in one process. */

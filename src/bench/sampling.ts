@@ -19,9 +19,11 @@ export interface SideSpec {
 /** A measurement, or why there is none. */
 export type Outcome = { ok: true; measurement: Measurement } | { ok: false; error: string };
 
-/** The CPU the benchmark processes of a run with `settings` are confined to, or null. */
+/** The CPU the benchmark processes of a run with `settings` are confined to, or null (no pinning here). */
 export function pinnedCpu(settings: MeasureSettings): number | null {
-  return settings.pin === false ? null : benchCpu();
+  if (settings.pin === false) return null;
+  const cpu = benchCpu();
+  return cpu !== null && typeof settings.pin === 'number' ? settings.pin : cpu;
 }
 
 /** A generous limit for one reply: calibration or a batch of samples, times ten, plus start-up. */

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { benchCpu, highestCpu } from '../../src/bench/cpu-pin.js';
 import { readReport } from '../../src/bench/report-file.js';
+import { measureInChild, pinnedCpu } from '../../src/bench/sampling.js';
 import { headroom } from './helpers.js';
 
 const fixture = 'test/bench/fixtures/work.bench.ts';
@@ -112,6 +113,20 @@ describe('headroom bench', () => {
       );
     },
   );
+
+  it.runIf((benchCpu() ?? 0) > 0)('pin: <n> in the library pins to CPU n, recorded as such', async () => {
+    const affinity = join(mkdtempSync(join(tmpdir(), 'headroom-pin-')), 'affinity');
+    const cpu = benchCpu()! - 1;
+    const settings = { timeMs: 1, count: 1, clock: 'cpu' as const, pin: cpu };
+    const bench = { file: fixture, name: 'work/affinity', tags: [] };
+    const outcome = await measureInChild(bench, settings, {
+      cwd: process.cwd(),
+      env: { HEADROOM_FIXTURE_AFFINITY_FILE: affinity },
+    });
+    expect(outcome.ok, outcome.ok ? '' : outcome.error).toBe(true);
+    expect(readFileSync(affinity, 'utf8')).toBe(String(cpu));
+    expect(pinnedCpu(settings)).toBe(cpu);
+  });
 
   it('a throwing benchmark: Go-style FAIL line, exit 1', () => {
     const run = headroom(['bench', fixture, '--filter', 'throws', ...quick], {

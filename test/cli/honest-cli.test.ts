@@ -64,15 +64,17 @@ describe('one flag grammar', () => {
   });
 
   it('shows numbers as numbers, no empty defaults, and an example in every --help', async () => {
-    for (const command of [['load'], ['limits'], ['bench'], ['bench', 'compare'], ['bench', 'ab']]) {
-      const help = await runCli([...command, '--help']);
+    const commands = [['load'], ['limits'], ['bench'], ['bench', 'compare'], ['bench', 'ab']];
+    const helps = await Promise.all(commands.map((command) => runCli([...command, '--help'])));
+    for (const [i, help] of helps.entries()) {
+      const command = commands[i]!;
       expect(help.code).toBe(0);
       expect(help.stdout, command.join(' ')).toMatch(/\nExample:\n {2}\$ headroom /);
       expect(help.stdout).not.toMatch(/\(default: (\[\]|"\d)/);
       expect(help.stdout).toMatch(/ --json +print/);
       expect(help.stdout).toMatch(/-o, --output <file>/);
     }
-    const load = await runCli(['load', '--help']);
+    const load = helps[0]!; // `load --help`
     expect(load.stdout).toMatch(/\(default:\s+64\)/);
     expect(load.stdout).toMatch(/-T, --timeout <duration>/);
     expect(load.stdout).toMatch(/-n, --requests <n>/);
@@ -146,14 +148,17 @@ describe('every request that got no answer is counted', () => {
 describe('exit codes', () => {
   it('refuses an unwritable output before any load (exit 2, one line)', async () => {
     const before = answered;
-    for (const flags of [
+    const unwritable = [
       ['-o', '/no/such/folder/r.json'],
       ['--html', dir],
-    ]) {
-      const run = await runCli(['load', server.url, '-d', '5s', ...flags]);
-      expect(run.code, flags.join(' ')).toBe(2);
+    ];
+    const runs = await Promise.all(
+      unwritable.map((flags) => runCli(['load', server.url, '-d', '5s', ...flags])),
+    );
+    runs.forEach((run, i) => {
+      expect(run.code, unwritable[i]?.join(' ')).toBe(2);
       expect(run.stderr).toMatch(/^headroom: cannot write \S+: .+\n$/);
-    }
+    });
     expect(answered).toBe(before);
   });
 

@@ -159,8 +159,11 @@ describe('headroom load --dashboard', () => {
     expect(code).toBe(2);
     expect(stderr).toMatch(/dashboard: http/);
     const taken = new URL(target.url).port;
-    for (const address of [`127.0.0.1:${taken}`, '127.0.0.1:99999']) {
-      const bad = await runCli(['load', target.url, '--dashboard', address, '-d', '1s']);
+    const addresses = [`127.0.0.1:${taken}`, '127.0.0.1:99999'];
+    const runs = await Promise.all(
+      addresses.map((address) => runCli(['load', target.url, '--dashboard', address, '-d', '1s'])),
+    );
+    for (const bad of runs) {
       expect(bad.code, bad.stderr).toBe(2);
       expect(bad.stderr.trim().split('\n')).toHaveLength(1);
       expect(bad.stderr).toMatch(/--dashboard/);

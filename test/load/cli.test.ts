@@ -159,18 +159,19 @@ describe('headroom load (built CLI)', () => {
     expect(unreachable.code).toBe(2);
     expect(unreachable.stderr.trim().split('\n')).toHaveLength(1);
     expect(unreachable.stderr).toMatch(/cannot reach/);
-    for (const args of [
+    const flags = [
       ['-c', 'zero'],
       ['-d', 'soon'],
       ['--threshold', 'p99~5'],
       ['--rate', '-3'],
       ['-s', 'script.lua'],
       ['--scenario', 'missing.json'],
-    ]) {
-      const bad = await runCli(['load', server.url, ...args]);
-      expect(bad.code, args.join(' ')).toBe(2);
+    ];
+    const runs = await Promise.all(flags.map((args) => runCli(['load', server.url, ...args])));
+    runs.forEach((bad, i) => {
+      expect(bad.code, flags[i]?.join(' ')).toBe(2);
       expect(bad.stderr.trim().split('\n')).toHaveLength(1);
-    }
+    });
   });
 
   it('writes an HTML report whose charts render in headless Chromium', async () => {
