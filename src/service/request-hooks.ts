@@ -90,6 +90,9 @@ export function installRequestHooks(app: FastifyInstance, options: RequestHooksO
   // Named hooks, so CPU profiles of a service show where its per-request cost goes.
   app.addHook('onRequest', function headroomOnRequest(req, reply, done: HookHandlerDoneFunction) {
     reply.header('x-request-id', req.id);
+    // fastify has no logger of its own (create-service.ts): until admission binds the request's, the service's.
+    req.log = logger;
+    reply.log = logger;
     // Admission first: a refused request costs no span, logger or Context.
     let shed: ShedReason | undefined;
     if (maxInflight > 0 && metrics.inflight >= maxInflight) shed = 'inflight';

@@ -35,6 +35,7 @@ describe('service request context, logs, metrics and errors', () => {
     let selfUrl = '';
     t = await startService(
       async (app) => {
+        app.log.info({ plugin: 'routes' }, 'registering routes');
         app.get('/users/:id', async (req) => {
           req.log.info('handling user');
           const sameCtx = current() === req.ctx;
@@ -106,6 +107,11 @@ describe('service request context, logs, metrics and errors', () => {
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
     expect(id).not.toBe(generated.headers.get('x-request-id'));
     expect(linesOf(t.logs, id).map((l) => l.msg)).toEqual(['handling user', 'request']);
+    // app.log (in plugins and routes registration) is the service logger.
+    expect(t.logs.find((l) => l.msg === 'registering routes')).toMatchObject({
+      name: 'test-service',
+      plugin: 'routes',
+    });
   });
 
   it('puts reqId (and traceId when traced) on every line of a request and writes one access line with the route template', async () => {
