@@ -6,6 +6,8 @@ import type { Context } from './context.js';
 class AfterFunc implements Canceller {
   private started = false;
   private from: Link = undefined;
+  _prev: Canceller | undefined = undefined;
+  _next: Canceller | undefined = undefined;
 
   constructor(private readonly fn: () => unknown) {}
 

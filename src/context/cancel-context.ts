@@ -1,9 +1,10 @@
 /**
  * The cancellable context behind `withCancel`, `withCancelCause`, `withDeadline` and `withTimeout`, and the tree
  * linking that cancels descendants. The hot path is lean on purpose: no AbortController, promise or error is made
- * until someone asks for `signal`, `done` or `err`; a child links to its parent through the parent's `Set` of
- * children (one entry that cancel removes), never through `AbortSignal.any` (which leaks on Node 20) nor a
- * listener on the parent's signal. Only a foreign parent (a user-written Context) is followed through one
+ * until someone asks for `signal`, `done` or `err`; a child links to its parent through the parent's list of
+ * children — intrusive and doubly linked, so linking and cancel's unlinking are a few field writes, not a `Set`
+ * insert and delete (a service's root context gains and loses a child per request) — never through
+ * `AbortSignal.any` (which leaks on Node 20) nor a listener on the parent's signal. Only a foreign parent (a user-written Context) is followed through one
  * `{ once: true }` listener on its signal, removed on cancel.
  */
 import { BaseContext } from './base-context.js';
@@ -25,6 +26,9 @@ const RESOLVED: Promise<void> = Promise.resolve();
 export interface Canceller {
   /** Called once when the context it is linked to ends, with how it ended and the raw cause. */
   _parentEnded(state: EndState, cause: unknown): void;
+  /** Its neighbours among the children of the built-in context it is linked to (undefined otherwise). */
+  _prev: Canceller | undefined;
+  _next: Canceller | undefined;
 }
 
 /** A link to a foreign parent: the listener on its signal, to remove on cancel. */
@@ -61,9 +65,11 @@ export function link(parent: Context, child: Canceller): Link {
       child._parentEnded(src._state, src._cause);
       return undefined;
     }
-    let children = src._children;
-    if (children === undefined) children = src._children = new Set();
-    children.add(child);
+    const last = src._last;
+    child._prev = last;
+    if (last === undefined) src._first = child;
+    else last._next = child;
+    src._last = child;
     return src;
   }
   if (src instanceof BaseContext) return undefined; // never ends
@@ -80,10 +86,18 @@ export function link(parent: Context, child: Canceller): Link {
   return new ForeignLink(signal, listener);
 }
 
-/** Undoes `link`. */
+/** Undoes `link` (once: `from` is what that returned, and `child` still linked there). */
 export function unlink(from: Link, child: Canceller): void {
-  if (from instanceof CancelContext) from._children?.delete(child);
-  else if (from !== undefined) from.signal.removeEventListener('abort', from.listener);
+  if (from instanceof CancelContext) {
+    const prev = child._prev;
+    const next = child._next;
+    if (prev === undefined) from._first = next;
+    else prev._next = next;
+    if (next === undefined) from._last = prev;
+    else next._prev = prev;
+    child._prev = undefined;
+    child._next = undefined;
+  } else if (from !== undefined) from.signal.removeEventListener('abort', from.listener);
 }
 
 function onTimer(ctx: CancelContext): void {
@@ -116,8 +130,12 @@ export class CancelContext extends BaseContext implements Canceller {
   _shared: DeadlineTimer | undefined = undefined;
   /** Its position in `_shared` (the shared timer's bookkeeping). */
   _slot = 0;
-  /** What ends with it: live child contexts and `afterFunc` registrations; made on the first child. */
-  _children: Set<Canceller> | undefined = undefined;
+  /** What ends with it, in the order linked: live child contexts and `afterFunc` registrations. */
+  _first: Canceller | undefined = undefined;
+  _last: Canceller | undefined = undefined;
+  /** Its neighbours among its parent's children (see {@link Canceller}). */
+  _prev: Canceller | undefined = undefined;
+  _next: Canceller | undefined = undefined;
   /** Where it is linked to its parent, for `unlink` on cancel. */
   _from: Link = undefined;
   /** Behind `signal`, made on first access. */
@@ -214,15 +232,21 @@ export class CancelContext extends BaseContext implements Canceller {
         node._shared._remove(node);
         node._shared = undefined;
       }
-      const children: Set<Canceller> | undefined = node._children;
-      if (children !== undefined) {
-        node._children = undefined;
-        for (const child of children) {
+      let child = node._first;
+      if (child !== undefined) {
+        node._first = undefined;
+        node._last = undefined;
+        while (child !== undefined) {
+          const next: Canceller | undefined = child._next;
+          // Unlinked, so an ended child kept by someone does not keep its siblings alive.
+          child._prev = undefined;
+          child._next = undefined;
           if (!(child instanceof CancelContext)) child._parentEnded(state, cause);
           else if (child._state === LIVE) {
             pending ??= [];
             pending.push(child);
           }
+          child = next;
         }
       }
       if (node._controller !== undefined || node._resolve !== undefined) {

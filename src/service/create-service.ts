@@ -91,16 +91,18 @@ export function createService(definition: ServiceDefinition): Service {
   let draining = false;
 
   const app = Fastify({
-    loggerInstance: logger as FastifyBaseLogger,
+    // No logger for fastify itself: given one, it makes (or asks a factory for, and validates) a child logger for
+    // every request. The request hooks bind one per admitted request (reqId + traceId) and the service logger to
+    // the others; `app.log` is the service logger (below).
+    logger: false,
     logController: new LogController({ disableRequestLogging: true }),
-    // The request hooks bind one child logger per admitted request (reqId + traceId); skip fastify's own.
-    childLoggerFactory: (parent) => parent,
     genReqId: requestId,
     requestIdHeader: false,
     bodyLimit: config.bodyLimit,
     // While closing, requests on open keep-alive connections are served (with Connection: close), not 503'd.
     return503OnClosing: false,
   }) as unknown as FastifyInstance;
+  app.log = logger as FastifyBaseLogger;
   const connections = new ConnectionDrain(app.server);
   installRequestHooks(app, { config, logger, metrics, tracing, monitor, limiter, root });
   installErrorHandlers(app);

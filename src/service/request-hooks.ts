@@ -5,6 +5,7 @@
  * Context object (deadline and request facts; its expiry answers the 504, no registration per request), and a span
  * only when the request is traced; the access line is one pre-assembled string.
  */
+import type { Socket } from 'node:net';
 import { type Span, SpanStatusCode } from '@opentelemetry/api';
 import type {
   FastifyInstance,
@@ -31,6 +32,8 @@ import { startRequestSpan, type Tracing, UNTRACED, withActiveSpan } from './trac
 const kContext: unique symbol = Symbol('headroom.context');
 /** True once the request's access line and RED metrics were recorded. */
 const kRecorded: unique symbol = Symbol('headroom.recorded');
+/** On a connection's socket: its admitted requests in flight (usually one; more when the client pipelines). */
+const kInflight: unique symbol = Symbol('headroom.inflight');
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -38,6 +41,9 @@ declare module 'fastify' {
     [kRecorded]: boolean;
   }
 }
+
+/** A connection's socket, with the admitted requests in flight on it once it carried one. */
+type Connection = Socket & { [kInflight]?: FastifyRequest[] };
 
 /** What the request hooks need from the service. */
 export interface RequestHooksOptions {
@@ -84,6 +90,9 @@ export function installRequestHooks(app: FastifyInstance, options: RequestHooksO
   // Named hooks, so CPU profiles of a service show where its per-request cost goes.
   app.addHook('onRequest', function headroomOnRequest(req, reply, done: HookHandlerDoneFunction) {
     reply.header('x-request-id', req.id);
+    // fastify has no logger of its own (create-service.ts): until admission binds the request's, the service's.
+    req.log = logger;
+    reply.log = logger;
     // Admission first: a refused request costs no span, logger or Context.
     let shed: ShedReason | undefined;
     if (maxInflight > 0 && metrics.inflight >= maxInflight) shed = 'inflight';
@@ -123,6 +132,14 @@ export function installRequestHooks(app: FastifyInstance, options: RequestHooksO
     );
     req.ctx = ctx;
     req[kContext] = ctx;
+    // The client going away is seen once per connection (its socket's `close`), not through a listener per request.
+    const socket = req.raw.socket as Connection;
+    let inflight = socket[kInflight];
+    if (inflight === undefined) {
+      inflight = socket[kInflight] = [];
+      socket.on('close', connectionClosed);
+    }
+    inflight.push(req);
     if (ctx.err) {
       reply.code(504).send(DEADLINE_EXCEEDED);
       return;
@@ -136,12 +153,17 @@ export function installRequestHooks(app: FastifyInstance, options: RequestHooksO
   });
 
   // Go's net/http cancels the request context when the client goes away; so do we, and record it as a 499 now
-  // (the response may never finish).
-  app.addHook('onRequestAbort', function headroomOnRequestAbort(req, done: HookHandlerDoneFunction) {
-    const ctx = req[kContext];
-    if (ctx !== null) complete(req, CLIENT_CLOSED, ctx.reply.elapsedTime);
-    done();
-  });
+  // (the response may never finish). An HTTP/1.1 client cannot abort a request but by closing its connection; one
+  // listener per connection instead of fastify's `onRequestAbort`, which adds a closure and a `close` listener to
+  // every request.
+  function connectionClosed(this: Connection): void {
+    const inflight = this[kInflight];
+    if (inflight === undefined) return;
+    for (const req of inflight.splice(0)) {
+      const ctx = req[kContext];
+      if (ctx !== null) complete(req, CLIENT_CLOSED, ctx.reply.elapsedTime);
+    }
+  }
 
   app.addHook('onResponse', function headroomOnResponse(req, reply, done: HookHandlerDoneFunction) {
     complete(req, reply.statusCode, reply.elapsedTime);
@@ -164,6 +186,14 @@ export function installRequestHooks(app: FastifyInstance, options: RequestHooksO
       return;
     }
     req[kContext] = null;
+    const inflight = (req.raw.socket as Connection)[kInflight];
+    if (inflight !== undefined) {
+      if (inflight[inflight.length - 1] === req) inflight.pop();
+      else {
+        const at = inflight.indexOf(req);
+        if (at >= 0) inflight.splice(at, 1);
+      }
+    }
     metrics.inflight--;
     limiter?.sample(ms);
     ctx._cancel();

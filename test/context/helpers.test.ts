@@ -18,8 +18,13 @@ import {
 } from '../../src/context/index.js';
 import { warningsDuring } from './warnings.js';
 
-const childCount = (ctx: Context): number =>
-  (ctx as unknown as { _children?: Set<unknown> })._children?.size ?? 0;
+/** The live children linked to `ctx` (its intrusive list of children, walked). */
+const childCount = (ctx: Context): number => {
+  type Node = { _first?: Node; _next?: Node };
+  let count = 0;
+  for (let child = (ctx as unknown as Node)._first; child !== undefined; child = child._next) count++;
+  return count;
+};
 const pendingAfter = async (promise: Promise<unknown>, ms: number): Promise<boolean> =>
   Promise.race([promise.then(() => false), new Promise<boolean>((resolve) => setTimeout(resolve, ms, true))]);
 

@@ -26,8 +26,13 @@ import {
 import { warningsDuring } from './warnings.js';
 
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-const childCount = (ctx: Context): number =>
-  (ctx as unknown as { _children?: Set<unknown> })._children?.size ?? 0;
+/** The live children linked to `ctx` (its intrusive list of children, walked). */
+const childCount = (ctx: Context): number => {
+  type Node = { _first?: Node; _next?: Node };
+  let count = 0;
+  for (let child = (ctx as unknown as Node)._first; child !== undefined; child = child._next) count++;
+  return count;
+};
 
 /** Every way to make a cancellable child, with how many timers it arms under a parent without a deadline. */
 const cancellables = [

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   background,
@@ -34,6 +35,7 @@ describe('service request context, logs, metrics and errors', () => {
     let selfUrl = '';
     t = await startService(
       async (app) => {
+        app.log.info({ plugin: 'routes' }, 'registering routes');
         app.get('/users/:id', async (req) => {
           req.log.info('handling user');
           const sameCtx = current() === req.ctx;
@@ -105,6 +107,11 @@ describe('service request context, logs, metrics and errors', () => {
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
     expect(id).not.toBe(generated.headers.get('x-request-id'));
     expect(linesOf(t.logs, id).map((l) => l.msg)).toEqual(['handling user', 'request']);
+    // app.log (in plugins and routes registration) is the service logger.
+    expect(t.logs.find((l) => l.msg === 'registering routes')).toMatchObject({
+      name: 'test-service',
+      plugin: 'routes',
+    });
   });
 
   it('puts reqId (and traceId when traced) on every line of a request and writes one access line with the route template', async () => {
@@ -250,6 +257,32 @@ describe('service request context, logs, metrics and errors', () => {
     const metrics = (await get(`${t.adminUrl}/metrics`)).body as string;
     expect(sample(metrics, 'http_requests_total{method="GET",route="/hang",status="499"}')).toBe(1);
     expect(sample(metrics, 'http_requests_in_flight')).toBe(0);
+  });
+
+  it('cancels every request in flight on a connection that closes, pipelined ones too (each a 499)', async () => {
+    const before = ended.hang?.length ?? 0;
+    const { port } = new URL(t.url);
+    const socket = connect(Number(port), '127.0.0.1');
+    await new Promise((resolve) => socket.once('connect', resolve));
+    // Two requests back to back on one connection: both are admitted while the first one hangs.
+    socket.write(
+      'GET /hang HTTP/1.1\r\nhost: x\r\nx-request-id: pipe-1\r\n\r\n' +
+        'GET /hang HTTP/1.1\r\nhost: x\r\nx-request-id: pipe-2\r\n\r\n',
+    );
+    const inflight = async () =>
+      sample((await get(`${t.adminUrl}/metrics`)).body as string, 'http_requests_in_flight');
+    for (const until = Date.now() + 2000; (await inflight()) !== 2; ) {
+      if (Date.now() > until) throw new Error('the pipelined requests were not both admitted');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    socket.destroy();
+    await waitFor(() => (ended.hang?.length === before + 2 ? true : undefined), 2000);
+    expect(ended.hang?.slice(before).every(isCanceled)).toBe(true);
+    for (const id of ['pipe-1', 'pipe-2']) {
+      const access = await waitFor(() => linesOf(t.logs, id).find((l) => l.msg === 'request'), 2000);
+      expect(access).toMatchObject({ route: '/hang', status: 499 });
+    }
+    expect(await inflight()).toBe(0);
   });
 
   it('maps malformed JSON to 400, oversize bodies to 413 (sized or chunked), hides 5xx internals, stays up', async () => {
