@@ -24,6 +24,7 @@ import { parsePrometheusSamples } from '../../src/limits/prometheus-text.js';
 import { functionLabel } from '../../src/limits/render/describe-profile.js';
 import { summarise } from '../../src/limits/target-sampler.js';
 import { PGLITE_LIKE, pprofOfStacks } from './helpers/pprof.js';
+import { syntheticStep } from './helpers/synthetic-step.js';
 
 function pprof(samples: [name: string, wallNs: number][], durationNs: number): Uint8Array {
   const strings = new StringTable();
@@ -307,24 +308,11 @@ describe('parseMetricsSnapshot', () => {
 });
 
 function step(target: Partial<TargetSignals> | null, extra: Partial<LimitsStep> = {}): LimitsStep {
-  return {
-    phase: 'bisect',
+  return syntheticStep({
     offeredRps: 1000,
     achievedRps: 900,
-    durationS: 2,
     p50Ms: 5,
-    p99Ms: 300,
-    p999Ms: 400,
-    errorRate: 0,
-    pass: false,
-    failures: ['p99<100ms broken'],
-    slo: [],
     sentRps: 1000,
-    generatorBound: false,
-    sendLagP99Ms: 0,
-    latencyFromSendMs: null,
-    generatorWarnings: [],
-    generatorLimited: false,
     target:
       target === null
         ? null
@@ -342,7 +330,7 @@ function step(target: Partial<TargetSignals> | null, extra: Partial<LimitsStep> 
             ...target,
           },
     ...extra,
-  };
+  });
 }
 
 describe('classifyBottleneck', () => {

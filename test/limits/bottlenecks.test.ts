@@ -32,6 +32,7 @@ import { renderLimitsPage } from '../../src/report/limits-page.js';
 import { dependencyMetrics, instrumentPool, watchOutboundRequests } from '../../src/service/index.js';
 import { type SpawnedService, spawnCpuService, spawnFixture } from './helpers/spawn-service.js';
 import { startQueueServer } from './helpers/synthetic-servers.js';
+import { syntheticStep } from './helpers/synthetic-step.js';
 
 const PG = 'postgres://postgres@127.0.0.1:5432';
 
@@ -267,27 +268,7 @@ const HOST: HostSignals = {
 };
 
 function knee(target: Partial<TargetSignals>, host: HostSignals | null): LimitsStep {
-  return {
-    phase: 'bisect',
-    offeredRps: 500,
-    achievedRps: 480,
-    durationS: 2,
-    p50Ms: 90,
-    p99Ms: 300,
-    p999Ms: 400,
-    errorRate: 0,
-    pass: false,
-    failures: ['p99<100ms broken'],
-    slo: [],
-    sentRps: 500,
-    generatorBound: false,
-    sendLagP99Ms: 0,
-    latencyFromSendMs: null,
-    generatorWarnings: [],
-    generatorLimited: false,
-    target: { ...TARGET, ...target },
-    host,
-  };
+  return syntheticStep({ target: { ...TARGET, ...target }, host });
 }
 
 describe('classifying beyond the process', () => {

@@ -16,34 +16,25 @@ import type { StepMeasurement, StepRunner } from '../../src/limits/step-runner.j
 import { summarise } from '../../src/limits/target-sampler.js';
 import { parseThreshold, thresholdHolds } from '../../src/load/thresholds.js';
 import { type SpawnedService, spawnFixture } from './helpers/spawn-service.js';
+import { syntheticStep } from './helpers/synthetic-step.js';
 
 const SLO = ['p99<100ms', 'errors<1%'];
 
 /** A failing knee step of 1,000 requests at 500 req/s with `target` (refusals count as answered requests). */
 function knee(target: Partial<TargetSignals>, slo: readonly string[] = SLO): LimitsStep {
   const errorRate = target.shedShare ?? 0;
-  return {
-    phase: 'bisect',
-    offeredRps: 500,
+  return syntheticStep({
     achievedRps: 500,
-    durationS: 2,
     p50Ms: 12,
     p99Ms: 100,
     p999Ms: 101,
     errorRate,
-    pass: false,
     failures: ['errors<1% broken'],
     slo: slo.map((expr) => {
       const t = parseThreshold(expr);
       const actual = t.metric === 'errors' ? errorRate * 100 : 100;
       return { expr, ok: thresholdHolds(t, actual), actual };
     }),
-    sentRps: 500,
-    generatorBound: false,
-    sendLagP99Ms: 0,
-    latencyFromSendMs: null,
-    generatorWarnings: [],
-    generatorLimited: false,
     target: {
       cpuCores: 0.3,
       eventLoopLagP99Ms: 8,
@@ -58,8 +49,7 @@ function knee(target: Partial<TargetSignals>, slo: readonly string[] = SLO): Lim
       requestMsAvg: 12,
       ...target,
     },
-    host: null,
-  };
+  });
 }
 
 /** `n` of 1,000 requests refused by the adaptive limit, held at 4–6 in flight. */
