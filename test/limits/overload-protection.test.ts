@@ -7,7 +7,7 @@
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { classifyBottleneck } from '../../src/limits/classify-bottleneck.js';
+import { BOTTLENECK_RULES, classifyBottleneck } from '../../src/limits/classify-bottleneck.js';
 import type { LimitsStep, TargetSignals } from '../../src/limits/index.js';
 import { findLimits, formatStepLine, formatSummary, loadStepRunner } from '../../src/limits/index.js';
 import { judgeStep } from '../../src/limits/judge-step.js';
@@ -282,7 +282,11 @@ describe('real targets with ADAPTIVE_CONCURRENCY=on', () => {
   }
 
   it('names overload-protection when the limit refuses in front of 4 slots of 10 ms (no resource the kit sees ran out)', async () => {
-    const step = await kneeAt(slots, '/slot', 600);
+    let step = await kneeAt(slots, '/slot', 600);
+    // A stall of the fixture's loop while other test files load the machine (CI, Node 24: lag p99 224 ms at 0.21
+    // cores) is the event-loop rule's case, not this one's: measure once more before judging.
+    if ((step.target?.eventLoopLagP99Ms ?? 0) >= BOTTLENECK_RULES.eventLoopLagMs)
+      step = await kneeAt(slots, '/slot', 600);
     // Other test files share this machine: its rule is covered by the host CPU tests; the target's signals decide.
     const verdict = classifyBottleneck({ ...step, host: null }, null);
     const why = `\n${formatStepLine(step)}\n${verdict.evidence.join('\n')}`;
