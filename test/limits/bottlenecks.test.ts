@@ -509,7 +509,7 @@ describe('host CPU in a whole search', () => {
         slo: ['p99<100ms'],
         step: '1s',
         cooldown: '200ms',
-        maxTime: '14s',
+        maxTime: '20s', // room to confirm the knee under the suite's load (14 s ran out during confirm twice on Node 24 in CI)
         precision: 0.2,
         profileSeconds: 1,
       });
