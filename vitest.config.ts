@@ -73,6 +73,8 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
     globalSetup: ['test/support/build-dist.ts'],
+    // Names a file whose worker died before its tests reported (Vitest only counts them); see scripts/vitest-run.js.
+    reporters: ['default', './test/support/unfinished-files-reporter.ts'],
     sequence: { sequencer: SlowFirstSequencer },
     projects: [
       {
