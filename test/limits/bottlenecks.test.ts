@@ -8,7 +8,6 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { classifyBottleneck } from '../../src/limits/classify-bottleneck.js';
 import {
@@ -30,11 +29,10 @@ import { parsePrometheusSamples } from '../../src/limits/prometheus-text.js';
 import { summarise } from '../../src/limits/target-sampler.js';
 import { renderLimitsPage } from '../../src/report/limits-page.js';
 import { dependencyMetrics, instrumentPool, watchOutboundRequests } from '../../src/service/index.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { type SpawnedService, spawnCpuService, spawnFixture } from './helpers/spawn-service.js';
 import { startQueueServer } from './helpers/synthetic-servers.js';
 import { syntheticStep } from './helpers/synthetic-step.js';
-
-const PG = 'postgres://postgres@127.0.0.1:5432';
 
 const STAT = (user: number, idle: number, steal: number, running: number) =>
   [
@@ -530,7 +528,7 @@ describe('host CPU in a whole search', () => {
 });
 
 describe('a pool of 4 connections over 10 ms queries (real PostgreSQL)', () => {
-  const database = `headroom_pool_${process.pid}_${Date.now()}`;
+  let database: TestDatabase;
   let server: SpawnedService;
   /** Two connections over 25 ms queries (≈ 80 req/s): a whole search the generator carries on a busy machine. */
   let small: SpawnedService;
@@ -538,19 +536,16 @@ describe('a pool of 4 connections over 10 ms queries (real PostgreSQL)', () => {
   const fixture = fileURLToPath(new URL('./fixtures/pool-service.ts', import.meta.url));
 
   beforeAll(async () => {
-    const admin = new pg.Client({ connectionString: `${PG}/postgres` });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${database}`);
-    await admin.end();
-    server = await spawnFixture(fixture, { DATABASE_URL: `${PG}/${database}` });
+    database = await createTestDatabase('headroom_pool');
+    server = await spawnFixture(fixture, { DATABASE_URL: database.url });
     small = await spawnFixture(fixture, {
-      DATABASE_URL: `${PG}/${database}`,
+      DATABASE_URL: database.url,
       POOL_MAX: '2',
       QUERY: 'SELECT pg_sleep(0.025)',
     });
     // Every statement takes one advisory lock for 5 ms: they queue in the database, not in the pool of 8.
     locked = await spawnFixture(fixture, {
-      DATABASE_URL: `${PG}/${database}`,
+      DATABASE_URL: database.url,
       POOL_MAX: '8',
       QUERY: 'SELECT pg_advisory_xact_lock(1), pg_sleep(0.005)',
     });
@@ -560,10 +555,7 @@ describe('a pool of 4 connections over 10 ms queries (real PostgreSQL)', () => {
     await server?.stop();
     await small?.stop();
     await locked?.stop();
-    const admin = new pg.Client({ connectionString: `${PG}/postgres` });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-    await admin.end();
+    await database?.drop();
   });
 
   it('names the pool at a rate above 4 / 10 ms, with its figures', async () => {
@@ -591,7 +583,7 @@ describe('a pool of 4 connections over 10 ms queries (real PostgreSQL)', () => {
       slo: ['p99<100ms'],
       request: {},
       admin: locked.adminUrl,
-      db: `${PG}/${database}`,
+      db: database.url,
     });
     const step = judgeStep('bisect', await runner({ phase: 'bisect', rate: 300, durationMs: 2000 }));
     const verdict = classifyBottleneck(step, null);

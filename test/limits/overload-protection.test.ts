@@ -5,7 +5,6 @@
  * synthetic steps, a simulated search, and real fixtures started with `ADAPTIVE_CONCURRENCY=on`.
  */
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BOTTLENECK_RULES, classifyBottleneck } from '../../src/limits/classify-bottleneck.js';
 import type { LimitsStep, TargetSignals } from '../../src/limits/index.js';
@@ -15,6 +14,7 @@ import { parseMetricsSnapshot } from '../../src/limits/metrics-snapshot.js';
 import type { StepMeasurement, StepRunner } from '../../src/limits/step-runner.js';
 import { summarise } from '../../src/limits/target-sampler.js';
 import { parseThreshold, thresholdHolds } from '../../src/load/thresholds.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { type SpawnedService, spawnFixture } from './helpers/spawn-service.js';
 import { syntheticStep } from './helpers/synthetic-step.js';
 
@@ -237,16 +237,12 @@ describe('a search whose knee fails only by the protection’s 503s', () => {
 });
 
 describe('real targets with ADAPTIVE_CONCURRENCY=on', () => {
-  const PG = 'postgres://postgres@127.0.0.1:5432';
-  const database = `headroom_ovl_${process.pid}_${Date.now()}`;
+  let database: TestDatabase;
   let slots: SpawnedService;
   let pool: SpawnedService;
 
   beforeAll(async () => {
-    const admin = new pg.Client({ connectionString: `${PG}/postgres` });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${database}`);
-    await admin.end();
+    database = await createTestDatabase('headroom_ovl');
     [slots, pool] = await Promise.all([
       spawnFixture(fileURLToPath(new URL('./fixtures/slots-service.ts', import.meta.url)), {
         ADAPTIVE_CONCURRENCY: 'on',
@@ -255,7 +251,7 @@ describe('real targets with ADAPTIVE_CONCURRENCY=on', () => {
       spawnFixture(fileURLToPath(new URL('./fixtures/pool-service.ts', import.meta.url)), {
         ADAPTIVE_CONCURRENCY: 'on',
         ADAPTIVE_TOLERANCE: '2',
-        DATABASE_URL: `${PG}/${database}`,
+        DATABASE_URL: database.url,
       }),
     ]);
   });
@@ -263,10 +259,7 @@ describe('real targets with ADAPTIVE_CONCURRENCY=on', () => {
   afterAll(async () => {
     await slots?.stop();
     await pool?.stop();
-    const admin = new pg.Client({ connectionString: `${PG}/postgres` });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-    await admin.end();
+    await database?.drop();
   });
 
   /** A 1 s step for the limit to learn the load (it starts open at MAX_INFLIGHT), then the measured 2 s one. */

@@ -12,39 +12,28 @@ import { classifyBottleneck } from '../../src/limits/classify-bottleneck.js';
 import { startDatabaseSampler } from '../../src/limits/database-sampler.js';
 import { formatStepLine, loadStepRunner } from '../../src/limits/index.js';
 import { judgeStep } from '../../src/limits/judge-step.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { type SpawnedService, spawnFixture } from './helpers/spawn-service.js';
 
-const PG = 'postgres://postgres@127.0.0.1:5432';
 const SEED_USERS = '50';
-const database = `headroom_yaes_${process.pid}_${Date.now()}`;
-const DB_URL = `${PG}/${database}`;
 const scenario = fileURLToPath(new URL('../../examples/yaes/scenario/yaes.scenario.ts', import.meta.url));
-
-async function admin(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: `${PG}/postgres` });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 describe('YAES on PostgreSQL', () => {
   let yaes: SpawnedService;
+  let database: TestDatabase;
 
   beforeAll(async () => {
-    await admin(`CREATE DATABASE ${database}`);
+    database = await createTestDatabase('headroom_yaes');
     process.env.YAES_SEED_USERS = SEED_USERS; // read by the scenario, in the generator's threads
     yaes = await spawnFixture(fileURLToPath(new URL('./fixtures/yaes-service.ts', import.meta.url)), {
-      DATABASE_URL: DB_URL,
+      DATABASE_URL: database.url,
       YAES_SEED_USERS: SEED_USERS,
     });
   });
 
   afterAll(async () => {
     await yaes?.stop();
-    await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    await database?.drop();
   });
 
   it('names the cause past its capacity, with the pool, the database and the machine as evidence', async () => {
@@ -53,7 +42,7 @@ describe('YAES on PostgreSQL', () => {
       slo: ['p99<50ms', 'errors<1%'],
       request: { scenario },
       admin: yaes.adminUrl,
-      db: DB_URL,
+      db: database.url,
     });
     const reference = judgeStep('bisect', await runner({ phase: 'bisect', rate: 50, durationMs: 1500 }));
     // Far past what one Node process of YAES serves on a 2-core machine (≈ 450 req/s when quiet).
@@ -86,7 +75,7 @@ describe('YAES on PostgreSQL', () => {
   });
 
   it('falls back to pg_stat_activity when pg_stat_statements is created but not loaded', async () => {
-    const client = new pg.Client({ connectionString: DB_URL });
+    const client = new pg.Client({ connectionString: database.url });
     await client.connect();
     try {
       await client.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
@@ -99,7 +88,7 @@ describe('YAES on PostgreSQL', () => {
           /pg_stat_statements must be loaded/,
         );
       }
-      const sampler = await startDatabaseSampler(DB_URL, true, 20);
+      const sampler = await startDatabaseSampler(database.url, true, 20);
       // A statement running while the sampler looks: it must be seen through pg_stat_activity.
       await client.query('SELECT pg_sleep(0.3)');
       const signals = await sampler.stop();

@@ -1,36 +1,9 @@
-/** A uniquely named PostgreSQL database on 127.0.0.1:5432 for one test run, dropped afterwards. */
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
+/** A uniquely named PostgreSQL database on 127.0.0.1:5432 for one YAES test file, dropped afterwards. */
+import { createTestDatabase as create, type TestDatabase } from '../../../../test/support/test-database.js';
 
-const ADMIN_URL = process.env.YAES_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export type { TestDatabase };
 
-/** A created database: its URL and how to drop it. */
-export interface TestDatabase {
-  name: string;
-  url: string;
-  /** Runs one query on the admin connection (e.g. pg_stat_activity checks). */
-  adminQuery<R extends pg.QueryResultRow>(text: string, values?: unknown[]): Promise<R[]>;
-  drop(): Promise<void>;
-}
-
-/** Creates `yaes_test_<random>`; `drop()` removes it even with connections left open. */
-export async function createTestDatabase(): Promise<TestDatabase> {
-  const name = `yaes_test_${process.pid}_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
-  return {
-    name,
-    url: url.toString(),
-    adminQuery: async (text, values) => (await admin.query(text, values)).rows,
-    async drop() {
-      try {
-        await admin.query(`drop database if exists ${name} with (force)`);
-      } finally {
-        await admin.end();
-      }
-    },
-  };
+/** Creates `yaes_test_<pid>_<random>`; `drop()` removes it even with connections left open. */
+export function createTestDatabase(): Promise<TestDatabase> {
+  return create('yaes_test');
 }
