@@ -9,7 +9,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Reporter, SerializedError, TestModule } from 'vitest/node';
+import type { Reporter, SerializedError, TestModule, TestRunEndReason } from 'vitest/node';
 
 /** What the runner script reads: the unfinished files, and whether a re-run of them alone can settle the run. */
 export interface UnfinishedFiles {
@@ -31,6 +31,7 @@ export default class UnfinishedFilesReporter implements Reporter {
   onTestRunEnd(
     testModules: ReadonlyArray<TestModule>,
     unhandledErrors: ReadonlyArray<SerializedError>,
+    reason: TestRunEndReason,
   ): void {
     const unfinished = testModules.filter((module) => !FINISHED.has(module.state()));
     for (const module of unfinished) {
@@ -53,7 +54,13 @@ export default class UnfinishedFilesReporter implements Reporter {
     );
     const result: UnfinishedFiles = {
       files: unfinished.map((module) => path.relative(process.cwd(), module.moduleId)),
-      onlyWorkerDeaths: unfinished.length > 0 && !failed && unhandledErrors.every(isWorkerExit),
+      // An interrupted run (Ctrl-C, --bail) leaves files unfinished too, with no worker death to blame.
+      onlyWorkerDeaths:
+        reason !== 'interrupted' &&
+        unfinished.length > 0 &&
+        !failed &&
+        unhandledErrors.length > 0 &&
+        unhandledErrors.every(isWorkerExit),
     };
     writeFileSync(target, JSON.stringify(result));
   }
