@@ -10,7 +10,8 @@ import { noticeImplicitOff } from '../context/implicit.js';
 import { background, withCancel } from '../context/index.js';
 import { createAdminServer, DebugVarsCollector, startHeapProfiler } from './admin/index.js';
 import { watchBlocks } from './block-watchdog.js';
-import { ConcurrencyLimit } from './concurrency-limit.js';
+import { ConcurrencyLimit, cpuShareMeter } from './concurrency-limit.js';
+import { poolsWaiting } from './pool-metrics.js';
 import { adminDebugExposed, loadConfig } from './config.js';
 import { ConnectionDrain } from './connection-drain.js';
 import { dependencyMetrics } from './dependency-metrics.js';
@@ -82,6 +83,10 @@ export function createService(definition: ServiceDefinition): Service {
         // shed requests answered after SHED_DELAY, shrinking there does not turn the CPU into 503s.
         stallMs: () => monitor.longestMs,
         inflight: () => metrics.inflight,
+        // Latency from other processes holding the cores (a noisy neighbour, the database, the load generator) is
+        // no queue a lower limit shortens: the limit judges latency against the baseline stretched by it.
+        cpuShare: cpuShareMeter(),
+        poolWaiting: poolsWaiting,
       })
     : null;
   const inflightLimit = () => (limiter === null ? maxInflight : limiter.limit);
