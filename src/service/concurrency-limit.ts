@@ -39,9 +39,9 @@ export interface ConcurrencyLimitOptions {
   cpuShare?: () => number;
   /**
    * Requests waiting for a connection in the service's instrumented pools now (null: none instrumented); read once
-   * per window. With pools, only a window that ends with requests waiting for a connection is a queue: latency
-   * without one is the CPU (the refusals, the database, other processes), which a lower limit does not shorten.
-   * Default: none.
+   * per window. With pools, a window is a queue only if it also ends with requests waiting for a connection:
+   * latency without one is the CPU (the refusals, the database, other processes), which a lower limit does not
+   * shorten. Default: none.
    */
   poolWaiting?: () => number | null;
   /** The window (ms); default 100. */
@@ -244,9 +244,8 @@ export class ConcurrencyLimit {
     const waiting = this.#options.poolWaiting?.() ?? null;
     const queued =
       slow &&
-      (waiting === null
-        ? inflight * (1 - expected / rtt) > Math.max(MIN_QUEUE_ALLOWANCE, Math.sqrt(inflight))
-        : waiting >= MIN_QUEUE_ALLOWANCE);
+      inflight * (1 - expected / rtt) > Math.max(MIN_QUEUE_ALLOWANCE, Math.sqrt(inflight)) &&
+      (waiting === null || waiting >= MIN_QUEUE_ALLOWANCE);
     // A long event-loop block or a saturated loop delays every request in flight: no queue to shorten, hold.
     if (queued && !storm && this.#options.stallMs() >= rtt - expected) return;
     this.#queued = queued && !storm ? this.#queued + 1 : 0;
@@ -256,10 +255,7 @@ export class ConcurrencyLimit {
       if (this.#queued < QUEUED_WINDOWS) return;
       // Even at the floor: the work itself got slower, the baseline is stale.
       if (this.#estimate <= min) this.baselineMs += (uncontended - this.baselineMs) * BASELINE_RELEARN;
-      // A pool's queue is counted: take it off what is in flight but one, so the pool stays busy. Else Vegas's
-      // gradient: what is in flight, scaled to the target latency.
-      next = inflight * MAX_DECREASE;
-      next = Math.max(next, waiting === null ? inflight * (target / rtt) : inflight - waiting + 1);
+      next = inflight * Math.max(MAX_DECREASE, target / rtt);
     } else {
       // Slow without a queue and without refusals: the work itself got slower, the baseline is stale.
       if (slow && !binding) this.baselineMs += (uncontended - this.baselineMs) * BASELINE_RELEARN;
