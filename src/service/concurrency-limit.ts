@@ -8,7 +8,10 @@
  * Little's law puts more than a few of the requests in flight in a queue (`inflight × (1 − baseline / latency)`,
  * Vegas's estimate: noise on a busy machine slows every request a little but queues few), twice in a row, is a
  * queue in a pool, a database or a downstream, and the limit shrinks in proportion; when the limit refused
- * requests and latency is within tolerance, it grows.
+ * requests and latency is within tolerance, it grows. Latency from CPU contention is no queue: each window the
+ * baseline is stretched by the share of the CPU the process got while its loop had work (`cpuShare`: other
+ * processes held the cores), and with instrumented pools a window is a queue only if requests also wait for a
+ * connection (`poolWaiting`).
  *
  * The baseline comes from quiet windows, and from a probe (Envoy's minRTT calculation) whenever the limit refuses
  * requests with a baseline never measured, or not for a while (1 s after a probe that moved it, doubling up to 10 s
