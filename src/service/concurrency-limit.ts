@@ -8,7 +8,10 @@
  * Little's law puts more than a few of the requests in flight in a queue (`inflight × (1 − baseline / latency)`,
  * Vegas's estimate: noise on a busy machine slows every request a little but queues few), twice in a row, is a
  * queue in a pool, a database or a downstream, and the limit shrinks in proportion; when the limit refused
- * requests and latency is within tolerance, it grows.
+ * requests and latency is within tolerance, it grows. Latency from CPU contention is no queue: each window the
+ * baseline is stretched by the share of the CPU the process got while its loop had work (`cpuShare`: other
+ * processes held the cores), and with instrumented pools a window is a queue only if requests also wait for a
+ * connection (`poolWaiting`).
  *
  * The baseline comes from quiet windows, and from a probe (Envoy's minRTT calculation) whenever the limit refuses
  * requests with a baseline never measured, or not for a while (1 s after a probe that moved it, doubling up to 10 s
@@ -32,6 +35,18 @@ export interface ConcurrencyLimitOptions {
   stallMs: () => number;
   /** Requests in flight now (admitted, not yet completed). */
   inflight: () => number;
+  /**
+   * The share of the CPU the process got while its event loop had work since the last call (1: never descheduled;
+   * see {@link cpuShareMeter}); called once per window. Default: always 1.
+   */
+  cpuShare?: () => number;
+  /**
+   * Requests waiting for a connection in the service's instrumented pools now (null: none instrumented); read once
+   * per window. With pools, a window is a queue only if it also ends with requests waiting for a connection:
+   * latency without one is the CPU (the refusals, the database, other processes), which a lower limit does not
+   * shorten. Default: none.
+   */
+  poolWaiting?: () => number | null;
   /** The window (ms); default 100. */
   windowMs?: number;
   /** The clock (ms); default `performance.now`. */
@@ -87,6 +102,29 @@ const THROUGHPUT_GAIN = 2;
 const THROUGHPUT_SMOOTHING = 0.3;
 /** The best throughput decays by this factor per window (a half-life of ~1.4 s): it follows a service that slowed. */
 const THROUGHPUT_DECAY = 0.95;
+/** A CPU share below this is read as this (a window where the loop barely ran says little about contention). */
+const MIN_CPU_SHARE = 0.1;
+
+/**
+ * A meter of CPU contention from other processes: each call returns, for the time since the previous call, the
+ * CPU time the process used over the time its event loop was active (`process.cpuUsage` over
+ * `performance.eventLoopUtilization`), within [0.1, 1]. A loop that had work but got fewer CPU seconds than it was
+ * active was descheduled — other processes held the cores — and every request it served was slowed by that, with
+ * no queue a lower limit shortens. 1 when the loop was (nearly) idle; CPU of the process's other threads (GC, the
+ * libuv pool) counts as its own, so the share errs toward 1 (toward reading a queue).
+ */
+export function cpuShareMeter(): () => number {
+  let loop = performance.eventLoopUtilization();
+  let cpu = process.cpuUsage();
+  return () => {
+    const activeMs = performance.eventLoopUtilization(loop).active;
+    const used = process.cpuUsage(cpu);
+    loop = performance.eventLoopUtilization();
+    cpu = process.cpuUsage();
+    if (activeMs < 1) return 1;
+    return Math.min(1, Math.max(MIN_CPU_SHARE, (used.user + used.system) / 1000 / activeMs));
+  };
+}
 
 /** A baseline probe in progress. */
 interface Probe {
@@ -137,6 +175,8 @@ export class ConcurrencyLimit {
   #throughput = Number.NaN;
   /** The best smoothed throughput (completions per ms), decaying. */
   #bestThroughput = 0;
+  /** The CPU share of the last window (1: the process was never descheduled). */
+  #share = 1;
 
   constructor(options: ConcurrencyLimitOptions) {
     this.#options = options;
@@ -168,6 +208,8 @@ export class ConcurrencyLimit {
 
   /** Closes a window: adjusts the limit from its mean latency. Called by the timer; public for tests. */
   update(): void {
+    const share = this.#options.cpuShare?.() ?? 1;
+    this.#share = Math.min(1, Math.max(MIN_CPU_SHARE, share));
     const probe = this.#probe;
     if (probe !== null) {
       if (this.#now() - probe.startedAt >= PROBE_TIMEOUT_MS) this.#endProbe(probe);
@@ -176,6 +218,10 @@ export class ConcurrencyLimit {
     if (this.#count < MIN_SAMPLES) return;
     const { min, max, tolerance } = this.#options;
     const rtt = this.#sumMs / this.#count;
+    // The latency the window would have had with the CPU whenever it asked (the baseline is kept in these terms),
+    // and the no-queue latency of this window: the baseline stretched by the contention it met.
+    const uncontended = rtt * this.#share;
+    const expected = this.baselineMs / this.#share;
     const now = this.#now();
     const throughput = this.#count / Math.max(1, now - this.#windowStart);
     const binding = this.#shed > 0;
@@ -183,8 +229,8 @@ export class ConcurrencyLimit {
     const inflight = Math.min(this.#estimate, Math.max(this.#peak, 1));
     this.#resetWindow();
     this.#smoothedMs = Number.isNaN(this.#smoothedMs)
-      ? rtt
-      : this.#smoothedMs + (rtt - this.#smoothedMs) * BASELINE_SMOOTHING;
+      ? uncontended
+      : this.#smoothedMs + (uncontended - this.#smoothedMs) * BASELINE_SMOOTHING;
     if (this.#smoothedMs < this.baselineMs) this.baselineMs = this.#smoothedMs;
     this.#throughput = Number.isNaN(this.#throughput)
       ? throughput
@@ -195,33 +241,38 @@ export class ConcurrencyLimit {
       this.#startProbe();
       return;
     }
-    const target = this.baselineMs * tolerance;
+    const target = expected * tolerance;
     let next = this.#estimate;
     const slow = rtt > target;
+    const waiting = this.#options.poolWaiting?.() ?? null;
     const queued =
-      slow && inflight * (1 - this.baselineMs / rtt) > Math.max(MIN_QUEUE_ALLOWANCE, Math.sqrt(inflight));
+      slow &&
+      inflight * (1 - expected / rtt) > Math.max(MIN_QUEUE_ALLOWANCE, Math.sqrt(inflight)) &&
+      (waiting === null || waiting >= MIN_QUEUE_ALLOWANCE);
     // A long event-loop block or a saturated loop delays every request in flight: no queue to shorten, hold.
-    if (queued && !storm && this.#options.stallMs() >= rtt - this.baselineMs) return;
+    if (queued && !storm && this.#options.stallMs() >= rtt - expected) return;
     this.#queued = queued && !storm ? this.#queued + 1 : 0;
     if (storm) {
       next = this.#estimate + Math.sqrt(this.#estimate);
     } else if (queued) {
       if (this.#queued < QUEUED_WINDOWS) return;
       // Even at the floor: the work itself got slower, the baseline is stale.
-      if (this.#estimate <= min) this.baselineMs += (rtt - this.baselineMs) * BASELINE_RELEARN;
+      if (this.#estimate <= min) this.baselineMs += (uncontended - this.baselineMs) * BASELINE_RELEARN;
       next = inflight * Math.max(MAX_DECREASE, target / rtt);
     } else {
       // Slow without a queue and without refusals: the work itself got slower, the baseline is stale.
-      if (slow && !binding) this.baselineMs += (rtt - this.baselineMs) * BASELINE_RELEARN;
-      if (binding)
-        next = this.#estimate + (rtt < this.baselineMs * FAST_GROWTH ? Math.sqrt(this.#estimate) : 1);
+      if (slow && !binding) this.baselineMs += (uncontended - this.baselineMs) * BASELINE_RELEARN;
+      if (binding) next = this.#estimate + (rtt < expected * FAST_GROWTH ? Math.sqrt(this.#estimate) : 1);
     }
     this.#set(Math.max(min, Math.min(max, Math.max(next, this.floor))));
   }
 
-  /** The limit's throughput floor: {@link THROUGHPUT_GAIN} × the best throughput × the baseline (0: none yet). */
+  /**
+   * The limit's throughput floor: {@link THROUGHPUT_GAIN} × the best throughput × the baseline as stretched by the
+   * last window's CPU contention (0: none yet).
+   */
   get floor(): number {
-    const floor = THROUGHPUT_GAIN * this.#bestThroughput * this.baselineMs;
+    const floor = (THROUGHPUT_GAIN * this.#bestThroughput * this.baselineMs) / this.#share;
     return Number.isFinite(floor) ? floor : 0;
   }
 
@@ -272,7 +323,7 @@ export class ConcurrencyLimit {
     this.#probedAt = this.#now();
     let settled = true;
     if (probe.count >= MIN_SAMPLES) {
-      const measured = probe.sumMs / probe.count;
+      const measured = (probe.sumMs / probe.count) * this.#share;
       const ratio = measured / this.baselineMs;
       settled = ratio <= PROBE_SETTLED && ratio >= 1 / PROBE_SETTLED;
       this.baselineMs = measured;

@@ -10,7 +10,7 @@ import { noticeImplicitOff } from '../context/implicit.js';
 import { background, withCancel } from '../context/index.js';
 import { createAdminServer, DebugVarsCollector, startHeapProfiler } from './admin/index.js';
 import { watchBlocks } from './block-watchdog.js';
-import { ConcurrencyLimit } from './concurrency-limit.js';
+import { ConcurrencyLimit, cpuShareMeter } from './concurrency-limit.js';
 import { adminDebugExposed, loadConfig } from './config.js';
 import { ConnectionDrain } from './connection-drain.js';
 import { dependencyMetrics } from './dependency-metrics.js';
@@ -20,6 +20,7 @@ import { functionMetrics, setInstrumentLogger } from './instrument.js';
 import { createLogger } from './logger.js';
 import { LoopMonitor } from './loop-monitor.js';
 import { watchOutboundRequests } from './outbound-metrics.js';
+import { poolsWaiting } from './pool-metrics.js';
 import { installRequestHooks } from './request-hooks.js';
 import { requestId } from './request-id.js';
 import { setupTracing } from './tracing.js';
@@ -82,6 +83,10 @@ export function createService(definition: ServiceDefinition): Service {
         // shed requests answered after SHED_DELAY, shrinking there does not turn the CPU into 503s.
         stallMs: () => monitor.longestMs,
         inflight: () => metrics.inflight,
+        // Latency from other processes holding the cores (a noisy neighbour, the database, the load generator) is
+        // no queue a lower limit shortens: the limit judges latency against the baseline stretched by it.
+        cpuShare: cpuShareMeter(),
+        poolWaiting: poolsWaiting,
       })
     : null;
   const inflightLimit = () => (limiter === null ? maxInflight : limiter.limit);

@@ -55,6 +55,17 @@ poolGauge(
 );
 poolGauge(METRIC.poolWaiting, 'Requests waiting for a connection, by pool.', (p) => p.waitingCount);
 
+/**
+ * Requests waiting for a connection now, summed over the instrumented pools (null: no pool instrumented). The
+ * adaptive concurrency limit reads it once per window: a queue in front of a pool is one a lower limit shortens.
+ */
+export function poolsWaiting(): number | null {
+  if (pools.size === 0) return null;
+  let waiting = 0;
+  for (const pool of pools.values()) waiting += pool.waitingCount;
+  return waiting;
+}
+
 const waits = new Histogram({
   name: METRIC.poolWait,
   help: 'Time from asking the pool for a connection to getting one (or an error), seconds, by pool.',

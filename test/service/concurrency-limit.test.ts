@@ -8,14 +8,17 @@ afterEach(() => {
 });
 
 /** A limiter whose windows, clock and in-flight count the test drives itself (the timer's window is an hour). */
-function limiter(options: { stall?: number; max?: number } = {}) {
-  const state = { now: 0, inflight: 0 };
+function limiter(options: { stall?: number; max?: number; pool?: boolean } = {}) {
+  /** `share`: the CPU share of each window (1: the process never descheduled); `waiting`: the pool's queue. */
+  const state = { now: 0, inflight: 0, share: 1, waiting: 0 };
   const l = new ConcurrencyLimit({
     max: options.max ?? 1000,
     min: 4,
     tolerance: 1.25,
     stallMs: () => options.stall ?? 0,
     inflight: () => state.inflight,
+    cpuShare: () => state.share,
+    poolWaiting: options.pool ? () => state.waiting : undefined,
     windowMs: 3_600_000,
     now: () => state.now,
   });
@@ -172,5 +175,38 @@ describe('ConcurrencyLimit', () => {
     // Refusing at the floor window after window: the baseline is suspect, measure it (as Envoy does).
     for (let i = 0; i < 5 && !d.l.probing; i++) window(d, 100, 4, 10, 5);
     expect(d.l.probing).toBe(true);
+  });
+
+  it('reads latency from CPU contention (the process descheduled) as no queue, and still shrinks on a queue past it', () => {
+    const d = limiter();
+    for (let i = 0; i < 5; i++) window(d, 10, 8); // 10 ms with the CPU to itself: the baseline
+    // Other processes take half the CPU while the loop has work: every request takes twice as long, 50 in flight.
+    d.state.share = 0.5;
+    for (let i = 0; i < 20; i++) window(d, 20, 50);
+    expect(d.l.limit).toBe(1000);
+    expect(d.l.baselineMs).toBeCloseTo(10, 5);
+    // A queue on top of that contention (100 ms where contention explains 20) still shrinks it, to the target.
+    window(d, 100, 50);
+    window(d, 100, 50);
+    expect(d.l.limit).toBe(25);
+    // The same windows with the CPU to itself were a queue (the code before the CPU share shrank here).
+    const e = limiter();
+    for (let i = 0; i < 5; i++) window(e, 10, 8);
+    for (let i = 0; i < 2; i++) window(e, 20, 50);
+    expect(e.l.limit).toBe(31);
+  });
+
+  it('with an instrumented pool, shrinks only while requests wait for a connection', () => {
+    const d = limiter({ pool: true });
+    for (let i = 0; i < 5; i++) window(d, 10, 8);
+    // Four times as slow at 50 in flight with nobody waiting for a connection: the CPU (refusals, the database,
+    // other processes), not a queue a lower limit shortens (the code before the pool signal shrank here).
+    for (let i = 0; i < 3; i++) window(d, 40, 50);
+    expect(d.l.limit).toBe(1000);
+    // Slower still with 10 requests waiting for a connection, two windows in a row: a queue in the pool.
+    d.state.waiting = 10;
+    window(d, 200, 50);
+    window(d, 200, 50);
+    expect(d.l.limit).toBe(25);
   });
 });
