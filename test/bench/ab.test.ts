@@ -3,10 +3,10 @@
  * temporary worktree (node_modules linked), runs both sides in lockstep and fails with exit 1 — then cleans up.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '../support/temp-dir.js';
 import { headroom, root } from './helpers.js';
 
 function benchFile(size: number): string {
@@ -21,7 +21,7 @@ function benchFile(size: number): string {
 
 describe('bench ab', () => {
   it('flags a 2× slowdown between the base ref and the working tree, and removes its worktree', () => {
-    const repo = mkdtempSync(join(tmpdir(), 'headroom-ab-repo-'));
+    const repo = tempDir('ab-repo');
     const git = (...args: string[]) =>
       execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], {
         cwd: repo,

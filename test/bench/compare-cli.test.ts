@@ -1,14 +1,14 @@
 /** `headroom bench compare`: verdicts and exit codes on synthetic reports (no benchmarks run). */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compareReports } from '../../src/bench/compare.js';
 import { fingerprint } from '../../src/bench/environment.js';
 import type { BenchReport } from '../../src/bench/types.js';
+import { tempDir } from '../support/temp-dir.js';
 import { around, headroom, syntheticReport } from './helpers.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'headroom-compare-'));
+const dir = tempDir('compare');
 function file(name: string, report: unknown): string {
   const path = join(dir, name);
   writeFileSync(path, JSON.stringify(report));

@@ -1,11 +1,11 @@
 /** `headroom bench`: the real runner on the fixture — Go-format output, JSON, tags, errors and exit codes. */
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { benchCpu, highestCpu } from '../../src/bench/cpu-pin.js';
 import { readReport } from '../../src/bench/report-file.js';
 import { measureInChild, pinnedCpu } from '../../src/bench/sampling.js';
+import { tempDir } from '../support/temp-dir.js';
 import { headroom } from './helpers.js';
 
 const fixture = 'test/bench/fixtures/work.bench.ts';
@@ -23,7 +23,7 @@ describe('highestCpu', () => {
 
 describe('headroom bench', () => {
   it('prints Go-format lines benchstat reads, a table, and writes headroom.bench/v1 JSON', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'headroom-bench-'));
+    const dir = tempDir('bench');
     const json = join(dir, 'run.json');
     const run = headroom([
       'bench',
@@ -70,7 +70,7 @@ describe('headroom bench', () => {
     const skipped = headroom(['bench', fixture, '--filter', 'integration', ...quick]);
     expect(skipped.code).toBe(2);
     expect(skipped.stderr).toMatch(/^headroom: no benchmarks selected/m);
-    const dir = mkdtempSync(join(tmpdir(), 'headroom-history-'));
+    const dir = tempDir('history');
     const tagged = headroom([
       'bench',
       fixture,
@@ -92,7 +92,7 @@ describe('headroom bench', () => {
   it.runIf(benchCpu() !== null)(
     'pins benchmark processes to one CPU, recorded in the report; --no-pin does not',
     () => {
-      const dir = mkdtempSync(join(tmpdir(), 'headroom-pin-'));
+      const dir = tempDir('pin');
       const affinity = join(dir, 'affinity');
       const run = (flags: string[]) => {
         const json = join(dir, 'run.json');
@@ -115,7 +115,7 @@ describe('headroom bench', () => {
   );
 
   it.runIf((benchCpu() ?? 0) > 0)('pin: <n> in the library pins to CPU n, recorded as such', async () => {
-    const affinity = join(mkdtempSync(join(tmpdir(), 'headroom-pin-')), 'affinity');
+    const affinity = join(tempDir('pin'), 'affinity');
     const cpu = benchCpu()! - 1;
     const settings = { timeMs: 1, count: 1, clock: 'cpu' as const, pin: cpu };
     const bench = { file: fixture, name: 'work/affinity', tags: [] };

@@ -4,21 +4,21 @@
  * error, unwritable outputs are refused before any load, Ctrl-C exits 130 with the partial result, a bug exits 70.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import type net from 'node:net';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { progressOn } from '../../src/cli/flags.js';
 import type { LimitsResult } from '../../src/limits/types.js';
 import type { LoadResult } from '../../src/load/types.js';
 import { CLI, httpServer, ROOT, runCli, type TestServer, tcpServer } from '../load/helpers.js';
+import { tempDir } from '../support/temp-dir.js';
 
 let server: TestServer;
 let answered = 0;
 let silent: TestServer;
 const held: net.Socket[] = [];
-const dir = mkdtempSync(path.join(tmpdir(), 'headroom-cli-'));
+const dir = tempDir('cli');
 
 beforeAll(async () => {
   server = await httpServer((_req, res) => {

@@ -4,9 +4,8 @@
  * final figures of the JSON result when it ends, and fetch nothing but its own page and event stream.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +14,7 @@ import type { LoadResult } from '../../src/load/index.js';
 import { type Running, startQueueServer } from '../limits/helpers/synthetic-servers.js';
 import { CLI, httpServer, ROOT, runCli, type TestServer } from '../load/helpers.js';
 import { launchChromium } from '../support/chromium.js';
+import { tempDir } from '../support/temp-dir.js';
 
 /** A CLI run with its dashboard: the URL it printed, and its exit. */
 interface DashboardRun {
@@ -77,7 +77,7 @@ const points = async (page: Page) => Number(await attr(page, '#live-timeline', '
 let browser: Browser;
 let target: TestServer;
 let queue: Running;
-const dir = mkdtempSync(path.join(tmpdir(), 'headroom-dashboard-'));
+const dir = tempDir('dashboard');
 
 beforeAll(async () => {
   browser = await launchChromium();

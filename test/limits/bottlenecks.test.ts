@@ -7,6 +7,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { classifyBottleneck } from '../../src/limits/classify-bottleneck.js';
@@ -29,6 +30,7 @@ import { parsePrometheusSamples } from '../../src/limits/prometheus-text.js';
 import { summarise } from '../../src/limits/target-sampler.js';
 import { renderLimitsPage } from '../../src/report/limits-page.js';
 import { dependencyMetrics, instrumentPool, watchOutboundRequests } from '../../src/service/index.js';
+import { tempDir } from '../support/temp-dir.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { type SpawnedService, spawnCpuService, spawnFixture } from './helpers/spawn-service.js';
 import { startQueueServer } from './helpers/synthetic-servers.js';
@@ -510,6 +512,7 @@ describe('host CPU in a whole search', () => {
         maxTime: '20s', // room to confirm the knee under the suite's load (14 s ran out during confirm twice on Node 24 in CI)
         precision: 0.2,
         profileSeconds: 1,
+        profileOut: join(tempDir('bottlenecks'), 'knee.pb.gz'),
       });
       const summary = formatSummary(result);
       expect(['found', 'max-time'], summary).toContain(result.outcome);
@@ -607,6 +610,7 @@ describe('a pool of 4 connections over 10 ms queries (real PostgreSQL)', () => {
       maxTime: '40s',
       precision: 0.15,
       profileSeconds: 1,
+      profileOut: join(tempDir('bottlenecks'), 'knee.pb.gz'),
     });
     const summary = formatSummary(result);
     expect(result.outcome, summary).toBe('found');

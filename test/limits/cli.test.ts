@@ -1,11 +1,11 @@
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LimitsResult } from '../../src/limits/index.js';
 import { runSourceCli } from '../support/source-cli.js';
+import { tempDir } from '../support/temp-dir.js';
 import { type Running, startQueueServer } from './helpers/synthetic-servers.js';
 
 const cli = (args: string[]) => runSourceCli(['limits', ...args]);
@@ -20,7 +20,7 @@ describe('headroom limits (CLI)', () => {
   });
 
   it('ends an impossible SLO with "no rate meets the SLO", exit 1, quickly', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'headroom-limits-'));
+    const dir = tempDir('limits');
     const json = join(dir, 'limits.json');
     const run = await cli([server.url, '--slo', 'p99<1us', '--step', '1s', '-o', json]);
     expect(run.code).toBe(1);

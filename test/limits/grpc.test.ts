@@ -4,14 +4,13 @@
  * headroom's admin port gets the bottleneck evidence an HTTP one gets; a bad method is one line, exit 2, before
  * any call.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { afterEach, expect, it } from 'vitest';
 import { findLimits, formatStepLine, type LimitsResult } from '../../src/limits/index.js';
 import { ECHO_PROTO, type EchoServer, startEchoServer } from '../support/grpc-echo.js';
 import { runSourceCli } from '../support/source-cli.js';
+import { tempDir } from '../support/temp-dir.js';
 import { spawnFixture } from './helpers/spawn-service.js';
 
 const IMPORTS_PROTO = path.join(path.dirname(ECHO_PROTO), 'imports', 'echo-api.proto');
@@ -93,7 +92,7 @@ it('names the CPU bottleneck of a gRPC server exposing the admin port, with its 
       maxTime: '40s',
       precision: 0.1,
       profileSeconds: 2,
-      profileOut: path.join(mkdtempSync(path.join(tmpdir(), 'headroom-grpc-')), 'knee.pb.gz'),
+      profileOut: path.join(tempDir('grpc'), 'knee.pb.gz'),
     });
     const trace = `\n${result.steps.map(formatStepLine).join('\n')}\n${result.bottleneck.evidence.join('\n')}`;
     console.log(`gRPC CPU-bound server: capacity ${result.capacity?.rps} in ${result.searchS}s${trace}`);

@@ -1,6 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyseProfile } from '../../src/limits/cpu-profile.js';
@@ -8,6 +7,7 @@ import { findLimits, formatStepLine, type LimitsResult, loadStepRunner } from '.
 import { judgeStep } from '../../src/limits/judge-step.js';
 import { renderLimitsPage } from '../../src/report/limits-page.js';
 import { launchChromium } from '../support/chromium.js';
+import { tempDir } from '../support/temp-dir.js';
 import { type SpawnedService, spawnCpuService } from './helpers/spawn-service.js';
 import { startQueueServer, startTokenBucketServer } from './helpers/synthetic-servers.js';
 
@@ -72,7 +72,7 @@ describe('findLimits against servers of known capacity', () => {
 
   it('renders an HTML report whose curves draw in headless Chromium', async () => {
     expect(queueResult).toBeDefined();
-    const dir = await mkdtemp(join(tmpdir(), 'headroom-limits-'));
+    const dir = tempDir('limits');
     const file = join(dir, 'limits.html');
     await writeFile(file, renderLimitsPage(queueResult!));
     const browser = await launchChromium();
@@ -107,7 +107,7 @@ describe('findLimits against a headroom-kit/service target', () => {
   });
 
   it('captures a knee profile and names the bottleneck of a CPU-heavy route', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'headroom-limits-'));
+    const dir = tempDir('limits');
     const profileOut = join(dir, 'knee-cpu.pb.gz');
     const result = await findLimits({
       url: `${target.url}/work`,

@@ -2,8 +2,7 @@
  * Issue 14 §2–3: the knee profile read by package (your code first) in the terminal and on the page, the page's
  * flame graph (drawn and zoomable in headless Chromium), and the charts' SLO line, knee mark and zero-based axes.
  */
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +10,7 @@ import { analyseProfile } from '../../src/limits/cpu-profile.js';
 import { findLimits, formatSummary, type LimitsResult } from '../../src/limits/index.js';
 import { renderLimitsPage } from '../../src/report/limits-page.js';
 import { launchChromium } from '../support/chromium.js';
+import { tempDir } from '../support/temp-dir.js';
 import { PGLITE_LIKE, pprofOfStacks } from './helpers/pprof.js';
 import { simulate } from './helpers/simulated-runner.js';
 
@@ -66,7 +66,7 @@ describe('the limits page in headless Chromium', () => {
     )`);
 
   it('draws the flame graph, zooms on click, and marks the SLO and the knee on zero-based charts', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'headroom-limits-page-'));
+    const dir = tempDir('limits-page');
     const file = join(dir, 'limits.html');
     await writeFile(file, renderLimitsPage(result));
     const browser = await launchChromium();

@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/chromium.js';
+import { tempDir } from '../support/temp-dir.js';
 import { CLI, closedPortUrl, httpServer, runCli, type TestServer } from './helpers.js';
 
 /** Runs the CLI on a pseudo-terminal (util-linux `script`); resolves with everything it wrote. */
@@ -32,7 +32,7 @@ const LIVE_BLOCK =
   /50%\s+1s\/2s\r?\n.*req\/s.* [\d,]+\r?\n.*latency.* p50 \S+ {2}p99 \S+\r?\n.*errors.* 0\/s · 0 in all \(0\.00%\)/;
 
 let server: TestServer;
-const dir = mkdtempSync(path.join(tmpdir(), 'headroom-load-'));
+const dir = tempDir('load');
 
 beforeAll(async () => {
   server = await httpServer((_req, res) => res.end('hello'));

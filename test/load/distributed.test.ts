@@ -10,8 +10,7 @@
  * merged p99 of four agents must be within 10% of the analytic value.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as hdr from 'hdr-histogram-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,12 +19,13 @@ import { toLivePush } from '../../src/load/live.js';
 import { partitionRows } from '../../src/load/scenario/data-files.js';
 import { compileVar } from '../../src/load/scenario/vars.js';
 import type { LoadResult, LoadSecond, RunIdentity } from '../../src/load/types.js';
+import { tempDir } from '../support/temp-dir.js';
 import { CLI, closedPortUrl, httpServer, ROOT, runCli, type TestServer } from './helpers.js';
 
 const AGENTS = 4;
 /** Time for four agent processes to start (node, the CLI's imports) on a busy 2-core machine. */
 const START_LEAD_MS = 10_000;
-const dir = mkdtempSync(path.join(tmpdir(), 'headroom-dist-'));
+const dir = tempDir('dist');
 
 /** Runs `AGENTS` agent processes with one --start-at; resolves with their result files once all exited 0. */
 async function runAgents(url: string, args: (k: number) => string[]): Promise<string[]> {

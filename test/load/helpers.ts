@@ -1,11 +1,11 @@
 /** Test servers for the load generator: real sockets on ephemeral ports, closed after each test. */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { tempDir } from '../support/temp-dir.js';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 export const CLI = path.join(ROOT, 'dist/cli/main.js');
@@ -49,7 +49,7 @@ export async function closedPortUrl(): Promise<string> {
 
 /** Writes a JSON scenario (or any file, given `name`) into a fresh temporary folder; returns its path. */
 export function writeScenario(content: unknown, name = 'scenario.json'): string {
-  const file = path.join(mkdtempSync(path.join(tmpdir(), 'headroom-scenario-')), name);
+  const file = path.join(tempDir('scenario'), name);
   writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content));
   return file;
 }

@@ -3,16 +3,17 @@
  * Server-side counters must equal `completed`, and every request sent ends as a response or a named error.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { readFileSync, writeFileSync } from 'node:fs';
 import http2 from 'node:http2';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { load } from '../../src/load/index.js';
 import type { LoadResult } from '../../src/load/types.js';
+import { tempDir } from '../support/temp-dir.js';
 import { httpServer, ROOT, writeScenario } from './helpers.js';
 
 const FIXTURES = path.join(import.meta.dirname, 'fixtures');
@@ -333,7 +334,7 @@ describe.skipIf(!nginx)('nginx h2c', () => {
   let dir = '';
   let url = '';
   beforeAll(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'headroom-nginx-'));
+    dir = tempDir('nginx');
     const port = await freePort();
     writeFileSync(
       path.join(dir, 'nginx.conf'),
@@ -357,8 +358,12 @@ http {
     }
     throw new Error('nginx did not start');
   });
-  afterAll(() => {
-    child?.kill();
+  // Waits for nginx to exit (it removes its pid file then): its folder is removed after this hook.
+  afterAll(async () => {
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = once(child, 'exit');
+    child.kill();
+    await exited;
   });
 
   it('serves as many requests as completed (its access log counts them)', async () => {

@@ -1,11 +1,11 @@
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BufferedOutput } from '../../src/service/buffered-output.js';
+import { tempDir } from '../support/temp-dir.js';
 
 describe('BufferedOutput', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'headroom-buffered-'));
+  const dir = tempDir('buffered');
   const file = join(dir, 'out.log');
   let fd = -1;
   afterEach(() => {
