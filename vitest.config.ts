@@ -35,17 +35,23 @@ class SlowFirstSequencer extends BaseSequencer {
 
 /**
  * Files that assert no rate, latency, duration or timing (parsers, statistics on synthetic data, the bench runner's
- * output and B/op — allocation does not depend on timing —, context semantics on fake timers or with waits bounded
- * from below only, the YAES API, fuzz, bundle and deploy checks, the packed package, the build script on a one-file
- * project, request ids, the dashboard's event replay, in-memory paging): they run first, two at a time. Their databases are uniquely named and their servers listen on port 0. dist/ is built (when stale) once,
+ * output and B/op — allocation does not depend on timing, so the heap gate's honesty too —, context semantics on
+ * fake timers or with waits bounded from below only — or from above only by a hang check, 10 s or more against a
+ * 1 h timer —, the context leak bounds (heap growth after GC), the adaptive limit and the collector's live merge on
+ * injected clocks, OTLP span export, the YAES API, fuzz, bundle and deploy checks, the packed package, the build
+ * script on a one-file project, request ids, the dashboard's event replay, in-memory paging): they run first, two at
+ * a time. Their databases are uniquely named and their servers listen on port 0. dist/ is built (when stale) once,
  * before any file: test/support/build-dist.ts.
  */
 const untimed = [
   ...slowUntimed,
   'test/architecture/imports.test.ts',
   'test/bench/compare-cli.test.ts',
+  'test/bench/heap-honesty.test.ts',
   'test/bench/statistics.test.ts',
   'test/context/deadline-queue.test.ts',
+  'test/context/helpers.test.ts',
+  'test/context/process.test.ts',
   'test/context/semantics.test.ts',
   'test/limits/outcome-text.test.ts',
   'test/limits/profile-report.test.ts',
@@ -53,12 +59,15 @@ const untimed = [
   'test/limits/search.test.ts',
   'test/dashboard/sse-server.test.ts',
   'test/load/hpack.test.ts',
+  'test/load/live.test.ts',
   'test/load/units.test.ts',
   'test/package/build.test.ts',
   'test/service/access-log.test.ts',
   'test/service/buffered-output.test.ts',
+  'test/service/concurrency-limit.test.ts',
   'test/service/config.test.ts',
   'test/service/request-id.test.ts',
+  'test/service/tracing.test.ts',
   'examples/yaes/test/config.test.ts',
   'examples/yaes/test/deploy/*.test.ts',
   'examples/yaes/test/errors.test.ts',
