@@ -29,8 +29,12 @@ function admittedMs(child: Child, from: number, since = 0): number[] {
     .map((l) => Number(l.ms));
 }
 
-/** Waits for the access lines still in the service's stdout buffer (flushed at least every second). */
-const flushed = () => new Promise((resolve) => setTimeout(resolve, 1_200));
+/**
+ * Waits until the access lines of the `answered` 200s since line `from` are in: the service's stdout buffer is written
+ * when full or at least every second, so they arrive within a second of the last response.
+ */
+const flushed = (child: Child, from: number, answered: number) =>
+  waitFor(() => (admittedMs(child, from).length >= answered ? true : undefined), 5_000);
 
 /** Capacity (req/s) and unloaded p99 (ms) of the fixture at `url`, measured on its running process. */
 async function measureUnloaded(
@@ -42,8 +46,14 @@ async function measureUnloaded(
   const capacity = saturated.status['2xx'] / saturated.durationS;
   // Unloaded latency: an open model at a third of capacity.
   const from = child.lines.length;
-  await load({ url, rate: Math.round(capacity / 3), connections: 32, threads: 1, duration: '1500ms' });
-  await flushed();
+  const unloaded = await load({
+    url,
+    rate: Math.round(capacity / 3),
+    connections: 32,
+    threads: 1,
+    duration: '1500ms',
+  });
+  await flushed(child, from, unloaded.status['2xx']);
   return { capacity, unloadedP99: percentile(admittedMs(child, from), 0.99) };
 }
 
@@ -71,7 +81,7 @@ describe('adaptive overload guard', () => {
       });
       // Over the whole call, drain included: requests queued during the window and answered after it don't count.
       const goodput = offered.status['2xx'] / ((performance.now() - started) / 1000);
-      await flushed();
+      await flushed(child, from, offered.status['2xx']);
       const admittedP99 = percentile(admittedMs(child, from), 0.99);
       const figures = { capacity, unloadedP99, admittedP99, goodput, shed: offered.status['5xx'] };
       console.log('adaptive overload', JSON.stringify(figures));
@@ -102,7 +112,7 @@ describe('adaptive overload guard', () => {
         timeout: '10s',
       });
       const ended = Date.now();
-      await flushed();
+      await flushed(child, from, offered.status['2xx']);
       const settled = admittedMs(child, from, started + SETTLE_MS);
       const settledP99 = percentile(settled, 0.99);
       // Requests that arrived after the settling time, over the time from then to the end of the load (drain included).
