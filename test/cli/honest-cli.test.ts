@@ -170,10 +170,9 @@ describe('exit codes', () => {
       "setTimeout(() => { throw new TypeError('boom in a callback'); }, 300);\nexport default { requests: [{ path: '/' }] };\n",
     );
     const args = ['load', server.url, '--scenario', scenario, '-d', '3s', '-t', '1', '--no-progress'];
-    const plain = await runCli(args);
+    const [plain, debug] = await Promise.all([runCli(args), runCli([...args, '--debug'])]);
     expect(plain.code).toBe(70);
     expect(plain.stderr).toBe('headroom: internal error: boom in a callback (--debug shows where)\n');
-    const debug = await runCli([...args, '--debug']);
     expect(debug.code).toBe(70);
     expect(debug.stderr).toMatch(/TypeError: boom in a callback\n\s+at /);
   });

@@ -154,15 +154,16 @@ describe('headroom load --dashboard', () => {
   });
 
   it('exits 2 as without it when the target is unreachable, and for an address it cannot listen on', async () => {
-    const run = await startRun(['load', '--dashboard', 'http://127.0.0.1:1/', '-d', '1s']);
+    const taken = new URL(target.url).port;
+    const addresses = [`127.0.0.1:${taken}`, '127.0.0.1:99999'];
+    // Refused before any load: the three processes can run at once.
+    const [run, ...runs] = await Promise.all([
+      startRun(['load', '--dashboard', 'http://127.0.0.1:1/', '-d', '1s']),
+      ...addresses.map((address) => runCli(['load', target.url, '--dashboard', address, '-d', '1s'])),
+    ]);
     const { code, stderr } = await run.exited;
     expect(code).toBe(2);
     expect(stderr).toMatch(/dashboard: http/);
-    const taken = new URL(target.url).port;
-    const addresses = [`127.0.0.1:${taken}`, '127.0.0.1:99999'];
-    const runs = await Promise.all(
-      addresses.map((address) => runCli(['load', target.url, '--dashboard', address, '-d', '1s'])),
-    );
     for (const bad of runs) {
       expect(bad.code, bad.stderr).toBe(2);
       expect(bad.stderr.trim().split('\n')).toHaveLength(1);
