@@ -2,14 +2,16 @@ import { configDefaults, defineConfig } from 'vitest/config';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 /**
- * The untimed files that take longest (20–60 s each, the rest take a few seconds), longest first. Started first, so
- * the two workers end together instead of one finishing a long file alone while the other idles. Vitest orders by
- * the durations it cached in node_modules/.vite, which a fresh `npm ci` does not have.
+ * The untimed files that take longest (5–30 s each on the 2-core CI machine, the rest take a second or two), longest
+ * first. Started first, so the two workers end together instead of one finishing a long file alone while the other
+ * idles. Vitest orders by the durations it cached in node_modules/.vite, which a fresh `npm ci` does not have.
  */
 const slowUntimed = [
   'examples/yaes/test/bundle.test.ts',
-  'examples/yaes/test/fuzz.test.ts',
   'test/bench/run-cli.test.ts',
+  'examples/yaes/test/fuzz.test.ts',
+  'test/bench/heap-honesty.test.ts',
+  'test/package/build.test.ts',
   'test/package/pack.test.ts',
   'examples/yaes/test/api.test.ts',
   'examples/yaes/test/deploy/manifests.test.ts',
@@ -47,7 +49,6 @@ const untimed = [
   ...slowUntimed,
   'test/architecture/imports.test.ts',
   'test/bench/compare-cli.test.ts',
-  'test/bench/heap-honesty.test.ts',
   'test/bench/statistics.test.ts',
   'test/context/deadline-queue.test.ts',
   'test/context/helpers.test.ts',
@@ -61,7 +62,6 @@ const untimed = [
   'test/load/hpack.test.ts',
   'test/load/live.test.ts',
   'test/load/units.test.ts',
-  'test/package/build.test.ts',
   'test/service/access-log.test.ts',
   'test/service/buffered-output.test.ts',
   'test/service/concurrency-limit.test.ts',
