@@ -192,7 +192,9 @@ describe('headroom load --otlp', () => {
 describe('headroom limits --otlp', () => {
   it('adds the step rate, the step verdict and the capacity (pushed to OTEL_EXPORTER_OTLP_METRICS_ENDPOINT)', async () => {
     receiver.exports.length = 0;
-    const out = await run(['limits', target.url, '--slo', 'p99<1us', '--step', '1s', '--json'], {
+    // The search ends after two failing steps, each followed by a pause of twice the cool-down (1 s by default).
+    const args = ['limits', target.url, '--slo', 'p99<1us', '--step', '1s', '--cooldown', '100ms', '--json'];
+    const out = await run(args, {
       OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: `${receiver.url}/custom/metrics`,
     });
     expect(out.code, out.stderr).toBe(1);
