@@ -398,6 +398,16 @@ describe('classifying beyond the process', () => {
   });
 });
 
+/** The cpu-service fixture the tests below share (started by the first that needs it, stopped after the file). */
+let cpuService: Promise<SpawnedService> | undefined;
+const sharedCpuService = () => {
+  cpuService ??= spawnCpuService();
+  return cpuService;
+};
+afterAll(async () => {
+  await (await cpuService)?.stop();
+});
+
 /** Busy-loop processes, one per core by default: the machine is saturated for as long as they run. */
 function startHogs(count = availableParallelism()): ChildProcess[] {
   return Array.from({ length: count }, () =>
@@ -454,26 +464,22 @@ describe('outbound calls', () => {
 
 describe('--db', () => {
   it('refuses a URL that is not postgres://, and a database that cannot be reached, before any load', async () => {
-    const server = await spawnCpuService();
-    try {
-      const url = `${server.url}/hello`;
-      await expect(findLimits({ url, db: 'mysql://127.0.0.1/x' })).rejects.toMatchObject({
-        option: 'db',
-        detail: 'must be a postgres:// URL',
-      });
-      const error = await findLimits({ url, db: 'postgres://postgres:s3cret@127.0.0.1:1/x' }).catch((e) => e);
-      expect(error).toMatchObject({ option: 'db', code: 'unreachable' });
-      expect(error.detail).toMatch(/^cannot sample the database: /);
-      expect(error.message).not.toContain('s3cret');
-    } finally {
-      await server.stop();
-    }
+    const server = await sharedCpuService();
+    const url = `${server.url}/hello`;
+    await expect(findLimits({ url, db: 'mysql://127.0.0.1/x' })).rejects.toMatchObject({
+      option: 'db',
+      detail: 'must be a postgres:// URL',
+    });
+    const error = await findLimits({ url, db: 'postgres://postgres:s3cret@127.0.0.1:1/x' }).catch((e) => e);
+    expect(error).toMatchObject({ option: 'db', code: 'unreachable' });
+    expect(error.detail).toMatch(/^cannot sample the database: /);
+    expect(error.message).not.toContain('s3cret');
   });
 });
 
 describe('host CPU on a real machine', () => {
   it('names host CPU for a target sharing its cores with a CPU hog', async () => {
-    const server = await spawnCpuService();
+    const server = await sharedCpuService();
     const hogs = startHogs();
     try {
       await new Promise((resolve) => setTimeout(resolve, 300));
@@ -493,14 +499,13 @@ describe('host CPU on a real machine', () => {
       expect(verdict.evidence.join('\n')).toMatch(/run queue \d+\.\d \(max \d+\)/);
     } finally {
       for (const hog of hogs) hog.kill('SIGKILL');
-      await server.stop();
     }
   });
 });
 
 describe('host CPU in a whole search', () => {
   it('names host CPU, with the other processes by name, when a CPU hog shares the cores', async () => {
-    const server = await spawnCpuService();
+    const server = await sharedCpuService();
     const hogs = startHogs();
     try {
       const result = await findLimits({
@@ -525,7 +530,6 @@ describe('host CPU in a whole search', () => {
       expect(renderLimitsPage(result)).toMatch(/Bottleneck: host-cpu/);
     } finally {
       for (const hog of hogs) hog.kill('SIGKILL');
-      await server.stop();
     }
   });
 });
@@ -540,18 +544,21 @@ describe('a pool of 4 connections over 10 ms queries (real PostgreSQL)', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase('headroom_pool');
-    server = await spawnFixture(fixture, { DATABASE_URL: database.url });
-    small = await spawnFixture(fixture, {
-      DATABASE_URL: database.url,
-      POOL_MAX: '2',
-      QUERY: 'SELECT pg_sleep(0.025)',
-    });
-    // Every statement takes one advisory lock for 5 ms: they queue in the database, not in the pool of 8.
-    locked = await spawnFixture(fixture, {
-      DATABASE_URL: database.url,
-      POOL_MAX: '8',
-      QUERY: 'SELECT pg_advisory_xact_lock(1), pg_sleep(0.005)',
-    });
+    // The three processes start at once.
+    [server, small, locked] = await Promise.all([
+      spawnFixture(fixture, { DATABASE_URL: database.url }),
+      spawnFixture(fixture, {
+        DATABASE_URL: database.url,
+        POOL_MAX: '2',
+        QUERY: 'SELECT pg_sleep(0.025)',
+      }),
+      // Every statement takes one advisory lock for 5 ms: they queue in the database, not in the pool of 8.
+      spawnFixture(fixture, {
+        DATABASE_URL: database.url,
+        POOL_MAX: '8',
+        QUERY: 'SELECT pg_advisory_xact_lock(1), pg_sleep(0.005)',
+      }),
+    ]);
   });
 
   afterAll(async () => {
