@@ -38,12 +38,13 @@ class SlowFirstSequencer extends BaseSequencer {
 /**
  * Files that assert no rate, latency, duration or timing (parsers, statistics on synthetic data, the bench runner's
  * output and B/op — allocation does not depend on timing, so the heap gate's honesty too —, context semantics on
- * fake timers or with waits bounded from below only — or from above only by a hang check, 10 s or more against a
- * 1 h timer —, the context leak bounds (heap growth after GC), the adaptive limit and the collector's live merge on
- * injected clocks, OTLP span export, the YAES API, fuzz, bundle and deploy checks, the packed package, the build
- * script on a one-file project, request ids, the dashboard's event replay, in-memory paging): they run first, two at
- * a time. Their databases are uniquely named and their servers listen on port 0. dist/ is built (when stale) once,
- * before any file: test/support/build-dist.ts.
+ * fake timers or with waits bounded from below only — or from above only by a hang check, seconds against a 30 s
+ * profile or a 1 h timer —, the context leak bounds (heap growth after GC), the adaptive limit and the collector's
+ * live merge on injected clocks, the limits analysis (profiles, metrics text, verdicts on synthetic steps), OTLP
+ * span export, the YAES API, fuzz, bundle and deploy checks, the packed package, the build script on a one-file
+ * project, request ids, the dashboard's event replay, in-memory paging): they run first, two at a time. Their
+ * databases are uniquely named and their servers listen on port 0. dist/ is built (when stale) once, before any
+ * file: test/support/build-dist.ts.
  */
 const untimed = [
   ...slowUntimed,
@@ -54,6 +55,7 @@ const untimed = [
   'test/context/helpers.test.ts',
   'test/context/process.test.ts',
   'test/context/semantics.test.ts',
+  'test/limits/analysis.test.ts',
   'test/limits/outcome-text.test.ts',
   'test/limits/profile-report.test.ts',
   'test/limits/sealed-failure.test.ts',
