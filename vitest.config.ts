@@ -41,10 +41,10 @@ class SlowFirstSequencer extends BaseSequencer {
  * fake timers or with waits bounded from below only — or from above only by a hang check, seconds against a 30 s
  * profile or a 1 h timer —, the context leak bounds (heap growth after GC), the adaptive limit and the collector's
  * live merge on injected clocks, the limits analysis (profiles, metrics text, verdicts on synthetic steps), OTLP
- * span export, the YAES API, fuzz, bundle and deploy checks, the packed package, the build script on a one-file
- * project, request ids, the dashboard's event replay, in-memory paging): they run first, two at a time. Their
- * databases are uniquely named and their servers listen on port 0. dist/ is built (when stale) once, before any
- * file: test/support/build-dist.ts.
+ * span export, the YAES API, seed, fixed-count scenario run, fuzz, bundle and deploy checks, the packed package, the
+ * build script on a one-file project, request ids, the dashboard's event replay, in-memory paging): they run first,
+ * two at a time. Their databases are uniquely named and their servers listen on port 0. dist/ is built (when stale)
+ * once, before any file: test/support/build-dist.ts.
  */
 const untimed = [
   ...slowUntimed,
@@ -75,6 +75,7 @@ const untimed = [
   'examples/yaes/test/errors.test.ts',
   'examples/yaes/test/memory-repository.test.ts',
   'examples/yaes/test/observability.test.ts',
+  'examples/yaes/test/scenario.test.ts',
   'examples/yaes/test/start.test.ts',
 ];
 
