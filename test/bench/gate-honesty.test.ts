@@ -74,7 +74,7 @@ describe('gate honesty (20 trials per scenario, each over 5 process pairs as ben
         cwd: process.cwd(),
         env: { HEADROOM_FIXTURE_SLOWDOWN: variants[name] },
       }));
-      const outcomes = await measureInterleaved(bench, { ...settings, pin }, sides);
+      const outcomes = await measureInterleaved(bench, { ...settings, pin }, sides, { lead: round });
       const measured = {} as Record<Variant, Measurement>;
       names.forEach((name, i) => {
         const outcome = outcomes[i]!;

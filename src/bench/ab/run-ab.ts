@@ -111,7 +111,7 @@ export async function runAb(options: AbOptions): Promise<AbResult> {
       for (let round = 0; round < rounds && !options.signal?.aborted; round++) {
         options.onProgress?.({ kind: 'start', index, total, bench, label: `round ${round + 1}/${rounds}` });
         const sides = SIDES.map((side) => ({ cwd: cwdOf[side], env: options.env }));
-        const outcomes = await measureInterleaved(bench, settings, sides);
+        const outcomes = await measureInterleaved(bench, settings, sides, { lead: round });
         SIDES.forEach((side, i) => {
           const outcome = outcomes[i]!;
           if (outcome.ok) measured[side].push(outcome.measurement);
