@@ -2,15 +2,15 @@
  * Names the resource that ran out first, from the signals at the step nearest the knee (the lowest failing rate,
  * where the bottleneck is saturated). Rules, in order: the generator saturated → generator; GC took ≥ 25% of
  * wall time → gc; the process used ≈ one core → cpu; (--db) statements queued on locks or I/O in the database →
- * database; requests waited for a pool connection through most of the step, the wait a large part of the
- * request's time → pool; calls to one host took ≥ half the request's time → dependency; the machine was ≥ 90%
- * busy (≥ 80% with more threads runnable than cores, others using as much as the process) while the process was
- * not → host-cpu; (--db, local) the database's backends used ≈ a core → database; the process used most of a
- * core and requests queued behind its loop (lag) → cpu; event-loop lag high while CPU is not saturated →
- * event-loop; heap grew fast → memory; the target's own overload protection refused enough requests to break
- * the errors SLO on its own, or ≥ 5% of them → overload-protection (none of the resources above ran out: it
- * refused first); in-flight requests piled up while
- * CPU stayed low and the loop kept up → dependency; otherwise unknown. A resource verdict reached while the
+ * database; requests waited for a pool connection through most of the step (in most scrapes, or its connections
+ * busy ≥ 75% of it), the wait a large part of the request's time → pool; calls to one host took ≥ half the
+ * request's time → dependency; the machine was ≥ 90% busy (≥ 80% with more threads runnable than cores, others
+ * using as much as the process) while the process was not → host-cpu; (--db, local) the database's backends used
+ * ≈ a core → database; the process used most of a core and requests queued behind its loop (lag) → cpu;
+ * event-loop lag high while CPU is not saturated → event-loop; heap grew fast → memory; the target's own overload
+ * protection refused enough requests to break the errors SLO on its own, or ≥ 5% of them → overload-protection
+ * (none of the resources above ran out: it refused first); in-flight requests piled up while CPU stayed low and
+ * the loop kept up → dependency; otherwise unknown. A resource verdict reached while the
  * protection refused that share says so in one more line (the protection guarded that resource).
  * Every verdict carries the figures behind it (docs/limits.md, _Why it stops there_).
  */
@@ -42,6 +42,11 @@ export const BOTTLENECK_RULES = {
   hostQueuedBusyShare: 0.8,
   /** A pool limits when requests waited in this share of the step's scrapes… */
   poolWaitingShare: 0.5,
+  /**
+   * …or its connections were busy this share of the step (handed out/s × held ÷ max, from counters: every
+   * acquisition, not a few instants — in front of an adaptive limit the queue comes and goes between scrapes)…
+   */
+  poolBusyShare: 0.75,
   /** …and the mean wait for a connection was at least this share of a request's time in the target. */
   poolWaitOfLatency: 0.25,
   /** The database limits when a statement ran at nearly every sample (mean running backends ≥ this)… */
@@ -299,9 +304,14 @@ function behindTheLimit(
   ];
   if (s.pool) {
     const size = s.pool.max === null ? '' : ` of ${s.pool.max}`;
+    const busy = poolBusyShare(s.pool);
+    const busyText =
+      busy === null
+        ? ''
+        : `, busy ${pct(Math.min(1, busy))} of the step (limits at ${pct(rules.poolBusyShare)})`;
     near.push({
-      fill: s.pool.waitingShare / rules.poolWaitingShare,
-      text: `pool "${s.pool.name}" ${s.pool.inUseAvg.toFixed(1)}${size} in use, waiting in ${pct(s.pool.waitingShare)} of scrapes (limits at ${pct(rules.poolWaitingShare)})`,
+      fill: Math.max(s.pool.waitingShare / rules.poolWaitingShare, (busy ?? 0) / rules.poolBusyShare),
+      text: `pool "${s.pool.name}" ${s.pool.inUseAvg.toFixed(1)}${size} in use, waiting in ${pct(s.pool.waitingShare)} of scrapes (limits at ${pct(rules.poolWaitingShare)})${busyText}`,
     });
   }
   const slowest = s.outbound?.[0];
@@ -378,10 +388,25 @@ function serverLatencyMs(knee: LimitsStep, signals: TargetSignals): { ms: number
   return { ms: knee.p50Ms, what: 'p50 latency' };
 }
 
-/** Requests waited for a connection through most of the step, and the wait was a large part of the latency. */
+/**
+ * The share of the step the pool's connections were busy: connections in use on average by Little's law (handed
+ * out per second × mean hold) over its max; null without a max or a hold time.
+ */
+export function poolBusyShare(pool: PoolSignals): number | null {
+  if (pool.max === null || pool.max <= 0 || pool.heldMsAvg === null) return null;
+  return (pool.acquiredPerS * pool.heldMsAvg) / 1000 / pool.max;
+}
+
+/**
+ * Requests waited for a connection through most of the step — seen waiting in most scrapes, or the connections
+ * busy nearly all the step —, and the wait was a large part of the latency.
+ */
 export function poolLimits(pool: PoolSignals, latency: { ms: number }): boolean {
   const rules = BOTTLENECK_RULES;
-  if (pool.waitingShare < rules.poolWaitingShare || pool.waitingAvg <= 0) return false;
+  const waitedInScrapes = pool.waitingShare >= rules.poolWaitingShare && pool.waitingAvg > 0;
+  // Busy alone is no queue: it counts only with the wait histogram, which says how long requests waited.
+  const busy = pool.waitMsAvg !== null && (poolBusyShare(pool) ?? 0) >= rules.poolBusyShare;
+  if (!waitedInScrapes && !busy) return false;
   // Without the wait histogram, waiting through most of the step is the whole evidence.
   return pool.waitMsAvg === null || pool.waitMsAvg >= rules.poolWaitOfLatency * latency.ms;
 }
@@ -396,7 +421,9 @@ function poolVerdict(pool: PoolSignals, latency: { ms: number; what: string }): 
     pool.heldMsAvg !== null && pool.heldMsAvg > 0 && pool.max !== null
       ? `; each connection is held ${ms(pool.heldMsAvg)}, so ${pool.max} connections serve about ${Math.round((pool.max * 1000) / pool.heldMsAvg)} acquisitions/s — raise its max (if the database has room) or hold connections for less time`
       : '';
-  return `pool: requests waited for a connection of pool "${pool.name}"${size} — ${pool.waitingAvg.toFixed(1)} waiting on average, in ${pct(pool.waitingShare)} of the scrapes${wait}${serve}`;
+  const busy = poolBusyShare(pool);
+  const busyText = busy === null ? '' : `, connections busy ${pct(Math.min(1, busy))} of the step`;
+  return `pool: requests waited for a connection of pool "${pool.name}"${size} — ${pool.waitingAvg.toFixed(1)} waiting on average, in ${pct(pool.waitingShare)} of the scrapes${busyText}${wait}${serve}`;
 }
 
 /** Share of the running backends' samples spent waiting on locks or I/O. */

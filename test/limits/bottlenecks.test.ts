@@ -384,10 +384,15 @@ describe('classifying beyond the process', () => {
     const verdict = classifyBottleneck(knee({ pool: POOL }, null), null);
     expect(verdict.kind).toBe('pool');
     expect(verdict.evidence[0]).toMatch(
-      /pool "main" \(max 4\) — 30\.0 waiting on average, in 100% of the scrapes, 70\.0 ms mean wait against a 90\.0 ms p50 latency; each connection is held 10\.3 ms, so 4 connections serve about 388 acquisitions\/s/,
+      /pool "main" \(max 4\) — 30\.0 waiting on average, in 100% of the scrapes, connections busy 100% of the step, 70\.0 ms mean wait against a 90\.0 ms p50 latency; each connection is held 10\.3 ms, so 4 connections serve about 388 acquisitions\/s/,
     );
-    // Waiting now and then, or waits small against the latency: not the pool.
-    expect(classifyBottleneck(knee({ pool: { ...POOL, waitingShare: 0.2 } }, null), null).kind).not.toBe(
+    // Caught waiting in few scrapes, but the connections busy all the step (4 × 390/s × 10.3 ms) and the waits
+    // long: the queue came and went between scrapes (an adaptive limit in front keeps it short) — the pool.
+    const between = { ...POOL, waitingAvg: 1, waitingShare: 0.33, waitMsAvg: 30 };
+    expect(classifyBottleneck(knee({ pool: between }, null), null).kind).toBe('pool');
+    // Waiting now and then with connections to spare (200/s × 10.3 ms: busy 52%), or waits small against the
+    // latency: not the pool.
+    expect(classifyBottleneck(knee({ pool: { ...between, acquiredPerS: 200 } }, null), null).kind).not.toBe(
       'pool',
     );
     expect(classifyBottleneck(knee({ pool: { ...POOL, waitMsAvg: 2 } }, null), null).kind).not.toBe('pool');

@@ -137,9 +137,10 @@ describe('classifying a step the target refused', () => {
     expect(verdict.evidence[0]).toBe(
       'overload protection: the target refused 375 of 1,000 requests (37.5%) with 503 + Retry-After before any resource behind it ran out — its adaptive concurrency limit (ADAPTIVE_CONCURRENCY=on), limit 4–6 in flight (in flight max 6); by reason: concurrency 375',
     );
-    // Nearest first: the pool waited in 40% of the scrapes (its rule: 50%), the CPU at 0.30 of 0.85 cores.
+    // Nearest first: the pool waited in 40% of the scrapes (its rule: 50%), busy 30% (300/s × 10 ms of 10; its rule:
+    // 75%), the CPU at 0.30 of 0.85 cores.
     expect(verdict.evidence[1]).toMatch(
-      /^behind the limit, nearest first: pool "main" 3\.0 of 10 in use, waiting in 40% of scrapes \(limits at 50%\); CPU 0\.30 cores/,
+      /^behind the limit, nearest first: pool "main" 3\.0 of 10 in use, waiting in 40% of scrapes \(limits at 50%\), busy 30% of the step \(limits at 75%\); CPU 0\.30 cores/,
     );
     expect(verdict.evidence[2]).toMatch(/rerun with ADAPTIVE_CONCURRENCY=off .*raise ADAPTIVE_TOLERANCE/);
   });
