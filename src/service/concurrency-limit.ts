@@ -14,9 +14,9 @@
  * connection (`poolWaiting`).
  *
  * The baseline comes from quiet windows, and from a probe (Envoy's minRTT calculation) whenever the limit refuses
- * requests with a baseline never measured, or not for a while (1 s after a probe that moved it, doubling up to 10 s
- * while it holds still): the limit is pinned to the floor until the requests admitted before have drained, and the
- * mean of the next requests is the baseline. A service started straight into overload (no quiet window; logins and
+ * requests with a baseline never measured, or not for a while (1 s after the first probe and after one that measured
+ * less than the probe before — a process still warming up —, otherwise doubling up to 10 s): the limit is pinned to
+ * the floor until the requests admitted before have drained, and the mean of the next requests is the baseline. A service started straight into overload (no quiet window; logins and
  * JIT warm-up make the first windows slow) so learns its real no-load latency within seconds of shedding, and a
  * probe never sheds a load the limit was not refusing already. Per request the cost is two additions and an
  * in-flight read (`sample`); the
@@ -79,12 +79,15 @@ const BASELINE_RELEARN = 0.2;
 const BASELINE_SMOOTHING = 0.2;
 /**
  * While the limit refuses requests, the baseline is re-measured by a probe after an interval (ms) that starts at
- * the first and doubles after each probe up to the last; a probe that moved the baseline by more than
- * `PROBE_SETTLED` starts over from the first (a cold process: JIT warm-up makes each probe faster than the last).
+ * the first and doubles after each probe up to the last; the first probe, and one that measured `PROBE_WARMING` ×
+ * less than the probe before, start over from the first (a cold process: JIT warm-up makes each probe faster than
+ * the last). A probe is compared with the probe before, not with the baseline: the baseline drifts up between probes
+ * as latency is re-learned, and 20 requests of a mixed workload differ by ±50% from one probe to the next — compared
+ * with the baseline, YAES at 3× capacity probed every second, each probe pinning the limit to the floor.
  */
 const PROBE_INTERVAL_MS = { first: 1_000, last: 10_000 };
-/** A probe whose baseline is within this ratio of the previous one found it settled. */
-const PROBE_SETTLED = 1.25;
+/** A probe that measured less than the one before by more than this ratio found the process still warming up. */
+const PROBE_WARMING = 1.25;
 /** A probe's baseline is the mean of this many requests admitted once the probe drained the queue. */
 const PROBE_SAMPLES = 20;
 /** A probe that has not finished after this long (ms) ends with what it measured (the load went away, or stalls). */
@@ -165,6 +168,8 @@ export class ConcurrencyLimit {
   #atFloor = 0;
   /** When the last probe ended (-Infinity: never). */
   #probedAt = Number.NEGATIVE_INFINITY;
+  /** What the last probe measured (ms, uncontended; NaN: no probe measured yet). */
+  #probedMs = Number.NaN;
   /** The wait (ms) from the last probe to the next. */
   #probeInterval = PROBE_INTERVAL_MS.first;
   /** The running probe (null: none). */
@@ -324,8 +329,9 @@ export class ConcurrencyLimit {
     let settled = true;
     if (probe.count >= MIN_SAMPLES) {
       const measured = (probe.sumMs / probe.count) * this.#share;
-      const ratio = measured / this.baselineMs;
-      settled = ratio <= PROBE_SETTLED && ratio >= 1 / PROBE_SETTLED;
+      // NaN (no probe before) compares false: the first probe counts as warming.
+      settled = measured * PROBE_WARMING >= this.#probedMs;
+      this.#probedMs = measured;
       this.baselineMs = measured;
       this.#smoothedMs = measured;
     }

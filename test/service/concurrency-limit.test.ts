@@ -104,6 +104,34 @@ describe('ConcurrencyLimit', () => {
     expect(d.l.probes).toBe(3);
   });
 
+  it('probes again after 1 s only when the last probe measured less than the one before (still warming up)', () => {
+    const d = limiter();
+    /** Refusing windows until a probe starts: how many it took (100 ms each). */
+    const windowsUntilProbe = () => {
+      let n = 0;
+      while (!d.l.probing && n < 200) {
+        window(d, 24, 10, 10);
+        n++;
+      }
+      return n;
+    };
+    window(d, 50, 100);
+    window(d, 60, 100, 10); // refusing with a baseline never measured: the first probe
+    probe(d, 60, 20);
+    expect(windowsUntilProbe()).toBe(10); // the first probe: 1 s
+    // 50% more than the probe before (20 requests of a mixed workload vary that much): the wait doubles. Compared
+    // with the baseline instead, it read as moved and probed again after 1 s.
+    probe(d, 60, 30);
+    expect(d.l.baselineMs).toBe(30);
+    expect(windowsUntilProbe()).toBe(20);
+    // Less than the probe before by more than 25%: still warming up, probe again after 1 s.
+    probe(d, 60, 20);
+    expect(windowsUntilProbe()).toBe(10);
+    // Where it was: the wait doubles again.
+    probe(d, 60, 19);
+    expect(windowsUntilProbe()).toBe(20);
+  });
+
   it('never probes while it refuses nothing, and a probe that gets no requests ends with the old baseline', () => {
     const d = limiter();
     window(d, 20, 8);
