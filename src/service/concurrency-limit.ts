@@ -16,11 +16,11 @@
  * The baseline comes from quiet windows, and from a probe (Envoy's minRTT calculation) whenever the limit refuses
  * requests with a baseline never measured, or not for a while (1 s after the first probe and after one that measured
  * less than the probe before — a process still warming up —, otherwise doubling up to 10 s): the limit is pinned to
- * the floor until the requests admitted before have drained, and the mean of the next requests is the baseline. A service started straight into overload (no quiet window; logins and
- * JIT warm-up make the first windows slow) so learns its real no-load latency within seconds of shedding, and a
- * probe never sheds a load the limit was not refusing already. Per request the cost is two additions and an
- * in-flight read (`sample`); the
- * arithmetic runs once per window on one unref'd process-wide timer.
+ * the floor until the requests admitted before have drained, and the mean of the next requests is the baseline. A
+ * service started straight into overload (no quiet window; logins and JIT warm-up make the first windows slow) so
+ * learns its real no-load latency within seconds of shedding, and a probe never sheds a load the limit was not
+ * refusing already. Per request the cost is two additions and an in-flight read (`sample`); the arithmetic runs
+ * once per window on one unref'd process-wide timer.
  */
 
 /** Options for {@link ConcurrencyLimit}. */
