@@ -1,5 +1,5 @@
 /**
- * Benchmark processes: a fresh `node --expose-gc --import tsx` per benchmark, so one benchmark's JIT state, heap and
+ * Benchmark processes: a fresh `node --expose-gc --no-maglev --import tsx` per benchmark, so one benchmark's JIT state, heap and
  * GC debt never leak into another's numbers. Replies arrive over IPC; a crash, a throw or a timeout becomes an
  * error reply carrying the last lines the process printed.
  */
@@ -9,8 +9,14 @@ import { resolveOptional } from '../optional-dependency.js';
 import { pinnedLauncher } from './cpu-pin.js';
 import type { ChildCommand, ChildReply, ChildRequest } from './protocol.js';
 
-/** Flags every benchmark process runs with (recorded in the environment fingerprint). */
-export const CHILD_FLAGS = ['--expose-gc'];
+/**
+ * Flags every benchmark process runs with (recorded in the environment fingerprint). `--no-maglev`: V8's middle
+ * tier, on by default since Node 22, held a hot loop 3× slower than its optimised code for the first 10–18 samples
+ * in about 1 process of 8 on Node 24 (and one such process calibrated N at half), so pooled rounds of identical code
+ * differed by up to 14%. Without it, code tiers straight to TurboFan as on Node 20 — the same optimised code a hot
+ * loop ends in either way.
+ */
+export const CHILD_FLAGS = ['--expose-gc', '--no-maglev'];
 
 const childEntry = fileURLToPath(
   new URL(import.meta.url.endsWith('.ts') ? './child.ts' : './child.js', import.meta.url),

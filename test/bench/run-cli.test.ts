@@ -45,7 +45,7 @@ describe('headroom bench', () => {
     expect(run.stdout).toMatch(/^benchmark\s+median\s+95% interval/m);
     const report = readReport(json);
     expect(report.environment.node).toBe(process.version);
-    expect(report.environment.v8Flags).toContain('--expose-gc');
+    expect(report.environment.v8Flags).toEqual(expect.arrayContaining(['--expose-gc', '--no-maglev']));
     const byName = new Map(report.benchmarks.map((b) => [b.name, b]));
     expect([...byName.keys()].sort()).toEqual(['work/alloc', 'work/async', 'work/go-style', 'work/loop']);
     for (const b of report.benchmarks) {
