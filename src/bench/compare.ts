@@ -2,7 +2,9 @@
  * `headroom bench compare`: judges two runs benchmark by benchmark, as benchstat does, and decides the CI gate.
  *
  * - Timing: two-sided Mann-Whitney U on the ns/op samples, p-values Holm-adjusted across the benchmarks compared,
- *   Hodges-Lehmann shift as the effect estimate. Not significant at `alpha` → `same` (printed `~`). A confirmed
+ *   Hodges-Lehmann shift as the effect estimate. With `paired` (bench ab: process i of each side ran in lockstep with process i of
+ *   the other), every sample is first divided by the median of its base process, so a round the whole machine ran
+ *   slow moves both sides alike instead of the pooled medians. Not significant at `alpha` → `same` (printed `~`). A confirmed
  *   regression — significant **and** the median slower by more than `threshold` — fails the gate. Fewer than 5
  *   samples a side → `underpowered` (no verdict). Different environment fingerprints → timings are reported but
  *   not gated.
@@ -11,7 +13,7 @@
  */
 import { fingerprintDifferences } from './environment.js';
 import { compareHeaps, type HeapComparison } from './heap-gate.js';
-import { hodgesLehmann, holm, type MannWhitneyResult, mannWhitney } from './statistics/index.js';
+import { hodgesLehmann, holm, type MannWhitneyResult, mannWhitney, median } from './statistics/index.js';
 import type { BenchmarkResult, BenchReport, MedianInterval } from './types.js';
 
 /** Gate settings. */
@@ -20,6 +22,11 @@ export interface CompareOptions {
   alpha?: number;
   /** Slowdown (fraction: 0.1 = 10%) a significant change must exceed to fail. Default 0.1. */
   threshold?: number;
+  /**
+   * The sides' processes ran in lockstep pairs (`bench ab`'s rounds): samples are compared relative to their base
+   * process's median (see `relativeToBase`). Ignored for a benchmark whose sides do not record the same processes.
+   */
+  paired?: boolean;
 }
 
 /** Minimum samples a side for a timing verdict. */
@@ -40,8 +47,10 @@ export interface BenchComparison {
   name: string;
   old: SideSummary | null;
   new: SideSummary | null;
-  /** (new − old) / old of the medians, in percent. */
+  /** (new − old) / old of the medians, in percent (of the samples relative to their base process, when `paired`). */
   deltaPct: number | null;
+  /** Whether the timing was judged process by process (`paired` and both sides recorded the same processes). */
+  paired: boolean;
   /** Hodges-Lehmann shift new − old, ns/op, and relative to the old median in percent. */
   shiftNs: number | null;
   shiftPct: number | null;
@@ -75,6 +84,28 @@ function side(result: BenchmarkResult): SideSummary {
   };
 }
 
+/**
+ * Both sides' samples divided by the median of the base's samples from the same process, or null when the sides do
+ * not record the same processes. A noisy neighbour or a throttled vCPU can slow one round of `bench ab` as a whole —
+ * in one run of the gate-honesty test three rounds of ten ran 1.5× slower on every side — and pooled raw samples
+ * then mix rounds of different speed: five pooled rounds of identical code differed by up to 14%, where process
+ * against process within a round they agreed within 2%. Relative to their own round, the rounds line up.
+ */
+function relativeToBase(a: BenchmarkResult, b: BenchmarkResult): { old: number[]; new: number[] } | null {
+  const aIndex = a.processIndex;
+  const bIndex = b.processIndex;
+  if (!aIndex || !bIndex) return null;
+  const processes = new Set(aIndex);
+  if (processes.size !== new Set(bIndex).size || !bIndex.every((p) => processes.has(p))) return null;
+  const baseMedian = new Map(
+    [...processes].map((p) => [p, median(a.samples.filter((_, i) => aIndex[i] === p))]),
+  );
+  return {
+    old: a.samples.map((x, i) => x / baseMedian.get(aIndex[i]!)!),
+    new: b.samples.map((x, i) => x / baseMedian.get(bIndex[i]!)!),
+  };
+}
+
 /** Compares `older` with `newer`. Benchmarks present on one side only are listed as `missing`. */
 export function compareReports(
   older: BenchReport,
@@ -96,10 +127,12 @@ export function compareReports(
     const a = oldByName.get(name);
     const b = newByName.get(name);
     if (!a || !b || a.samples.length < MIN_SAMPLES || b.samples.length < MIN_SAMPLES) return [];
-    return [{ name, test: mannWhitney(b.samples, a.samples) }];
+    const samples = (options.paired && relativeToBase(a, b)) || { old: a.samples, new: b.samples };
+    return [{ name, samples, test: mannWhitney(samples.new, samples.old) }];
   });
   const adjusted = holm(tested.map((t) => t.test.p));
   const tests = new Map(tested.map((t, i) => [t.name, { ...t.test, pAdjusted: adjusted[i]! }]));
+  const judged = new Map(tested.map((t) => [t.name, t.samples]));
   const heaps = compareHeaps(
     names.map((name) => ({ old: oldByName.get(name), new: newByName.get(name) })),
     alpha,
@@ -115,6 +148,7 @@ export function compareReports(
         old: a ? side(a) : null,
         new: b ? side(b) : null,
         deltaPct: null,
+        paired: false,
         shiftNs: null,
         shiftPct: null,
         test: null,
@@ -124,8 +158,12 @@ export function compareReports(
       };
     }
     const oldMedian = a.summary.median;
-    const deltaPct = ((b.summary.median - oldMedian) / oldMedian) * 100;
-    const shiftNs = hodgesLehmann(a.samples, b.samples);
+    const samples = judged.get(name) ?? { old: a.samples, new: b.samples };
+    const paired = samples.old !== a.samples;
+    // In base-relative units when paired (the base median is then about 1), converted back to ns/op.
+    const scale = paired ? oldMedian / median(samples.old) : 1;
+    const deltaPct = ((median(samples.new) - median(samples.old)) / median(samples.old)) * 100;
+    const shiftNs = hodgesLehmann(samples.old, samples.new) * scale;
     const test = tests.get(name) ?? null;
     let time: TimeVerdict;
     if (!test) time = 'underpowered';
@@ -137,6 +175,7 @@ export function compareReports(
       old: side(a),
       new: side(b),
       deltaPct,
+      paired,
       shiftNs,
       shiftPct: (shiftNs / oldMedian) * 100,
       test,

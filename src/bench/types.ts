@@ -79,6 +79,11 @@ export interface BenchmarkResult {
   /** Operations in each sample's batch (parallel to `samples`). */
   iterations: number[];
   /**
+   * Which process took each sample (parallel to `samples`), numbered in the order they ran — in `bench ab`, the
+   * round. Absent when one process took them all (and in reports written before it was recorded).
+   */
+  processIndex?: number[];
+  /**
    * Heap bytes allocated per operation (heapUsed delta over a batch after a full GC): the median across processes of
    * each process's median batch; null without gc.
    */

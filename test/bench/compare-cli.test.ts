@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compareReports } from '../../src/bench/compare.js';
 import { fingerprint } from '../../src/bench/environment.js';
+import { summarise } from '../../src/bench/summarise.js';
 import type { BenchReport } from '../../src/bench/types.js';
 import { tempDir } from '../support/temp-dir.js';
 import { around, headroom, syntheticReport } from './helpers.js';
@@ -78,6 +79,45 @@ describe('bench compare (engine)', () => {
     const now = syntheticReport(names.map((name, i) => ({ name, samples: around(i === 3 ? 130 : 100) })));
     const result = compareReports(old, now);
     expect(result.benchmarks.filter((b) => b.time === 'regression').map((b) => b.name)).toEqual(['n3']);
+  });
+});
+
+/** One benchmark measured in rounds, as bench ab records it: 10 samples a round, round r around `centres[r]` ns/op. */
+function inRounds(centres: number[]): BenchReport {
+  const planned = { file: 'synthetic.bench.ts', name: 'r', tags: [] };
+  const measured = centres.map((centre) => {
+    const samples = around(centre);
+    return { samples, iterations: samples.map(() => 1000), heapBytesPerOp: null, heapSamples: [] };
+  });
+  return { ...syntheticReport([]), benchmarks: [summarise(planned, measured)] };
+}
+
+describe('bench compare: rounds judged pairwise (bench ab)', () => {
+  // A shared machine: each round of both sides ran at its own speed, 100 to 260 ns/op.
+  const speeds = [100, 140, 180, 220, 260];
+
+  it('+12% in every round: ~ when the rounds are pooled, a regression at 12% when paired', () => {
+    const base = inRounds(speeds);
+    const head = inRounds(speeds.map((s) => s * 1.12));
+    expect(base.benchmarks[0]!.processIndex).toEqual(speeds.flatMap((_, r) => Array(10).fill(r)));
+    const pooled = compareReports(base, head).benchmarks[0]!;
+    expect(pooled.paired).toBe(false);
+    expect(pooled.time).toBe('same');
+    const paired = compareReports(base, head, { paired: true }).benchmarks[0]!;
+    expect(paired.paired).toBe(true);
+    expect(paired.time).toBe('regression');
+    expect(paired.deltaPct).toBeCloseTo(12, 1);
+    // The shift is in ns/op of the base: 12% of its pooled median (180).
+    expect(paired.shiftNs! / base.benchmarks[0]!.summary.median).toBeCloseTo(0.12, 2);
+  });
+
+  it('A/A stays ~; sides that did not record the same processes are pooled', () => {
+    const base = inRounds(speeds);
+    expect(compareReports(base, inRounds(speeds.map((s) => s * 1.002)), { paired: true }).ok).toBe(true);
+    const fewer = compareReports(base, inRounds(speeds.slice(0, 4).map((s) => s * 1.12)), { paired: true });
+    expect(fewer.benchmarks[0]!.paired).toBe(false);
+    const single = syntheticReport([{ name: 'r', samples: around(120) }]);
+    expect(single.benchmarks[0]!.processIndex).toBeUndefined();
   });
 });
 

@@ -7,7 +7,8 @@
  * (where its JIT code landed) — a single pair of processes can differ by more than the 10% threshold on identical
  * code. To stay fast, each round starts one process per variant (A, A', +20%, +1%) and samples them in lockstep;
  * ten rounds feed twenty trials, each pooling 20-sample slices of five consecutive rounds (no sample used twice),
- * two rounds at a time, each on a core of its own.
+ * two rounds at a time, each on a core of its own. As bench ab does, a trial compares its sides round by round
+ * (`paired`): a whole round can run 1.5× slower than the next when the machine is shared.
  */
 import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
@@ -104,7 +105,7 @@ describe('gate honesty (20 trials per scenario, each over 5 process pairs as ben
         parts.map(({ round, slice }) => sliceOf(rounds[round]![variant], slice));
       const base = reportOf(pooled('a'));
       for (const variant of ['aPrime', 'slower20', 'slower1'] as const) {
-        trials[variant].push(compareReports(base, reportOf(pooled(variant))));
+        trials[variant].push(compareReports(base, reportOf(pooled(variant)), { paired: true }));
       }
     }
     const failures = (list: CompareResult[]) => list.filter((r) => !r.ok).length;

@@ -20,7 +20,7 @@ import { shell } from './git.js';
 import { createWorktree, repoRoot } from './worktree.js';
 
 /** Options of an A/B run. */
-export interface AbOptions extends Selection, CompareOptions {
+export interface AbOptions extends Selection, Omit<CompareOptions, 'paired'> {
   /** Git ref of the base (A). */
   base: string;
   timeMs: number;
@@ -132,7 +132,8 @@ export async function runAb(options: AbOptions): Promise<AbResult> {
         }
       }
     }
-    const comparison = compareReports(reports.base, reports.head, options);
+    // Round r of each side ran in lockstep: compared round by round.
+    const comparison = compareReports(reports.base, reports.head, { ...options, paired: true });
     if (reports.head.failures.length > 0) comparison.ok = false;
     return {
       schema: 'headroom.bench-ab/v1',
