@@ -1,7 +1,7 @@
 /**
- * Benchmark processes: a fresh `node --expose-gc --no-maglev --import tsx` per benchmark, so one benchmark's JIT state, heap and
- * GC debt never leak into another's numbers. Replies arrive over IPC; a crash, a throw or a timeout becomes an
- * error reply carrying the last lines the process printed.
+ * Benchmark processes: a fresh `node --expose-gc --no-maglev --import tsx` per benchmark, so one benchmark's JIT
+ * state, heap and GC debt never leak into another's numbers. Replies arrive over IPC; a crash, a throw or a timeout
+ * becomes an error reply carrying the last lines the process printed.
  */
 import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';

@@ -2,12 +2,12 @@
  * `headroom bench compare`: judges two runs benchmark by benchmark, as benchstat does, and decides the CI gate.
  *
  * - Timing: two-sided Mann-Whitney U on the ns/op samples, p-values Holm-adjusted across the benchmarks compared,
- *   Hodges-Lehmann shift as the effect estimate. With `paired` (bench ab: process i of each side ran in lockstep with process i of
- *   the other), every sample is first divided by the median of its base process, so a round the whole machine ran
- *   slow moves both sides alike instead of the pooled medians. Not significant at `alpha` → `same` (printed `~`). A confirmed
- *   regression — significant **and** the median slower by more than `threshold` — fails the gate. Fewer than 5
- *   samples a side → `underpowered` (no verdict). Different environment fingerprints → timings are reported but
- *   not gated.
+ *   Hodges-Lehmann shift as the effect estimate. With `paired` (bench ab: process i of each side ran in lockstep
+ *   with process i of the other), every sample is first divided by the median of its base process, so a round the
+ *   whole machine ran slow moves both sides alike instead of the pooled medians. Not significant at `alpha` → `same`
+ *   (printed `~`). A confirmed regression — significant **and** the median slower by more than `threshold` — fails
+ *   the gate. Fewer than 5 samples a side → `underpowered` (no verdict). Different environment fingerprints →
+ *   timings are reported but not gated.
  * - Heap: B/op regresses when it grows by more than max(2%, 64 B), beyond the process-to-process spread, and
  *   significantly (see heap-gate.ts); it is gated even across environments.
  */
