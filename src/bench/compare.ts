@@ -84,6 +84,13 @@ function side(result: BenchmarkResult): SideSummary {
   };
 }
 
+/** The samples a timing is judged on: ns/op as measured, or relative to their base process (`paired`). */
+interface JudgedSamples {
+  old: number[];
+  new: number[];
+  paired: boolean;
+}
+
 /**
  * Both sides' samples divided by the median of the base's samples from the same process, or null when the sides do
  * not record the same processes. A noisy neighbour or a throttled vCPU can slow one round of `bench ab` as a whole —
@@ -91,7 +98,7 @@ function side(result: BenchmarkResult): SideSummary {
  * then mix rounds of different speed: five pooled rounds of identical code differed by up to 14%, where process
  * against process within a round they agreed within 2%. Relative to their own round, the rounds line up.
  */
-function relativeToBase(a: BenchmarkResult, b: BenchmarkResult): { old: number[]; new: number[] } | null {
+function relativeToBase(a: BenchmarkResult, b: BenchmarkResult): JudgedSamples | null {
   const aIndex = a.processIndex;
   const bIndex = b.processIndex;
   if (!aIndex || !bIndex) return null;
@@ -103,7 +110,13 @@ function relativeToBase(a: BenchmarkResult, b: BenchmarkResult): { old: number[]
   return {
     old: a.samples.map((x, i) => x / baseMedian.get(aIndex[i]!)!),
     new: b.samples.map((x, i) => x / baseMedian.get(bIndex[i]!)!),
+    paired: true,
   };
+}
+
+/** Relative to their base process when `paired` and both sides recorded the same processes; else as measured. */
+function judgedSamples(a: BenchmarkResult, b: BenchmarkResult, paired: boolean): JudgedSamples {
+  return (paired && relativeToBase(a, b)) || { old: a.samples, new: b.samples, paired: false };
 }
 
 /** Compares `older` with `newer`. Benchmarks present on one side only are listed as `missing`. */
@@ -127,7 +140,7 @@ export function compareReports(
     const a = oldByName.get(name);
     const b = newByName.get(name);
     if (!a || !b || a.samples.length < MIN_SAMPLES || b.samples.length < MIN_SAMPLES) return [];
-    const samples = (options.paired && relativeToBase(a, b)) || { old: a.samples, new: b.samples };
+    const samples = judgedSamples(a, b, options.paired ?? false);
     return [{ name, samples, test: mannWhitney(samples.new, samples.old) }];
   });
   const adjusted = holm(tested.map((t) => t.test.p));
@@ -158,12 +171,12 @@ export function compareReports(
       };
     }
     const oldMedian = a.summary.median;
-    const samples = judged.get(name) ?? { old: a.samples, new: b.samples };
-    const paired = samples.old !== a.samples;
+    // Under MIN_SAMPLES no test ran: the figures are then of the samples as measured.
+    const samples = judged.get(name) ?? judgedSamples(a, b, false);
+    const judgedOldMedian = samples.paired ? median(samples.old) : oldMedian;
+    const deltaPct = ((median(samples.new) - judgedOldMedian) / judgedOldMedian) * 100;
     // In base-relative units when paired (the base median is then about 1), converted back to ns/op.
-    const scale = paired ? oldMedian / median(samples.old) : 1;
-    const deltaPct = ((median(samples.new) - median(samples.old)) / median(samples.old)) * 100;
-    const shiftNs = hodgesLehmann(samples.old, samples.new) * scale;
+    const shiftNs = hodgesLehmann(samples.old, samples.new) * (oldMedian / judgedOldMedian);
     const test = tests.get(name) ?? null;
     let time: TimeVerdict;
     if (!test) time = 'underpowered';
@@ -175,7 +188,7 @@ export function compareReports(
       old: side(a),
       new: side(b),
       deltaPct,
-      paired,
+      paired: samples.paired,
       shiftNs,
       shiftPct: (shiftNs / oldMedian) * 100,
       test,
